@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+
+import { doctorCommand, installCommand } from './doctor.js';
+import type { Io } from './output.js';
+import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('headway')
+    .description(
+      'Tells you whether a Temporal cluster is making forward progress on workflows, and proves it.\n' +
+        'Start with `headway up` (a local Temporal cluster with Prometheus), then `headway ps`.',
+    )
+    .version('0.1.0', '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .addHelpText(
+      'after',
+      '\nConfiguration: flags > HEADWAY_* environment variables > headway.yml > defaults.\n' +
+        'Environment: HEADWAY_STATE_DIR, HEADWAY_CACHE_DIR, HEADWAY_TEMPORAL_BIN, HEADWAY_PROMETHEUS_BIN,\n' +
+        '  HEADWAY_PROMETHEUS_PORT, HEADWAY_MONITORED_GRPC_PORT (and _UI_/_HTTP_/_METRICS_PORT),\n' +
+        '  HEADWAY_COPILOT_GRPC_PORT (and the same), HEADWAY_SCRAPE_INTERVAL, HEADWAY_CONFIG.',
+    );
+  for (const command of [
+    upCommand(io),
+    downCommand(io),
+    psCommand(io),
+    logsCommand(io),
+    doctorCommand(io),
+    installCommand(io),
+  ]) {
+    // addCommand does not copy these settings to the subcommand, so set them on each.
+    command
+      .exitOverride()
+      .showHelpAfterError('(run with --help for usage)')
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    program.addCommand(command);
+  }
+  return program;
+}

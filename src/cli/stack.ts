@@ -1,0 +1,355 @@
+import { Command, Option } from 'commander';
+import { pino, type DestinationStream } from 'pino';
+
+import { override } from '../config/load.js';
+import type { HeadwayConfig } from '../config/schema.js';
+import { ErrorCode, HeadwayError } from '../errors.js';
+import { listPorts } from '../config/schema.js';
+import { spawnDaemon } from '../stack/daemon.js';
+import { inspectExistingStack, stackStatus, stopStack } from '../stack/lifecycle.js';
+import { compactLogLine, logLevelOf } from '../stack/log-format.js';
+import { followFiles, tailLines } from '../stack/logs.js';
+import { assertPortsFree } from '../stack/ports.js';
+import { runStack } from '../stack/run.js';
+import {
+  SERVICE_NAMES,
+  claimStackRecord,
+  ensureStateDir,
+  removeStackRecord,
+  stateLayout,
+  type StackRecord,
+} from '../stack/state.js';
+import { ensureStackBinaries } from '../toolchain/index.js';
+import { identify } from '../stack/process.js';
+
+import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';
+import { formatDuration, formatTable, printJson, progressPrinter, type Io } from './output.js';
+
+interface UpOptions extends CommonOptions {
+  detach?: boolean;
+  json?: boolean;
+  temporalPort?: number;
+  temporalUiPort?: number;
+  prometheusPort?: number;
+}
+
+export function upCommand(io: Io): Command {
+  return withCommonOptions(new Command('up'))
+    .description(
+      'Start the local stack: a monitored Temporal dev server, a second one for the copilot, and ' +
+        'Prometheus scraping both. Waits until every service is ready, then prints the endpoints.',
+    )
+    .option('-d, --detach', 'return once ready and leave the stack running in the background')
+    .option('--json', 'with --detach: print the stack record as JSON')
+    .option('--temporal-port <port>', 'gRPC port of the monitored server (default 7233)', portFlag)
+    .option(
+      '--temporal-ui-port <port>',
+      'Web UI port of the monitored server (default 8233)',
+      portFlag,
+    )
+    .option('--prometheus-port <port>', 'Prometheus port (default 9090)', portFlag)
+    .addHelpText(
+      'after',
+      '\nStop with Ctrl-C (foreground) or `headway down`. Data is kept in the state dir between runs.',
+    )
+    .action(async (options: UpOptions) => {
+      await up(io, options);
+    });
+}
+
+async function up(io: Io, options: UpOptions): Promise<void> {
+  const progress = progressPrinter(io);
+  const { config } = loadCommandConfig(options, {
+    ...override(['stack', 'monitored', 'grpc_port'], options.temporalPort),
+    ...override(['stack', 'monitored', 'ui_port'], options.temporalUiPort),
+    ...override(['stack', 'prometheus', 'port'], options.prometheusPort),
+  });
+  ensureStateDir(config.state_dir);
+
+  const existing = inspectExistingStack(config.state_dir);
+  if (existing.kind === 'running') {
+    if (options.json === true) printJson(io, existing.record);
+    else {
+      io.out(`A Headway stack is already running (state dir ${config.state_dir}).\n\n`);
+      io.out(endpointTable(existing.record));
+    }
+    return;
+  }
+  if (existing.removedStale)
+    progress('removed the record of a stack that did not shut down cleanly');
+
+  const started = Date.now();
+  const binaries = await ensureStackBinaries(config, process.env, progress);
+  progress(
+    `temporal ${binaries.temporal.version} (${binaries.temporal.source}: ${binaries.temporal.path})`,
+  );
+  progress(
+    `prometheus ${binaries.prometheus.version} (${binaries.prometheus.source}: ${binaries.prometheus.path})`,
+  );
+  await assertPortsFree(listPorts(config));
+
+  const claimed = claimStackRecord({
+    version: 1,
+    state_dir: config.state_dir,
+    status: 'starting',
+    started_at: new Date().toISOString(),
+    supervisor: {
+      ...identify(process.pid),
+      mode: options.detach === true ? 'detached' : 'foreground',
+    },
+    services: [],
+  });
+  if (!claimed) {
+    throw new HeadwayError(
+      ErrorCode.StackBusy,
+      `another \`headway up\` is starting a stack in ${config.state_dir}`,
+      {
+        hint: 'wait for it and run `headway ps`',
+      },
+    );
+  }
+
+  const paths = { temporal: binaries.temporal.path, prometheus: binaries.prometheus.path };
+  progress(`starting the stack in ${config.state_dir}`);
+  if (options.detach === true) {
+    let record: StackRecord;
+    try {
+      record = await spawnDaemon(config, paths, progress);
+    } catch (err) {
+      removeStackRecord(config.state_dir);
+      throw err;
+    }
+    if (options.json === true) printJson(io, record);
+    else {
+      io.out(`\nHeadway stack is up in ${seconds(started)} (state dir ${config.state_dir}).\n\n`);
+      io.out(endpointTable(record));
+      io.out(
+        '\nRunning in the background. `headway ps` shows health, `headway logs -f` follows the logs,\n',
+      );
+      io.out('`headway down` stops everything.\n');
+    }
+    return;
+  }
+  await runForeground(io, config, paths, started);
+}
+
+async function runForeground(
+  io: Io,
+  config: HeadwayConfig,
+  binaries: { temporal: string; prometheus: string },
+  started: number,
+): Promise<void> {
+  const progress = progressPrinter(io);
+  const layout = stateLayout(config.state_dir);
+  let streaming = false;
+  const logger = pino(
+    { base: { component: 'supervisor' } },
+    pino.multistream([
+      {
+        level: 'info',
+        stream: pino.destination({ dest: layout.supervisorLog, append: true, sync: true }),
+      },
+      {
+        level: 'warn',
+        stream: {
+          write: (line: string) => io.err(`${compactLogLine('headway', line.trimEnd())}\n`),
+        } satisfies DestinationStream,
+      },
+    ]),
+  );
+
+  const cancel = new AbortController();
+  const stopped = new Promise<string>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals === 1) {
+        cancel.abort();
+        resolve(sig);
+      } else {
+        io.err('\nstill stopping; services get 15 s each before they are killed\n');
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  const stack = await runStack({
+    config,
+    binaries,
+    mode: 'foreground',
+    logger,
+    onProgress: progress,
+    signal: cancel.signal,
+    onLine: (service, line) => {
+      if (!streaming) return;
+      const level = logLevelOf(line);
+      if (level === 'DEBUG' || level === 'TRACE') return;
+      io.out(`${compactLogLine(service, line)}\n`);
+    },
+  });
+  io.out(`\nHeadway stack is up in ${seconds(started)} (state dir ${config.state_dir}).\n\n`);
+  io.out(endpointTable(stack.record()));
+  io.out('\nStreaming service logs. Press Ctrl-C to stop the stack.\n\n');
+  streaming = true;
+
+  const sig = await stopped;
+  streaming = false;
+  io.err(`\n▸ ${sig}: stopping the stack\n`);
+  await stack.stop();
+  io.err('▸ stopped; data is kept in the state dir (`headway down --volumes` removes it)\n');
+}
+
+function endpointTable(record: StackRecord): string {
+  const rows: string[][] = [];
+  for (const service of record.services) {
+    service.endpoints.forEach((e, i) => rows.push([i === 0 ? service.name : '', e.label, e.value]));
+  }
+  return formatTable(['service', 'endpoint', 'address'], rows);
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+interface DownOptions extends CommonOptions {
+  volumes?: boolean;
+  json?: boolean;
+}
+
+export function downCommand(io: Io): Command {
+  return withCommonOptions(new Command('down'))
+    .description('Stop everything `headway up` started (by its recorded pids only). Data is kept.')
+    .option('-v, --volumes', 'also delete the databases, Prometheus data and logs in the state dir')
+    .option('--json', 'print what was stopped as JSON')
+    .action(async (options: DownOptions) => {
+      const { config } = loadCommandConfig(options);
+      const result = await stopStack(config.state_dir, {
+        volumes: options.volumes === true,
+        onProgress: progressPrinter(io),
+      });
+      if (options.json === true) {
+        printJson(io, { state_dir: config.state_dir, ...result });
+        return;
+      }
+      if (!result.wasRunning)
+        io.out(`No Headway stack was running (state dir ${config.state_dir}).\n`);
+      else if (result.stopped.length === 0)
+        io.out('The stack had already stopped; removed its record.\n');
+      else io.out(`Stopped ${result.stopped.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}.\n`);
+      if (result.removedVolumes.length > 0)
+        io.out(`Deleted data: ${result.removedVolumes.join(', ')}\n`);
+    });
+}
+
+export function psCommand(io: Io): Command {
+  return withCommonOptions(new Command('ps'))
+    .description(
+      'Show each service of the local stack: pid, ports, URL, health (a live probe) and uptime.',
+    )
+    .option('--json', 'print an array of {name, pid, ports, url, health, uptime_s}')
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      const { config } = loadCommandConfig(options);
+      const status = await stackStatus(config);
+      if (options.json === true) {
+        printJson(io, status.services);
+        return;
+      }
+      if (status.record === undefined) {
+        io.out(
+          `No Headway stack is running (state dir ${config.state_dir}). Start one with \`headway up\`.\n`,
+        );
+        return;
+      }
+      io.out(
+        formatTable(
+          ['name', 'pid', 'health', 'uptime', 'ports', 'url'],
+          status.services.map((s) => [
+            s.name,
+            s.pid === null ? '-' : String(s.pid),
+            s.restarts > 0 ? `${s.health} (${s.restarts} restarts)` : s.health,
+            formatDuration(s.uptime_s),
+            Object.entries(s.ports)
+              .map(([k, v]) => `${k}:${v}`)
+              .join(' '),
+            s.url,
+          ]),
+        ),
+      );
+      if (!status.supervisorRunning) {
+        io.err(
+          `\nwarning: the supervisor (pid ${status.record.supervisor.pid}) is not running; ` +
+            'run `headway down` to clean up, then `headway up`\n',
+        );
+      }
+    });
+}
+
+const LOG_SOURCES = [...SERVICE_NAMES, 'supervisor'] as const;
+
+interface LogsOptions extends CommonOptions {
+  follow?: boolean;
+  lines: number;
+  raw?: boolean;
+}
+
+export function logsCommand(io: Io): Command {
+  return withCommonOptions(new Command('logs'))
+    .description('Show the logs of one service, or of all of them.')
+    .argument('[service]', `one of ${LOG_SOURCES.join(', ')} (default: all)`)
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .addOption(
+      new Option('-n, --lines <n>', 'lines to show from the end of each log')
+        .default(50)
+        .argParser(Number),
+    )
+    .option('--raw', 'print lines exactly as the service wrote them (JSON)')
+    .action(async (service: string | undefined, options: LogsOptions) => {
+      const { config } = loadCommandConfig(options);
+      if (service !== undefined && !(LOG_SOURCES as readonly string[]).includes(service)) {
+        throw new HeadwayError(
+          ErrorCode.UnknownService,
+          `unknown service ${JSON.stringify(service)}`,
+          {
+            hint: `choose one of ${LOG_SOURCES.join(', ')}`,
+          },
+        );
+      }
+      if (!Number.isInteger(options.lines) || options.lines < 0) {
+        throw new HeadwayError(ErrorCode.Usage, '--lines must be a whole number', {
+          hint: 'for example -n 100',
+        });
+      }
+      const layout = stateLayout(config.state_dir);
+      const names = service === undefined ? LOG_SOURCES : [service];
+      const files = names.map((name) => ({
+        name,
+        file: name === 'supervisor' ? layout.supervisorLog : layout.serviceLog(name),
+      }));
+      const width = Math.max(...names.map((n) => n.length));
+      const print = (name: string, line: string): void =>
+        io.out(
+          options.raw === true
+            ? `${names.length > 1 ? `${name}: ` : ''}${line}\n`
+            : `${compactLogLine(name, line, width)}\n`,
+        );
+
+      let any = false;
+      for (const { name, file } of files) {
+        const lines = await tailLines(file, options.lines);
+        any ||= lines.length > 0;
+        for (const line of lines) print(name, line);
+      }
+      if (!any && options.follow !== true) {
+        io.err(`no logs yet in ${layout.logs}; start the stack with \`headway up\`\n`);
+        return;
+      }
+      if (options.follow === true) {
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        await followFiles(files, print, stop.signal);
+      }
+    });
+}

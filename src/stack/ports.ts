@@ -1,0 +1,69 @@
+import { createServer } from 'node:net';
+
+import { ErrorCode, HeadwayError } from '../errors.js';
+
+const LOOPBACK = '127.0.0.1';
+
+/** True when nothing listens on 127.0.0.1:port (checked by binding it briefly). */
+export async function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => {
+      server.close(() => resolve(true));
+    });
+  });
+}
+
+/**
+ * Fails with one error naming every busy port, before anything is started, so a clash never
+ * leaves a half-started stack behind.
+ */
+export async function assertPortsFree(
+  ports: readonly (readonly [string, number])[],
+): Promise<void> {
+  const busy: string[] = [];
+  for (const [label, port] of ports) {
+    if (!(await isPortFree(port))) busy.push(`${label}: ${LOOPBACK}:${port} is in use`);
+  }
+  if (busy.length > 0) {
+    throw new HeadwayError(
+      ErrorCode.PortInUse,
+      busy.length === 1
+        ? 'a port Headway needs is in use'
+        : `${busy.length} ports Headway needs are in use`,
+      {
+        details: busy,
+        hint:
+          'stop whatever listens there (see `ss -ltnp`), or move Headway: --temporal-port / ' +
+          '--prometheus-port, HEADWAY_*_PORT variables, or stack.* ports in headway.yml',
+      },
+    );
+  }
+}
+
+/**
+ * Returns `count` distinct free ports. All sockets stay open until every port is chosen, so the
+ * same port is never handed out twice; another process could still take one before it is used.
+ */
+export async function findFreePorts(count: number, host = LOOPBACK): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen({ port: 0, host }, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    if (address === null || typeof address === 'string') throw new Error('unexpected address');
+    return address.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}

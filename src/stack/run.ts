@@ -1,0 +1,152 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { Logger } from 'pino';
+
+import type { HeadwayConfig } from '../config/schema.js';
+import { ErrorCode, HeadwayError } from '../errors.js';
+import { instantQuery } from '../signals/prometheus-client.js';
+
+import { identify } from './process.js';
+import { renderPrometheusConfig } from './prometheus-config.js';
+import { metricsUrl, prometheusUrl, stackServices, type StackBinaries } from './services.js';
+import {
+  removeStackRecord,
+  stateLayout,
+  writeStackRecord,
+  type ServiceName,
+  type StackRecord,
+} from './state.js';
+import { Supervisor, startCancelled } from './supervisor.js';
+
+export interface RunStackOptions {
+  readonly config: HeadwayConfig;
+  readonly binaries: StackBinaries;
+  readonly mode: StackRecord['supervisor']['mode'];
+  readonly logger: Logger;
+  readonly onProgress: (message: string) => void;
+  readonly onLine?: (service: ServiceName, line: string) => void;
+  /** Cancels a start in progress; everything started is stopped. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunningStack {
+  readonly record: () => StackRecord;
+  /** Stops every service and removes the stack record. Safe to call more than once. */
+  readonly stop: () => Promise<void>;
+}
+
+/** The Prometheus jobs whose first successful scrape `up` waits for. */
+export const SERVER_JOBS = ['temporal-monitored', 'temporal-copilot'] as const;
+
+/**
+ * Brings the local stack up in this process and returns once every service is ready and
+ * Prometheus has scraped both servers. The caller must already own the stack record (see
+ * `claimStackRecord`); on failure everything started is stopped and the record removed.
+ */
+export async function runStack(options: RunStackOptions): Promise<RunningStack> {
+  const { config, logger } = options;
+  const layout = stateLayout(config.state_dir);
+  const started = Date.now();
+  const deadline = started + config.stack.ready_timeout_s * 1000;
+
+  mkdirSync(layout.prometheusTargets, { recursive: true });
+  mkdirSync(layout.prometheusData, { recursive: true });
+  writeFileSync(
+    layout.prometheusConfig,
+    renderPrometheusConfig({
+      scrapeInterval: config.stack.prometheus.scrape_interval,
+      static: [
+        {
+          job: 'temporal-monitored',
+          address: hostPort(metricsUrl(config.stack.monitored)),
+          labels: { cluster: 'monitored' },
+        },
+        {
+          job: 'temporal-copilot',
+          address: hostPort(metricsUrl(config.stack.copilot)),
+          labels: { cluster: 'copilot' },
+        },
+      ],
+      selfAddress: `127.0.0.1:${config.stack.prometheus.port}`,
+      targetsDir: layout.prometheusTargets,
+    }),
+  );
+
+  const record: StackRecord = {
+    version: 1,
+    state_dir: config.state_dir,
+    status: 'starting',
+    started_at: new Date(started).toISOString(),
+    supervisor: { ...identify(process.pid), mode: options.mode },
+    services: [],
+  };
+  let stopped = false;
+  const supervisor = new Supervisor({
+    logger,
+    ...(options.onLine === undefined ? {} : { onLine: options.onLine }),
+    onChange: () => {
+      if (stopped) return;
+      record.services = supervisor.records();
+      writeStackRecord(record);
+    },
+  });
+  writeStackRecord(record);
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    record.status = 'stopping';
+    writeStackRecord(record);
+    await supervisor.stopAll();
+    stopped = true;
+    removeStackRecord(config.state_dir);
+  };
+
+  try {
+    await supervisor.startAll(
+      stackServices(config, options.binaries, layout),
+      deadline,
+      options.onProgress,
+      options.signal,
+    );
+    options.onProgress('waiting for the first Prometheus scrape of both servers');
+    await waitForFirstScrape(prometheusUrl(config), deadline, options.signal);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  record.status = 'ready';
+  record.services = supervisor.records();
+  writeStackRecord(record);
+  logger.info({ seconds: (Date.now() - started) / 1000 }, 'stack ready');
+  return { record: () => structuredClone(record), stop };
+}
+
+/** Waits until `up{job=…} == 1` for every Temporal server: Prometheus really scraped it. */
+export async function waitForFirstScrape(
+  promUrl: string,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const pending = new Set<string>(SERVER_JOBS);
+  while (Date.now() < deadline) {
+    if (signal?.aborted === true) throw startCancelled();
+    try {
+      const samples = await instantQuery(promUrl, `up{job=~"${SERVER_JOBS.join('|')}"} == 1`);
+      for (const s of samples) pending.delete(s.metric.job ?? '');
+      if (pending.size === 0) return;
+    } catch {
+      // Not answering yet; the deadline decides.
+    }
+    await delay(500);
+  }
+  throw new HeadwayError(
+    ErrorCode.ReadinessTimeout,
+    `Prometheus did not scrape ${[...pending].join(' and ')} in time`,
+    { hint: 'see the prometheus log (`headway logs prometheus`); the metrics port may be blocked' },
+  );
+}
+
+function hostPort(url: string): string {
+  return new URL(url).host;
+}

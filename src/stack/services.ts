@@ -1,0 +1,159 @@
+import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
+import { isPrometheusReady } from '../signals/prometheus-client.js';
+import { isTemporalServing } from '../temporal/health.js';
+
+import type { ServiceName, StateLayout } from './state.js';
+
+export interface Endpoint {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface ServiceSpec {
+  readonly name: ServiceName;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly logFile: string;
+  readonly ports: Readonly<Record<string, number>>;
+  /** The one URL a person opens for this service. */
+  readonly url: string;
+  readonly endpoints: readonly Endpoint[];
+  /** Resolves true when the service answers as ready. Never throws. */
+  probe(timeoutMs: number): Promise<boolean>;
+}
+
+export interface StackBinaries {
+  readonly temporal: string;
+  readonly prometheus: string;
+}
+
+const HOST = '127.0.0.1';
+
+export function temporalAddress(server: TemporalServerConfig): string {
+  return `${HOST}:${server.grpc_port}`;
+}
+
+export function prometheusUrl(config: HeadwayConfig): string {
+  return `http://${HOST}:${config.stack.prometheus.port}`;
+}
+
+export function metricsUrl(server: TemporalServerConfig): string {
+  return `http://${HOST}:${server.metrics_port}/metrics`;
+}
+
+/** The services of the local stack, in start order. */
+export function stackServices(
+  config: HeadwayConfig,
+  binaries: StackBinaries,
+  layout: StateLayout,
+): ServiceSpec[] {
+  return [
+    temporalService('temporal-monitored', config.stack.monitored, binaries.temporal, layout),
+    temporalService('temporal-copilot', config.stack.copilot, binaries.temporal, layout),
+    prometheusService(config, binaries.prometheus, layout),
+  ];
+}
+
+export function temporalService(
+  name: ServiceName,
+  server: TemporalServerConfig,
+  binary: string,
+  layout: StateLayout,
+): ServiceSpec {
+  const dataDir = layout.serviceData(name);
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(server.grpc_port),
+    '--http-port',
+    String(server.http_port),
+    '--metrics-port',
+    String(server.metrics_port),
+    ...(server.ui ? ['--ui-port', String(server.ui_port)] : ['--headless']),
+    '--db-filename',
+    `${dataDir}/temporal.db`,
+    // WAL lets readers (the UI, visibility queries) run while history writes; NORMAL sync is what
+    // WAL is designed for and is several times faster than FULL on a dev machine.
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=NORMAL',
+    // JSON lines, so the copilot's log watcher parses fields instead of guessing at text.
+    '--log-format',
+    'json',
+    '--log-level',
+    server.log_level,
+    ...server.namespaces.flatMap((ns) => ['--namespace', ns]),
+  ];
+  const address = temporalAddress(server);
+  const uiUrl = `http://${HOST}:${server.ui_port}`;
+  const metrics = metricsUrl(server);
+  return {
+    name,
+    command: binary,
+    args,
+    cwd: dataDir,
+    logFile: layout.serviceLog(name),
+    ports: {
+      grpc: server.grpc_port,
+      http: server.http_port,
+      metrics: server.metrics_port,
+      ...(server.ui ? { ui: server.ui_port } : {}),
+    },
+    url: server.ui ? uiUrl : `grpc://${address}`,
+    endpoints: [
+      { label: 'gRPC', value: address },
+      ...(server.ui ? [{ label: 'UI', value: uiUrl }] : []),
+      { label: 'metrics', value: metrics },
+    ],
+    async probe(timeoutMs) {
+      const [serving, scrapeable] = await Promise.all([
+        isTemporalServing(address, timeoutMs),
+        isHttpOk(metrics, timeoutMs),
+      ]);
+      return serving && scrapeable;
+    },
+  };
+}
+
+function prometheusService(
+  config: HeadwayConfig,
+  binary: string,
+  layout: StateLayout,
+): ServiceSpec {
+  const { port, retention } = config.stack.prometheus;
+  const url = prometheusUrl(config);
+  return {
+    name: 'prometheus',
+    command: binary,
+    args: [
+      `--config.file=${layout.prometheusConfig}`,
+      `--storage.tsdb.path=${layout.prometheusData}`,
+      `--storage.tsdb.retention.time=${retention}`,
+      `--web.listen-address=${HOST}:${port}`,
+      // Lets tests and later tools reload the config after editing it; loopback only.
+      '--web.enable-lifecycle',
+      '--log.format=json',
+    ],
+    cwd: layout.root,
+    logFile: layout.serviceLog('prometheus'),
+    ports: { http: port },
+    url,
+    endpoints: [{ label: 'web', value: url }],
+    probe: (timeoutMs) => isPrometheusReady(url, { timeoutMs }),
+  };
+}
+
+async function isHttpOk(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

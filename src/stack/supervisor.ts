@@ -1,0 +1,249 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { Logger } from 'pino';
+
+import { ErrorCode, HeadwayError } from '../errors.js';
+
+import { identify, type ProcessIdentity } from './process.js';
+import { RotatingLog } from './rotating-log.js';
+import type { ServiceSpec } from './services.js';
+import type { ServiceName, ServiceRecord } from './state.js';
+
+export interface SupervisorOptions {
+  readonly logger: Logger;
+  /** Every output line of every service, as written to its log file. */
+  readonly onLine?: (service: ServiceName, line: string) => void;
+  /** Called whenever a service's pid or status changes, so the stack record can be rewritten. */
+  readonly onChange?: () => void;
+  /** Restarts allowed within `windowMs` before a crashing service is left failed. */
+  readonly maxRestarts?: number;
+  readonly restartWindowMs?: number;
+  /** How long a service gets to stop after SIGTERM before SIGKILL. */
+  readonly stopGraceMs?: number;
+}
+
+interface Running {
+  readonly spec: ServiceSpec;
+  child: ChildProcess;
+  identity: ProcessIdentity;
+  startedAt: Date;
+  status: ServiceRecord['status'];
+  restarts: number;
+  restartTimes: number[];
+  exited: Promise<string>;
+  readonly log: RotatingLog;
+  readonly tail: string[];
+}
+
+const TAIL_LINES = 40;
+
+/**
+ * Runs the stack's services as child processes. Each child gets its own process group, so a Ctrl-C
+ * in the terminal reaches only the supervisor, which then stops the children in an orderly way.
+ */
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #running = new Map<ServiceName, Running>();
+  #stopping = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Starts every service and waits until each probe passes. If any service exits or misses the
+   * deadline, stops everything it started and throws, so nothing is left half-started.
+   */
+  async startAll(
+    specs: readonly ServiceSpec[],
+    deadline: number,
+    onProgress: (message: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    try {
+      for (const spec of specs) this.#spawn(spec);
+      await Promise.all(
+        specs.map((spec) => this.#waitReady(spec.name, deadline, onProgress, signal)),
+      );
+    } catch (err) {
+      await this.stopAll();
+      throw err;
+    }
+  }
+
+  records(): ServiceRecord[] {
+    return [...this.#running.values()].map((r) => ({
+      name: r.spec.name,
+      pid: r.identity.pid,
+      start_time: r.identity.start_time,
+      started_at: r.startedAt.toISOString(),
+      status: r.status,
+      restarts: r.restarts,
+      ports: { ...r.spec.ports },
+      url: r.spec.url,
+      endpoints: [...r.spec.endpoints],
+      log_file: r.spec.logFile,
+    }));
+  }
+
+  tail(name: ServiceName): readonly string[] {
+    return this.#running.get(name)?.tail ?? [];
+  }
+
+  /** Stops every service (SIGTERM, then SIGKILL after the grace period), in parallel. */
+  async stopAll(): Promise<void> {
+    this.#stopping = true;
+    const grace = this.#options.stopGraceMs ?? 15_000;
+    await Promise.all(
+      [...this.#running.values()].map(async (r) => {
+        if (r.status === 'stopped' || r.status === 'failed') return;
+        r.child.kill('SIGTERM');
+        const done = await Promise.race([
+          r.exited.then(() => true),
+          delay(grace).then(() => false),
+        ]);
+        if (!done) {
+          this.#options.logger.warn(
+            { service: r.spec.name, pid: r.identity.pid },
+            'service ignored SIGTERM; killing',
+          );
+          r.child.kill('SIGKILL');
+          await r.exited;
+        }
+      }),
+    );
+    for (const r of this.#running.values()) r.log.close();
+  }
+
+  #spawn(spec: ServiceSpec, previous?: Running): Running {
+    mkdirSync(spec.cwd, { recursive: true });
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const log = previous?.log ?? new RotatingLog(spec.logFile);
+    const tail = previous?.tail ?? [];
+    const running: Running = {
+      spec,
+      child,
+      identity: child.pid === undefined ? { pid: -1, start_time: null } : identify(child.pid),
+      startedAt: new Date(),
+      status: 'starting',
+      restarts: previous?.restarts ?? 0,
+      restartTimes: previous?.restartTimes ?? [],
+      log,
+      tail,
+      exited: new Promise<string>((resolve) => {
+        child.once('error', (err) => resolve(`could not start ${spec.command}: ${err.message}`));
+        child.once('exit', (code, signal) =>
+          resolve(signal === null ? `exited with code ${String(code)}` : `killed by ${signal}`),
+        );
+      }),
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        log.writeLine(line);
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        this.#options.onLine?.(spec.name, line);
+      });
+    }
+    this.#running.set(spec.name, running);
+    this.#options.logger.info(
+      { service: spec.name, pid: child.pid, args: spec.args },
+      'service started',
+    );
+    void running.exited.then((reason) => this.#onExit(running, reason));
+    this.#options.onChange?.();
+    return running;
+  }
+
+  async #waitReady(
+    name: ServiceName,
+    deadline: number,
+    onProgress: (message: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const running = this.#running.get(name);
+    if (running === undefined) throw new Error(`unknown service ${name}`);
+    let exitReason: string | undefined;
+    void running.exited.then((reason) => {
+      exitReason = reason;
+    });
+    while (Date.now() < deadline) {
+      if (signal?.aborted === true) throw startCancelled();
+      if (exitReason !== undefined) {
+        // Let the last lines of output reach the tail before quoting it.
+        await delay(200);
+        throw new HeadwayError(ErrorCode.ServiceExited, `${name} ${exitReason} while starting`, {
+          details: running.tail.slice(-15),
+          hint: `see ${running.spec.logFile}; a damaged database in the state dir is fixed by \`headway down --volumes\``,
+        });
+      }
+      if (await running.spec.probe(1_500)) {
+        running.status = 'running';
+        this.#options.onChange?.();
+        const seconds = ((Date.now() - running.startedAt.getTime()) / 1000).toFixed(1);
+        onProgress(`${name} ready in ${seconds}s`);
+        return;
+      }
+      await delay(250);
+    }
+    throw new HeadwayError(ErrorCode.ReadinessTimeout, `${name} was not ready in time`, {
+      details: running.tail.slice(-15),
+      hint: `see ${running.spec.logFile}; raise stack.ready_timeout_s if this machine is slow`,
+    });
+  }
+
+  #onExit(running: Running, reason: string): void {
+    if (this.#running.get(running.spec.name) !== running) return;
+    if (this.#stopping) {
+      running.status = 'stopped';
+      this.#options.logger.info({ service: running.spec.name, reason }, 'service stopped');
+      this.#options.onChange?.();
+      return;
+    }
+    if (running.status === 'starting') {
+      // A service that dies before it was ever ready is reported by startAll, not restarted.
+      running.status = 'failed';
+      this.#options.onChange?.();
+      return;
+    }
+    const now = Date.now();
+    const windowMs = this.#options.restartWindowMs ?? 10 * 60_000;
+    running.restartTimes = running.restartTimes.filter((t) => now - t < windowMs);
+    if (running.restartTimes.length >= (this.#options.maxRestarts ?? 5)) {
+      running.status = 'failed';
+      this.#options.logger.error(
+        { service: running.spec.name, reason, restarts: running.restartTimes.length },
+        'service keeps crashing; giving up',
+      );
+      this.#options.onChange?.();
+      return;
+    }
+    const backoffMs = Math.min(30_000, 1_000 * 2 ** running.restartTimes.length);
+    running.status = 'restarting';
+    this.#options.logger.warn(
+      { service: running.spec.name, reason, backoffMs },
+      'service exited; restarting',
+    );
+    this.#options.onChange?.();
+    void delay(backoffMs).then(() => {
+      if (this.#stopping) return;
+      const next = this.#spawn(running.spec, running);
+      next.restarts = running.restarts + 1;
+      next.restartTimes = [...running.restartTimes, Date.now()];
+      next.status = 'running';
+      this.#options.onChange?.();
+    });
+  }
+}
+
+export function startCancelled(): HeadwayError {
+  return new HeadwayError(ErrorCode.Usage, 'start cancelled; everything started was stopped');
+}
