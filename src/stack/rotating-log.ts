@@ -11,6 +11,7 @@ export class RotatingLog {
   readonly #keep: number;
   #fd: number;
   #size: number;
+  #closed = false;
 
   constructor(file: string, options: { maxBytes?: number; keep?: number } = {}) {
     this.#file = file;
@@ -21,6 +22,7 @@ export class RotatingLog {
   }
 
   writeLine(line: string): void {
+    if (this.#closed) return;
     const bytes = Buffer.from(`${line}\n`);
     if (this.#size > 0 && this.#size + bytes.length > this.#maxBytes) this.#rotate();
     writeSync(this.#fd, bytes);
@@ -28,6 +30,8 @@ export class RotatingLog {
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     closeSync(this.#fd);
   }
 

@@ -82,6 +82,7 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     services: [],
   };
   let stopped = false;
+  let stopping: Promise<void> | undefined;
   const supervisor = new Supervisor({
     logger,
     ...(options.onLine === undefined ? {} : { onLine: options.onLine }),
@@ -93,13 +94,15 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
   });
   writeStackRecord(record);
 
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    record.status = 'stopping';
-    writeStackRecord(record);
-    await supervisor.stopAll();
-    stopped = true;
-    removeStackRecord(config.state_dir);
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      record.status = 'stopping';
+      writeStackRecord(record);
+      await supervisor.stopAll();
+      stopped = true;
+      removeStackRecord(config.state_dir);
+    })();
+    return stopping;
   };
 
   try {

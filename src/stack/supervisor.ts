@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
 
+import { compactLogLine } from './log-format.js';
 import { identify, type ProcessIdentity } from './process.js';
 import { RotatingLog } from './rotating-log.js';
 import type { ServiceSpec } from './services.js';
@@ -139,7 +140,8 @@ export class Supervisor {
       tail,
       exited: new Promise<string>((resolve) => {
         child.once('error', (err) => resolve(`could not start ${spec.command}: ${err.message}`));
-        child.once('exit', (code, signal) =>
+        // 'close' comes after the output pipes drained, so the log tail is complete by then.
+        child.once('close', (code, signal) =>
           resolve(signal === null ? `exited with code ${String(code)}` : `killed by ${signal}`),
         );
       }),
@@ -178,11 +180,11 @@ export class Supervisor {
     while (Date.now() < deadline) {
       if (signal?.aborted === true) throw startCancelled();
       if (exitReason !== undefined) {
-        // Let the last lines of output reach the tail before quoting it.
-        await delay(200);
         throw new HeadwayError(ErrorCode.ServiceExited, `${name} ${exitReason} while starting`, {
-          details: running.tail.slice(-15),
-          hint: `see ${running.spec.logFile}; a damaged database in the state dir is fixed by \`headway down --volumes\``,
+          details: quoteTail(name, running.tail),
+          hint:
+            `see ${running.spec.logFile}. If it names a damaged database, move ${running.spec.cwd} ` +
+            'aside, or start from scratch with `headway down --volumes` (deletes all stack data)',
         });
       }
       if (await running.spec.probe(1_500)) {
@@ -195,7 +197,7 @@ export class Supervisor {
       await delay(250);
     }
     throw new HeadwayError(ErrorCode.ReadinessTimeout, `${name} was not ready in time`, {
-      details: running.tail.slice(-15),
+      details: quoteTail(name, running.tail),
       hint: `see ${running.spec.logFile}; raise stack.ready_timeout_s if this machine is slow`,
     });
   }
@@ -242,6 +244,11 @@ export class Supervisor {
       this.#options.onChange?.();
     });
   }
+}
+
+/** The last lines a service wrote, compacted: errors first-class, noise trimmed. */
+function quoteTail(name: ServiceName, tail: readonly string[]): string[] {
+  return tail.slice(-12).map((line) => compactLogLine(name, line).trim());
 }
 
 export function startCancelled(): HeadwayError {

@@ -1,5 +1,8 @@
 import { Connection } from '@temporalio/client';
-import { grpc } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// @temporalio/proto is CommonJS without static named exports.
+const { ServingStatus } = proto.grpc.health.v1.HealthCheckResponse;
 
 /** The service name the frontend registers with the gRPC health protocol. */
 const WORKFLOW_SERVICE = 'temporal.api.workflowservice.v1.WorkflowService';
@@ -15,7 +18,7 @@ export async function isTemporalServing(address: string, timeoutMs = 2_000): Pro
     const response = await connection.withDeadline(Date.now() + timeoutMs, () =>
       connection!.healthService.check({ service: WORKFLOW_SERVICE }),
     );
-    return response.status === grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+    return response.status === ServingStatus.SERVING;
   } catch {
     return false;
   } finally {

@@ -1,0 +1,63 @@
+import { pino } from 'pino';
+
+import { stateLayout } from '../../src/stack/state.js';
+import { findFreePorts } from '../../src/stack/ports.js';
+import { metricsUrl, temporalAddress, temporalService } from '../../src/stack/services.js';
+import { Supervisor } from '../../src/stack/supervisor.js';
+
+import { testBinaries } from './binaries.js';
+import { makeTempDir } from './temp-dir.js';
+
+export interface DevServer {
+  /** host:port of the frontend gRPC endpoint. */
+  readonly address: string;
+  readonly metricsUrl: string;
+  readonly namespace: string;
+  readonly logFile: string;
+  /** Stops the server and deletes its files. */
+  readonly stop: () => Promise<void>;
+}
+
+export interface DevServerOptions {
+  /** Extra namespaces to create at start. */
+  readonly namespaces?: readonly string[];
+  readonly ui?: boolean;
+}
+
+/**
+ * Starts a real Temporal dev server (the same binary and flags as `headway up`'s monitored server)
+ * on free loopback ports, with its own SQLite file, and waits for a gRPC health check to pass.
+ * For any suite that needs a Temporal server but not the whole stack.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const { temporal } = await testBinaries();
+  const dir = makeTempDir('headway-dev-server-');
+  const [grpc, http, metrics, ui] = await findFreePorts(4);
+  const server = {
+    grpc_port: grpc!,
+    http_port: http!,
+    metrics_port: metrics!,
+    ui_port: ui!,
+    ui: options.ui ?? false,
+    log_level: 'warn' as const,
+    namespaces: [...(options.namespaces ?? [])],
+  };
+  const spec = temporalService('temporal-monitored', server, temporal, stateLayout(dir.path));
+  const supervisor = new Supervisor({ logger: pino({ level: 'silent' }) });
+  try {
+    await supervisor.startAll([spec], Date.now() + 60_000, () => undefined);
+  } catch (err) {
+    dir.remove();
+    throw err;
+  }
+  return {
+    address: temporalAddress(server),
+    metricsUrl: metricsUrl(server),
+    namespace: 'default',
+    logFile: spec.logFile,
+    stop: async () => {
+      await supervisor.stopAll();
+      dir.remove();
+    },
+  };
+}

@@ -1,0 +1,206 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { registerTarget } from '../../src/stack/prometheus-config.js';
+import { findFreePorts, isPortFree } from '../../src/stack/ports.js';
+import { isRunning } from '../../src/stack/process.js';
+import type { StackRecord } from '../../src/stack/state.js';
+import { instantQuery } from '../../src/signals/prometheus-client.js';
+import { testBinaries } from '../helpers/binaries.js';
+import { eventually, runCli } from '../helpers/cli.js';
+import { runHelloWorkflow } from '../helpers/hello-worker.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+interface PsEntry {
+  name: string;
+  pid: number | null;
+  ports: Record<string, number>;
+  url: string;
+  health: string;
+  uptime_s: number | null;
+  restarts: number;
+}
+
+/**
+ * The whole local stack, as a user runs it: `headway up --detach` against the real Temporal CLI and
+ * Prometheus, then ps, a workflow through the SDK, metrics in Prometheus, a crash and restart,
+ * and `headway down`.
+ */
+describe('headway up --detach (real Temporal dev servers and Prometheus)', () => {
+  const dir = makeTempDir('headway-stack-');
+  let env: NodeJS.ProcessEnv;
+  let ports: number[];
+  let record: StackRecord;
+  let promUrl: string;
+  let upSeconds: number;
+
+  beforeAll(async () => {
+    const binaries = await testBinaries();
+    ports = await findFreePorts(9);
+    const [mg, mu, mh, mm, cg, cu, ch, cm, pp] = ports.map(String);
+    env = {
+      ...process.env,
+      HEADWAY_STATE_DIR: dir.path,
+      HEADWAY_TEMPORAL_BIN: binaries.temporal,
+      HEADWAY_PROMETHEUS_BIN: binaries.prometheus,
+      HEADWAY_MONITORED_GRPC_PORT: mg,
+      HEADWAY_MONITORED_UI_PORT: mu,
+      HEADWAY_MONITORED_HTTP_PORT: mh,
+      HEADWAY_MONITORED_METRICS_PORT: mm,
+      HEADWAY_COPILOT_GRPC_PORT: cg,
+      HEADWAY_COPILOT_UI_PORT: cu,
+      HEADWAY_COPILOT_HTTP_PORT: ch,
+      HEADWAY_COPILOT_METRICS_PORT: cm,
+      HEADWAY_PROMETHEUS_PORT: pp,
+    };
+    promUrl = `http://127.0.0.1:${pp}`;
+    const started = Date.now();
+    const up = await runCli(['up', '--detach', '--json'], env);
+    upSeconds = (Date.now() - started) / 1000;
+    expect(up.stderr).toContain('ready in');
+    expect(up.code, up.stderr).toBe(0);
+    record = JSON.parse(up.stdout) as StackRecord;
+  });
+
+  afterAll(async () => {
+    // Whatever happened above, leave nothing running and nothing on disk.
+    await runCli(['down', '--volumes'], env ?? process.env);
+    dir.remove();
+  });
+
+  it('is ready well within a minute and records every service', () => {
+    expect(upSeconds).toBeLessThan(60);
+    expect(record.status).toBe('ready');
+    expect(record.supervisor.mode).toBe('detached');
+    expect(record.services.map((s) => s.name).sort()).toEqual([
+      'prometheus',
+      'temporal-copilot',
+      'temporal-monitored',
+    ]);
+  });
+
+  it('ps --json shows every service healthy with pid, ports, url and uptime', async () => {
+    const ps = await runCli(['ps', '--json'], env);
+    expect(ps.code, ps.stderr).toBe(0);
+    const services = JSON.parse(ps.stdout) as PsEntry[];
+    expect(services).toHaveLength(3);
+    for (const s of services) {
+      expect(s.health, s.name).toBe('healthy');
+      expect(s.pid).toBeGreaterThan(0);
+      expect(s.uptime_s).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(s)).toEqual(
+        expect.arrayContaining(['name', 'pid', 'ports', 'url', 'health', 'uptime_s']),
+      );
+    }
+    const monitored = services.find((s) => s.name === 'temporal-monitored');
+    expect(monitored?.ports).toMatchObject({ grpc: ports[0], ui: ports[1], metrics: ports[3] });
+    expect(monitored?.url).toBe(`http://127.0.0.1:${ports[1]}`);
+  });
+
+  it('Prometheus has scraped both Temporal servers', async () => {
+    const samples = await instantQuery(promUrl, 'up{job=~".*temporal.*"} == 1');
+    expect(samples.map((s) => s.metric.job).sort()).toEqual(['temporal-copilot', 'temporal-monitored']);
+  });
+
+  it('runs a workflow started with the SDK, and its state transitions reach Prometheus', async () => {
+    const query = 'sum(state_transition_count_count{job="temporal-monitored"})';
+    const before = (await instantQuery(promUrl, query))[0]?.value ?? 0;
+
+    const result = await runHelloWorkflow(`127.0.0.1:${ports[0]}`, `it-hello-${Date.now()}`);
+    expect(result).toBe('hello, headway');
+
+    const after = await eventually(
+      'state transitions of the workflow to be scraped',
+      async () => {
+        const value = (await instantQuery(promUrl, query))[0]?.value;
+        return value !== undefined && value > before ? value : undefined;
+      },
+      30_000,
+      500,
+    );
+    expect(after).toBeGreaterThan(before);
+  });
+
+  it('scrapes targets that later processes register in the file-based target list', async () => {
+    const unregister = registerTarget(join(dir.path, 'prometheus', 'targets'), {
+      id: 'it-target',
+      job: 'headway-it',
+      address: `127.0.0.1:${ports[7]}`,
+    });
+    try {
+      const up = await eventually(
+        'the registered target to be scraped',
+        async () => (await instantQuery(promUrl, 'up{job="headway-it"} == 1'))[0],
+        30_000,
+        500,
+      );
+      expect(up.metric.instance).toBe(`127.0.0.1:${ports[7]}`);
+    } finally {
+      unregister();
+    }
+  });
+
+  it('a second up reports the running stack instead of starting another', async () => {
+    const again = await runCli(['up', '--detach', '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    const second = JSON.parse(again.stdout) as StackRecord;
+    expect(second.supervisor.pid).toBe(record.supervisor.pid);
+    expect(second.services.map((s) => s.pid).sort()).toEqual(record.services.map((s) => s.pid).sort());
+  });
+
+  it('shows the logs of one service, and rejects an unknown one', async () => {
+    const logs = await runCli(['logs', 'temporal-monitored', '-n', '5'], env);
+    expect(logs.code, logs.stderr).toBe(0);
+    const lines = logs.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines.every((l) => l.includes('temporal-monitored'))).toBe(true);
+
+    const bad = await runCli(['logs', 'temporal'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('UNKNOWN_SERVICE');
+  });
+
+  it('restarts a service that crashes', async () => {
+    const copilot = record.services.find((s) => s.name === 'temporal-copilot');
+    expect(copilot).toBeDefined();
+    process.kill(copilot!.pid, 'SIGKILL');
+    const restarted = await eventually(
+      'the copilot server to be restarted and healthy',
+      async () => {
+        const ps = JSON.parse((await runCli(['ps', '--json'], env)).stdout) as PsEntry[];
+        const entry = ps.find((s) => s.name === 'temporal-copilot');
+        return entry !== undefined && entry.restarts === 1 && entry.health === 'healthy' ? entry : undefined;
+      },
+      60_000,
+      1_000,
+    );
+    expect(restarted.pid).not.toBe(copilot!.pid);
+    record = JSON.parse((await runCli(['up', '--detach', '--json'], env)).stdout) as StackRecord;
+  });
+
+  it('down stops every process it started, keeps the data, and frees every port', async () => {
+    const down = await runCli(['down', '--json'], env);
+    expect(down.code, down.stderr).toBe(0);
+    const result = JSON.parse(down.stdout) as { stopped: { name: string; pid: number }[] };
+    expect(result.stopped.map((s) => s.name).sort()).toEqual([
+      'prometheus',
+      'temporal-copilot',
+      'temporal-monitored',
+    ]);
+    for (const p of [record.supervisor, ...record.services]) {
+      expect(isRunning(p), `pid ${p.pid} still running`).toBe(false);
+    }
+    for (const port of ports) expect(await isPortFree(port), `port ${port}`).toBe(true);
+    expect(existsSync(join(dir.path, 'stack.json'))).toBe(false);
+    expect(existsSync(join(dir.path, 'temporal-monitored', 'temporal.db'))).toBe(true);
+
+    const ps = await runCli(['ps', '--json'], env);
+    expect(JSON.parse(ps.stdout)).toEqual([]);
+
+    const volumes = await runCli(['down', '--volumes'], env);
+    expect(volumes.code).toBe(0);
+    expect(existsSync(join(dir.path, 'temporal-monitored'))).toBe(false);
+  });
+});
