@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { loadConfig, override, type ConfigOverrides, type LoadedConfig } from '../config/load.js';
+import { loadConfig, overrides, type LoadedConfig } from '../config/load.js';
 
 export interface CommonOptions {
   config?: string;
@@ -22,11 +22,11 @@ export function withCommonOptions(command: Command): Command {
 
 export function loadCommandConfig(
   options: CommonOptions,
-  extra: ConfigOverrides = {},
+  flags: readonly (readonly [readonly string[], unknown])[] = [],
 ): LoadedConfig {
   return loadConfig({
     ...(options.config === undefined ? {} : { configPath: options.config }),
-    flags: { ...override(['state_dir'], options.stateDir), ...extra },
+    flags: overrides([[['state_dir'], options.stateDir], ...flags]),
   });
 }
 

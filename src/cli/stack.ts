@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { pino, type DestinationStream } from 'pino';
 
-import { override } from '../config/load.js';
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { listPorts } from '../config/schema.js';
@@ -59,11 +58,11 @@ export function upCommand(io: Io): Command {
 
 async function up(io: Io, options: UpOptions): Promise<void> {
   const progress = progressPrinter(io);
-  const { config } = loadCommandConfig(options, {
-    ...override(['stack', 'monitored', 'grpc_port'], options.temporalPort),
-    ...override(['stack', 'monitored', 'ui_port'], options.temporalUiPort),
-    ...override(['stack', 'prometheus', 'port'], options.prometheusPort),
-  });
+  const { config } = loadCommandConfig(options, [
+    [['stack', 'monitored', 'grpc_port'], options.temporalPort],
+    [['stack', 'monitored', 'ui_port'], options.temporalUiPort],
+    [['stack', 'prometheus', 'port'], options.prometheusPort],
+  ]);
   ensureStateDir(config.state_dir);
 
   const existing = inspectExistingStack(config.state_dir);

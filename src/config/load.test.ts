@@ -245,7 +245,7 @@ describe('loadConfig paths', () => {
         'toolchain:',
         '  temporal_bin: temporal',
         '  prometheus_bin: ../bin/prometheus',
-        '  go_bin: ~',
+        "  go_bin: '~'",
       ].join('\n'),
     );
     const { config, file } = loadConfig({ env: { HOME: home }, cwd, configPath: path });
@@ -262,9 +262,28 @@ describe('loadConfig paths', () => {
     writeYaml(join(cwd, 'etc', 'h.yml'), 'cache_dir: c\nstate_dir: s/t\n');
     const { config, file } = loadConfig({ env: { HOME: home }, cwd, configPath: 'etc/h.yml' });
     expect(file).toBe(join(cwd, 'etc', 'h.yml'));
-    // A value without a slash is a bare name, even for a directory key.
-    expect(config.cache_dir).toBe('c');
     expect(config.state_dir).toBe(join(cwd, 'etc', 's', 't'));
+  });
+
+  it('resolves a one-word directory in a file against the file (it is not a command name)', () => {
+    // Only the *_bin keys may hold a bare command name looked up on PATH. `state_dir: .headway`
+    // is a directory next to the file, wherever headway is started from.
+    const confDir = join(dir, 'conf');
+    mkdirSync(confDir);
+    const path = writeYaml(join(confDir, 'h.yml'), 'state_dir: .headway\ncache_dir: cache\n');
+    const { config } = loadConfig({ env: { HOME: home }, cwd, configPath: path });
+    expect(config.state_dir).toBe(join(confDir, '.headway'));
+    expect(config.cache_dir).toBe(join(confDir, 'cache'));
+  });
+
+  it('resolves a one-word directory from the environment or a flag against the cwd', () => {
+    const { config } = loadConfig({
+      env: { HOME: home, HEADWAY_CACHE_DIR: 'cache' },
+      cwd,
+      flags: override(['state_dir'], '.headway'),
+    });
+    expect(config.state_dir).toBe(join(cwd, '.headway'));
+    expect(config.cache_dir).toBe(join(cwd, 'cache'));
   });
 
   it('reads the file named by HEADWAY_CONFIG, and --config wins over it', () => {

@@ -200,9 +200,19 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Turns a dotted path and value into an overrides object (used by CLI flags). */
-export function override(path: readonly string[], value: unknown): ConfigOverrides {
+/**
+ * Builds flag overrides from (path, value) pairs; pairs whose value is undefined (flag not given)
+ * are left out. One object, so several flags under the same section all survive.
+ */
+export function overrides(entries: readonly (readonly [readonly string[], unknown])[]): ConfigOverrides {
   const out: Record<string, unknown> = {};
-  if (value !== undefined) setPath(out, path, value);
+  for (const [path, value] of entries) {
+    if (value !== undefined) setPath(out, path, value);
+  }
   return out;
+}
+
+/** One (path, value) override; see `overrides`. */
+export function override(path: readonly string[], value: unknown): ConfigOverrides {
+  return overrides([[path, value]]);
 }
