@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -121,6 +122,7 @@ export class Supervisor {
 
   #spawn(spec: ServiceSpec, previous?: Running): Running {
     mkdirSync(spec.cwd, { recursive: true });
+    mkdirSync(dirname(spec.logFile), { recursive: true });
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
