@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
-import { isRunning, terminate, waitForExit } from './process.js';
+import { isRunning, signal, terminate, waitForExit } from './process.js';
 import { stackServices } from './services.js';
 import {
   liveServices,
@@ -80,7 +80,7 @@ export async function stopStack(
     const services = liveServices(record);
     if (isRunning(record.supervisor)) {
       options.onProgress(`stopping the supervisor (pid ${record.supervisor.pid})`);
-      process.kill(record.supervisor.pid, 'SIGTERM');
+      signal(record.supervisor, 'SIGTERM');
       // The supervisor gives each service 15 s; allow for that plus its own exit.
       const exited = await waitForExit(record.supervisor, 25_000);
       if (!exited)

@@ -2,7 +2,7 @@ import type { Env } from '../config/load.js';
 import type { HeadwayConfig } from '../config/schema.js';
 
 import { PROMETHEUS, TEMPORAL, type BinarySpec } from './binaries.js';
-import { ensureBinary, findBinary, type EnsureContext, type ResolvedBinary } from './resolve.js';
+import { ensureBinary, type EnsureContext, type ResolvedBinary } from './resolve.js';
 
 export { BINARIES, PROMETHEUS, TEMPORAL } from './binaries.js';
 export type { BinarySpec } from './binaries.js';
@@ -48,5 +48,4 @@ export async function ensureStackBinaries(
   return { temporal, prometheus };
 }
 
-export { findBinary as inspectBinary };
 export type { EnsureContext };
