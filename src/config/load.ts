@@ -109,7 +109,9 @@ function envOverrides(env: Env): Record<string, unknown> {
   return out;
 }
 
-const PATH_KEYS = new Set(['state_dir', 'cache_dir', 'temporal_bin', 'prometheus_bin', 'go_bin']);
+const DIR_KEYS = new Set(['state_dir', 'cache_dir']);
+/** Binaries may be bare command names, looked up on PATH by the toolchain. */
+const BIN_KEYS = new Set(['temporal_bin', 'prometheus_bin', 'go_bin']);
 
 /** Paths in a file are relative to that file; on the command line, relative to the cwd. */
 function resolvePaths(
@@ -119,8 +121,8 @@ function resolvePaths(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (PATH_KEYS.has(key) && typeof v === 'string' && v.length > 0) {
-      out[key] = resolvePath(v, base, home);
+    if ((DIR_KEYS.has(key) || BIN_KEYS.has(key)) && typeof v === 'string' && v.length > 0) {
+      out[key] = resolvePath(v, base, home, BIN_KEYS.has(key));
     } else if (isPlainObject(v)) {
       out[key] = resolvePaths(v, base, home);
     } else {
@@ -130,11 +132,11 @@ function resolvePaths(
   return out;
 }
 
-function resolvePath(value: string, base: string, home: string): string {
+function resolvePath(value: string, base: string, home: string, commandName: boolean): string {
   if (value === '~') return home;
   if (value.startsWith('~/')) return join(home, value.slice(2));
   // A bare command name (no slash) is looked up on PATH by the toolchain, not made absolute.
-  if (!value.includes('/')) return value;
+  if (commandName && !value.includes('/')) return value;
   return isAbsolute(value) ? value : resolve(base, value);
 }
 
@@ -204,7 +206,9 @@ function deepFreeze<T>(value: T): T {
  * Builds flag overrides from (path, value) pairs; pairs whose value is undefined (flag not given)
  * are left out. One object, so several flags under the same section all survive.
  */
-export function overrides(entries: readonly (readonly [readonly string[], unknown])[]): ConfigOverrides {
+export function overrides(
+  entries: readonly (readonly [readonly string[], unknown])[],
+): ConfigOverrides {
   const out: Record<string, unknown> = {};
   for (const [path, value] of entries) {
     if (value !== undefined) setPath(out, path, value);

@@ -84,6 +84,7 @@ function clock(value: unknown): string {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
+/** One line, no escapes: a message cannot forge a second log line or recolour the terminal. */
 function clean(text: string): string {
-  return text.replace(CONTROL, '');
+  return text.replace(/[\r\n]+/g, ' ').replace(CONTROL, '');
 }

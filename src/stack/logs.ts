@@ -15,15 +15,18 @@ export async function tailLines(file: string, count: number): Promise<string[]> 
     const { size } = await handle.stat();
     const block = 64 * 1024;
     let position = size;
-    let text = '';
-    while (position > 0 && text.split('\n').length <= count + 1) {
+    // Raw bytes, decoded once at the end: a block boundary may split a multi-byte character.
+    const chunks: Buffer[] = [];
+    let newlines = 0;
+    while (position > 0 && newlines <= count) {
       const length = Math.min(block, position);
       position -= length;
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, position);
-      text = buffer.toString('utf8') + text;
+      chunks.unshift(buffer);
+      for (const byte of buffer) if (byte === 0x0a) newlines += 1;
     }
-    const lines = text.split('\n');
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     return lines.slice(-count);
   } finally {

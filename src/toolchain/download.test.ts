@@ -278,7 +278,12 @@ describe('ensureBinary release download', () => {
     const download = e.details.find((d) => d.startsWith('download: '));
     expect(download).toBeDefined();
     expect(download).toContain(`http://127.0.0.1:${port}/temporalio/cli/releases/download/`);
-    expect(e.details.map((d) => d.split(':')[0])).toEqual(['path', 'cache', 'download', 'go-install']);
+    expect(e.details.map((d) => d.split(':')[0])).toEqual([
+      'path',
+      'cache',
+      'download',
+      'go-install',
+    ]);
   });
 
   it('records the requested platform when there is no release for it', async () => {

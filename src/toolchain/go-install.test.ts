@@ -44,9 +44,13 @@ function localModuleProxy(): string {
     'package main\n\nvar version = "dev"\n\nfunc main() { println("hello", version) }\n',
   );
   // -D: no directory entries; module zips hold files only, under module@version/.
-  execFileSync('zip', ['-q', '-r', '-D', join(versions, `${VERSION}.zip`), `${MODULE}@${VERSION}`], {
-    cwd: staging,
-  });
+  execFileSync(
+    'zip',
+    ['-q', '-r', '-D', join(versions, `${VERSION}.zip`), `${MODULE}@${VERSION}`],
+    {
+      cwd: staging,
+    },
+  );
   writeFileSync(join(versions, 'list'), `${VERSION}\n`);
   writeFileSync(join(versions, `${VERSION}.mod`), goMod);
   writeFileSync(

@@ -120,13 +120,11 @@ export async function ensureBinary(spec: BinarySpec, ctx: EnsureContext): Promis
   const progress = ctx.onProgress ?? (() => undefined);
   const binDir = cacheBinDir(ctx.cacheDir);
 
-  const asset = spec.release(
-    ctx.releaseBaseUrl ?? 'https://github.com',
-    ctx.platform ?? process.platform,
-    ctx.arch ?? process.arch,
-  );
+  const platform = ctx.platform ?? process.platform;
+  const arch = ctx.arch ?? process.arch;
+  const asset = spec.release(ctx.releaseBaseUrl ?? 'https://github.com', platform, arch);
   if (asset === undefined) {
-    tried.push({ step: 'download', outcome: `no release for ${process.platform}/${process.arch}` });
+    tried.push({ step: 'download', outcome: `no release for ${platform}/${arch}` });
   } else {
     try {
       const path = await downloadRelease(asset, join(binDir, spec.executable), progress);

@@ -16,7 +16,10 @@ export function testBinaries(): Promise<TestBinaries> {
   cached ??= (async () => {
     const { config } = loadConfig({ env: process.env });
     const find = async (spec: typeof TEMPORAL): Promise<string> => {
-      const { found, attempts } = await findBinary(spec, toolchainContext(spec, config, process.env));
+      const { found, attempts } = await findBinary(
+        spec,
+        toolchainContext(spec, config, process.env),
+      );
       if (found === undefined) {
         throw new Error(
           `integration tests need ${spec.name}: ${attempts.map((a) => a.outcome).join('; ')}. ` +

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { errorMessage } from '../../src/errors.js';
+
 export const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
 
 export interface CliResult {
@@ -16,7 +18,10 @@ export function runCli(
   timeoutMs = 120_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HEADWAY_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HEADWAY_BIN, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -37,8 +42,15 @@ export function runCli(
 export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-): { child: ChildProcess; output: () => { stdout: string; stderr: string }; closed: Promise<number | null> } {
-  const child = spawn(process.execPath, [HEADWAY_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+): {
+  child: ChildProcess;
+  output: () => { stdout: string; stderr: string };
+  closed: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [HEADWAY_BIN, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -65,5 +77,7 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `: ${String(lastError)}`}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `: ${errorMessage(lastError)}`}`,
+  );
 }

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 
 import { createHelloActivities } from '../fixtures/activities/hello.js';
+import type { helloWorkflow } from '../fixtures/workflows/hello.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../fixtures/workflows/hello.ts', import.meta.url));
 
@@ -39,7 +40,7 @@ export async function runHelloWorkflow(address: string, workflowId: string): Pro
     });
     const client = new Client({ connection, namespace: 'default' });
     return await worker.runUntil(
-      client.workflow.execute('helloWorkflow', {
+      client.workflow.execute<typeof helloWorkflow>('helloWorkflow', {
         taskQueue,
         workflowId,
         args: ['headway'],

@@ -12,7 +12,9 @@ describe('test helper: startDevServer (a real dev server on free ports)', () => 
     try {
       const connection = await Connection.connect({ address: server.address });
       try {
-        const described = await connection.workflowService.describeNamespace({ namespace: 'helper-ns' });
+        const described = await connection.workflowService.describeNamespace({
+          namespace: 'helper-ns',
+        });
         expect(described.namespaceInfo?.name).toBe('helper-ns');
       } finally {
         await connection.close();

@@ -13,7 +13,12 @@ import { eventually, runCli, startCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** An environment for one isolated stack: its own state dir and free ports. */
-async function isolatedStack(): Promise<{ env: NodeJS.ProcessEnv; ports: number[]; dir: string; remove: () => void }> {
+async function isolatedStack(): Promise<{
+  env: NodeJS.ProcessEnv;
+  ports: number[];
+  dir: string;
+  remove: () => void;
+}> {
   const binaries = await testBinaries();
   const dir = makeTempDir('headway-fail-');
   const ports = await findFreePorts(9);
@@ -86,7 +91,9 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
 
     const up = await runCli(['up', '--detach'], s.env);
     expect(up.code).toBe(1);
-    expect(up.stderr).toContain('error[SERVICE_EXITED]: temporal-monitored exited with code 1 while starting');
+    expect(up.stderr).toContain(
+      'error[SERVICE_EXITED]: temporal-monitored exited with code 1 while starting',
+    );
     expect(up.stderr).toContain('file is not a database');
     expect(up.stderr).toContain('headway down --volumes');
     expect(existsSync(join(s.dir, 'stack.json'))).toBe(false);
@@ -97,7 +104,10 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
 
   it('refuses an explicit binary that is not executable, naming the setting', async () => {
     const s = await stack();
-    const up = await runCli(['up', '--detach'], { ...s.env, HEADWAY_PROMETHEUS_BIN: join(s.dir, 'no-such-prometheus') });
+    const up = await runCli(['up', '--detach'], {
+      ...s.env,
+      HEADWAY_PROMETHEUS_BIN: join(s.dir, 'no-such-prometheus'),
+    });
     expect(up.code).toBe(1);
     expect(up.stderr).toContain('error[BINARY_INVALID]');
     expect(up.stderr).toContain('HEADWAY_PROMETHEUS_BIN');
@@ -122,7 +132,16 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     writeFileSync(join(s.dir, 'headway.yml'), 'stak: {}\n');
     const config = join(s.dir, 'headway.yml');
     const up = await runCli(
-      ['up', '--detach', '--config', config, '--prometheus-port', '99999', '--temporal-port', 'abc'],
+      [
+        'up',
+        '--detach',
+        '--config',
+        config,
+        '--prometheus-port',
+        '99999',
+        '--temporal-port',
+        'abc',
+      ],
       s.env,
     );
     expect(up.code).toBe(1);
@@ -156,14 +175,21 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     cleanups.push(() => {
       if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
     });
-    await eventually('the foreground stack to be ready', () =>
-      fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined, 90_000);
-    expect(fg.output().stderr).toContain('removed the record of a stack that did not shut down cleanly');
+    await eventually(
+      'the foreground stack to be ready',
+      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
+      90_000,
+    );
+    expect(fg.output().stderr).toContain(
+      'removed the record of a stack that did not shut down cleanly',
+    );
 
     const ps = await runCli(['ps', '--json'], s.env);
     const services = JSON.parse(ps.stdout) as { name: string; pid: number; health: string }[];
     expect(services.map((x) => x.health)).toEqual(['healthy', 'healthy', 'healthy']);
-    const record = JSON.parse((await runCli(['up', '--detach', '--json'], s.env)).stdout) as StackRecord;
+    const record = JSON.parse(
+      (await runCli(['up', '--detach', '--json'], s.env)).stdout,
+    ) as StackRecord;
     expect(record.supervisor.mode).toBe('foreground');
     expect(record.supervisor.pid).toBe(fg.child.pid);
 
@@ -181,8 +207,11 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     cleanups.push(() => {
       if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
     });
-    await eventually('the foreground stack to be ready', () =>
-      fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined, 90_000);
+    await eventually(
+      'the foreground stack to be ready',
+      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
+      90_000,
+    );
 
     const down = await runCli(['down'], s.env);
     expect(down.code, down.stderr).toBe(0);

@@ -101,7 +101,10 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
 
   it('Prometheus has scraped both Temporal servers', async () => {
     const samples = await instantQuery(promUrl, 'up{job=~".*temporal.*"} == 1');
-    expect(samples.map((s) => s.metric.job).sort()).toEqual(['temporal-copilot', 'temporal-monitored']);
+    expect(samples.map((s) => s.metric.job).sort()).toEqual([
+      'temporal-copilot',
+      'temporal-monitored',
+    ]);
   });
 
   it('runs a workflow started with the SDK, and its state transitions reach Prometheus', async () => {
@@ -147,7 +150,9 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout) as StackRecord;
     expect(second.supervisor.pid).toBe(record.supervisor.pid);
-    expect(second.services.map((s) => s.pid).sort()).toEqual(record.services.map((s) => s.pid).sort());
+    expect(second.services.map((s) => s.pid).sort()).toEqual(
+      record.services.map((s) => s.pid).sort(),
+    );
   });
 
   it('shows the logs of one service, and rejects an unknown one', async () => {
@@ -171,7 +176,9 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
       async () => {
         const ps = JSON.parse((await runCli(['ps', '--json'], env)).stdout) as PsEntry[];
         const entry = ps.find((s) => s.name === 'temporal-copilot');
-        return entry !== undefined && entry.restarts === 1 && entry.health === 'healthy' ? entry : undefined;
+        return entry !== undefined && entry.restarts === 1 && entry.health === 'healthy'
+          ? entry
+          : undefined;
       },
       60_000,
       1_000,

@@ -1,0 +1,91 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { ErrorCode, HeadwayError } from '../errors.js';
+
+import { assertPortsFree, findFreePorts, isPortFree } from './ports.js';
+
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => close(s)));
+});
+
+async function listen(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function close(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('isPortFree', () => {
+  it('is false while something listens and true after it closes', async () => {
+    const { server, port } = await listen();
+    expect(await isPortFree(port)).toBe(false);
+    await close(server);
+    expect(await isPortFree(port)).toBe(true);
+  });
+
+  it('leaves the port free after checking it', async () => {
+    const [port] = await findFreePorts(1);
+    if (port === undefined) throw new Error('no port');
+    expect(await isPortFree(port)).toBe(true);
+    expect(await isPortFree(port)).toBe(true);
+  });
+});
+
+describe('assertPortsFree', () => {
+  it('names every busy port in one PORT_IN_USE error', async () => {
+    const a = await listen();
+    const b = await listen();
+    const [free] = await findFreePorts(1);
+    if (free === undefined) throw new Error('no port');
+    const err = await assertPortsFree([
+      ['temporal-monitored gRPC', a.port],
+      ['prometheus', free],
+      ['temporal-copilot UI', b.port],
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HeadwayError);
+    const e = err as HeadwayError;
+    expect(e.code).toBe(ErrorCode.PortInUse);
+    expect(e.message).toBe('2 ports Headway needs are in use');
+    expect(e.details).toEqual([
+      `temporal-monitored gRPC: 127.0.0.1:${a.port} is in use`,
+      `temporal-copilot UI: 127.0.0.1:${b.port} is in use`,
+    ]);
+    expect(e.hint).toBeDefined();
+  });
+
+  it('uses the singular for one busy port, and passes when all are free', async () => {
+    const a = await listen();
+    await expect(assertPortsFree([['prometheus', a.port]])).rejects.toThrow(
+      'a port Headway needs is in use',
+    );
+    const free = await findFreePorts(2);
+    await expect(
+      assertPortsFree(free.map((p, i) => [`svc${i}`, p] as const)),
+    ).resolves.toBeUndefined();
+  });
+});
+
+describe('findFreePorts', () => {
+  it('returns distinct ports that are free', async () => {
+    const ports = await findFreePorts(5);
+    expect(ports).toHaveLength(5);
+    expect(new Set(ports).size).toBe(5);
+    for (const port of ports) {
+      expect(Number.isInteger(port)).toBe(true);
+      expect(port).toBeGreaterThan(0);
+      expect(await isPortFree(port)).toBe(true);
+    }
+  });
+});
