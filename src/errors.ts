@@ -78,8 +78,16 @@ export function assertNever(value: never): never {
   throw new HeadwayError(ErrorCode.Internal, `unexpected value: ${String(value)}`);
 }
 
-/** The message of anything thrown, without the stack. */
+/**
+ * The message of anything thrown, without the stack. Includes the cause when there is one: Node's
+ * fetch says only "fetch failed", and the reason (ENOTFOUND, ECONNREFUSED, …) is in its cause.
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return `${err.message} (${code ?? cause.message})`;
+  }
+  return err.message;
 }
