@@ -157,6 +157,12 @@ async function runForeground(
     ]),
   );
 
+  // If whoever reads our output goes away (`headway up | head`), keep supervising, quietly: a
+  // crash here would orphan the servers.
+  process.stdout.on('error', () => {
+    streaming = false;
+  });
+
   const cancel = new AbortController();
   const stopped = new Promise<string>((resolve) => {
     let signals = 0;

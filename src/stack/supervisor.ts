@@ -91,10 +91,6 @@ export class Supervisor {
     }));
   }
 
-  tail(name: ServiceName): readonly string[] {
-    return this.#running.get(name)?.tail ?? [];
-  }
-
   /** Stops every service (SIGTERM, then SIGKILL after the grace period), in parallel. */
   async stopAll(): Promise<void> {
     this.#stopping = true;
@@ -103,10 +99,13 @@ export class Supervisor {
       [...this.#running.values()].map(async (r) => {
         if (r.status === 'stopped' || r.status === 'failed') return;
         r.child.kill('SIGTERM');
+        // The grace timer is cancelled as soon as the service exits, so it never holds the process.
+        const timer = new AbortController();
         const done = await Promise.race([
           r.exited.then(() => true),
-          delay(grace).then(() => false),
+          delay(grace, false, { signal: timer.signal }).catch(() => false),
         ]);
+        timer.abort();
         if (!done) {
           this.#options.logger.warn(
             { service: r.spec.name, pid: r.identity.pid },
