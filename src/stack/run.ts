@@ -113,7 +113,7 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
       options.signal,
     );
     options.onProgress('waiting for the first Prometheus scrape of both servers');
-    await waitForFirstScrape(prometheusUrl(config), deadline, options.signal);
+    await waitForFirstScrape(prometheusUrl(config), started, deadline, options.signal);
   } catch (err) {
     await stop();
     throw err;
@@ -125,18 +125,25 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
   return { record: () => structuredClone(record), stop };
 }
 
-/** Waits until `up{job=…} == 1` for every Temporal server: Prometheus really scraped it. */
+/**
+ * Waits until Prometheus has scraped every Temporal server successfully *since `sinceMs`*. The time
+ * bound matters: on existing data the previous run's last `up == 1` sample is still returned for
+ * minutes, and would pass for a scrape of servers that have not been scraped at all.
+ */
 export async function waitForFirstScrape(
   promUrl: string,
+  sinceMs: number,
   deadline: number,
   signal?: AbortSignal,
 ): Promise<void> {
   const pending = new Set<string>(SERVER_JOBS);
+  const query = `timestamp(up{job=~"${SERVER_JOBS.join('|')}"} == 1)`;
   while (Date.now() < deadline) {
     if (signal?.aborted === true) throw startCancelled();
     try {
-      const samples = await instantQuery(promUrl, `up{job=~"${SERVER_JOBS.join('|')}"} == 1`);
-      for (const s of samples) pending.delete(s.metric.job ?? '');
+      for (const sample of await instantQuery(promUrl, query)) {
+        if (sample.value * 1000 >= sinceMs) pending.delete(sample.metric.job ?? '');
+      }
       if (pending.size === 0) return;
     } catch {
       // Not answering yet; the deadline decides.

@@ -8,6 +8,7 @@ import { findFreePorts, isPortFree } from '../../src/stack/ports.js';
 import { isRunning } from '../../src/stack/process.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
+import { waitForFirstScrape } from '../../src/stack/run.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually, runCli } from '../helpers/cli.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';
@@ -185,6 +186,33 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     );
     expect(restarted.pid).not.toBe(copilot!.pid);
     record = JSON.parse((await runCli(['up', '--detach', '--json'], env)).stdout) as StackRecord;
+  });
+
+  it('waitForFirstScrape only accepts scrapes made after the given start', async () => {
+    const now = Date.now();
+    await expect(waitForFirstScrape(promUrl, now - 60_000, now + 10_000)).resolves.toBeUndefined();
+    // No sample can be newer than a minute from now: an old `up == 1` must not count.
+    await expect(
+      waitForFirstScrape(promUrl, now + 60_000, Date.now() + 2_000),
+    ).rejects.toMatchObject({
+      code: 'READINESS_TIMEOUT',
+    });
+  });
+
+  it('restarts on existing data and is ready once the new servers were scraped', async () => {
+    const down = await runCli(['down'], env);
+    expect(down.code, down.stderr).toBe(0);
+    const startedAt = Date.now() / 1000;
+    const up = await runCli(['up', '--detach', '--json'], env);
+    expect(up.code, up.stderr).toBe(0);
+    record = JSON.parse(up.stdout) as StackRecord;
+
+    const samples = await instantQuery(
+      promUrl,
+      'timestamp(up{job=~"temporal-monitored|temporal-copilot"} == 1)',
+    );
+    expect(samples).toHaveLength(2);
+    for (const sample of samples) expect(sample.value).toBeGreaterThanOrEqual(startedAt);
   });
 
   it('down stops every process it started, keeps the data, and frees every port', async () => {
