@@ -1,0 +1,487 @@
+import {
+  DEFAULT_THRESHOLDS,
+  type ResolvedThresholds,
+  type Rules,
+  type Thresholds,
+} from './thresholds.js';
+import type {
+  Evaluation,
+  Gate,
+  GateKind,
+  HealthState,
+  PreviousEvaluation,
+  ScaleBand,
+  Signals,
+  SignalValue,
+} from './types.js';
+
+/** Wire fields the state machine reads, named once. */
+export const F = {
+  throughput: 'primary_signals.state_transitions.throughput_per_sec',
+  transitionLatencyP99: 'primary_signals.state_transitions.latency_p99_ms',
+  success: 'primary_signals.workflow_completion.success_per_sec',
+  failed: 'primary_signals.workflow_completion.failed_per_sec',
+  completionRate: 'primary_signals.workflow_completion.completion_rate',
+  historyBacklog: 'primary_signals.history.backlog_age_sec',
+  processing: 'primary_signals.history.task_processing_rate_per_sec',
+  shardChurn: 'primary_signals.history.shard_churn_rate_per_sec',
+  frontendErrors: 'primary_signals.frontend.error_rate_per_sec',
+  frontendP99: 'primary_signals.frontend.latency_p99_ms',
+  matchingWorkflowBacklog: 'primary_signals.matching.workflow_backlog_age_sec',
+  matchingActivityBacklog: 'primary_signals.matching.activity_backlog_age_sec',
+  pollTimeoutRate: 'primary_signals.poller.poll_timeout_rate',
+  persistenceP99: 'primary_signals.persistence.latency_p99_ms',
+  persistenceErrors: 'primary_signals.persistence.error_rate_per_sec',
+  deletion: 'primary_signals.system_operations.deletion_rate_per_sec',
+  cleanup: 'primary_signals.system_operations.cleanup_delete_rate_per_sec',
+} as const;
+
+/**
+ * Signals a critical gate needs. If any is absent the state is unknown: without them a stopped
+ * cluster and a healthy idle one look the same.
+ */
+export const DECIDING_FIELDS: readonly string[] = [
+  F.throughput,
+  F.success,
+  F.failed,
+  F.historyBacklog,
+  F.processing,
+  F.persistenceErrors,
+];
+
+const INITIAL: PreviousEvaluation = {
+  health_state: 'happy',
+  consecutive_critical: 0,
+  scale_band: null,
+};
+
+/** Reads a wire field as a finite number, or null. */
+export function readSignal(signals: Signals, field: string): SignalValue {
+  const [group, ...rest] = field.split('.');
+  let node: unknown = (signals as unknown as Record<string, unknown>)[group ?? ''];
+  for (const key of rest) {
+    if (typeof node !== 'object' || node === null) return null;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return typeof node === 'number' && Number.isFinite(node) ? node : null;
+}
+
+/**
+ * The health state machine. Pure: the same signals, previous evaluation and thresholds always
+ * give the same evaluation. Rules decide; nothing here calls out, logs or reads a clock.
+ */
+export function evaluate(
+  signals: Signals,
+  previous: PreviousEvaluation | undefined,
+  thresholds: ResolvedThresholds = DEFAULT_THRESHOLDS,
+): Evaluation {
+  const prev = previous ?? INITIAL;
+  const { rules } = thresholds;
+  const v = (field: string): SignalValue => readSignal(signals, field);
+  const reasons: string[] = [];
+
+  const waiting = workIsWaiting(
+    v,
+    prev.scale_band === null ? undefined : thresholds.profiles[prev.scale_band],
+  );
+  const { band, held } = classifyScaleBand(v(F.throughput), prev.scale_band, rules, waiting);
+  if (held) {
+    reasons.push(
+      `scale band held at ${band}: throughput fell while work is waiting, so it is judged against the load it had`,
+    );
+  }
+  const t = thresholds.profiles[band];
+  const busy = isSystemBusy(v, rules);
+  const gates = [
+    ...criticalGates(v, t, busy),
+    ...stressedGates(v, t, rules),
+    ...healthyGates(v, t, rules),
+  ];
+  const fired = gates.filter((g) => g.kind !== 'healthy' && g.fired === true).map((g) => g.id);
+  const result = (state: HealthState, count: number): Evaluation => ({
+    timestamp: signals.timestamp,
+    health_state: state,
+    scale_band: band,
+    consecutive_critical: count,
+    gates,
+    fired_gates: fired,
+    is_idle: idle,
+    is_system_busy: busy,
+    reasons,
+  });
+
+  // No data is not good news: missing or stale inputs give unknown, never happy.
+  const unknown = unknownReasons(signals, v, rules);
+  const idle = unknown.length === 0 && isIdle(v, rules);
+  if (unknown.length > 0) {
+    reasons.push(...unknown);
+    return result('unknown', 0);
+  }
+  if (idle) {
+    reasons.push('idle: no demand, no errors and no work waiting');
+    return result('happy', 0);
+  }
+  if (busy)
+    reasons.push(
+      'system busy: retention work without workflow demand; throughput gates suppressed',
+    );
+
+  const critical = gates.filter((g) => g.kind === 'critical' && g.fired === true);
+  if (critical.length > 0) {
+    const count = prev.consecutive_critical + 1;
+    reasons.push(...critical.map(describe));
+    if (count >= rules.consecutive_critical) {
+      if (prev.health_state === 'happy' || prev.health_state === 'unknown') {
+        reasons.push(
+          `stressed first: the state never moves from ${prev.health_state} straight to critical`,
+        );
+        return result('stressed', count);
+      }
+      reasons.push(
+        `${count} critical evaluations in a row (threshold ${rules.consecutive_critical})`,
+      );
+      return result('critical', count);
+    }
+    reasons.push(
+      `critical evaluation ${count} of ${rules.consecutive_critical} in a row: stressed until confirmed`,
+    );
+    return result('stressed', count);
+  }
+
+  if (prev.health_state === 'critical' && isNearCritical(v, t, rules)) {
+    reasons.push('recovering: still near the critical thresholds, so stressed rather than happy');
+    return result('stressed', 0);
+  }
+  const stressed = gates.filter((g) => g.kind === 'stressed' && g.fired === true);
+  if (stressed.length > 0) {
+    reasons.push(...stressed.map(describe));
+    return result('stressed', 0);
+  }
+  const healthy = gates.filter((g) => g.kind === 'healthy');
+  const failing = healthy.filter((g) => g.fired === false);
+  if (failing.length === 0) {
+    reasons.push('forward progress healthy: every healthy gate passes');
+    return result('happy', 0);
+  }
+  reasons.push(
+    ...failing.map(
+      (g) => `between thresholds: ${g.signal} ${fmt(g.observed)} (healthy ${g.condition})`,
+    ),
+  );
+  return result('stressed', 0);
+}
+
+function unknownReasons(signals: Signals, v: (f: string) => SignalValue, rules: Rules): string[] {
+  const out: string[] = [];
+  const q = signals.quality;
+  if (q !== undefined) {
+    if (!q.prometheus_ok) out.push('unknown: Prometheus did not answer');
+    else if (q.target_up === false)
+      out.push('unknown: the monitored server is not being scraped (up == 0)');
+    else if (q.target_up === null)
+      out.push('unknown: Prometheus has no scrape target for the monitored server');
+    if (q.scrape_age_s !== null && q.scrape_age_s > rules.max_scrape_age_s) {
+      out.push(
+        `unknown: data is stale (last scrape ${Math.round(q.scrape_age_s)} s ago, limit ${rules.max_scrape_age_s} s)`,
+      );
+    }
+  }
+  const missing = DECIDING_FIELDS.filter(
+    (f) => v(f) === null || (q?.unavailable.includes(f) ?? false),
+  );
+  if (missing.length > 0 && out.length === 0) {
+    out.push(`unknown: signals a critical gate needs are absent: ${missing.join(', ')}`);
+  }
+  return out;
+}
+
+function workIsWaiting(v: (f: string) => SignalValue, t: Thresholds | undefined): boolean {
+  const limit = t?.healthy.history_backlog_age_healthy_sec ?? 30;
+  return [F.historyBacklog, F.matchingWorkflowBacklog, F.matchingActivityBacklog].some(
+    (f) => (v(f) ?? 0) > limit,
+  );
+}
+
+/**
+ * Scale band from throughput, with hysteresis around each boundary. A move to a lower band is
+ * refused while work is waiting: otherwise a throughput collapse would be judged by the lenient
+ * thresholds of the low band it collapsed into, and look healthy.
+ */
+export function classifyScaleBand(
+  throughput: SignalValue,
+  previous: ScaleBand | null,
+  rules: Rules,
+  workWaiting = false,
+): { band: ScaleBand; held: boolean } {
+  const { mid_scale_min: mid, high_throughput_min: high, hysteresis: h } = rules.bands;
+  // Rounded so 50 × 1.1 is 55, not 55.00000000000001.
+  const up = (b: number): number => Math.round(b * (1 + h) * 1e9) / 1e9;
+  const down = (b: number): number => Math.round(b * (1 - h) * 1e9) / 1e9;
+  if (throughput === null) return { band: previous ?? 'starter', held: false };
+  const st = Math.max(0, throughput);
+  if (previous === null) {
+    return {
+      band: st >= high ? 'high-throughput' : st >= mid ? 'mid-scale' : 'starter',
+      held: false,
+    };
+  }
+  const rank: Record<ScaleBand, number> = { starter: 0, 'mid-scale': 1, 'high-throughput': 2 };
+  let next: ScaleBand = previous;
+  if (st >= up(high)) next = 'high-throughput';
+  else if (previous === 'starter' && st >= up(mid)) next = 'mid-scale';
+  else if (previous === 'high-throughput' && st < down(high))
+    next = st < down(mid) ? 'starter' : 'mid-scale';
+  else if (previous === 'mid-scale' && st < down(mid)) next = 'starter';
+  if (rank[next] < rank[previous] && workWaiting) return { band: previous, held: true };
+  return { band: next, held: false };
+}
+
+export function isIdle(v: (f: string) => SignalValue, rules: Rules): boolean {
+  const i = rules.idle;
+  const below = (f: string, max: number): boolean => {
+    const x = v(f);
+    return x !== null && x < max;
+  };
+  return (
+    below(F.throughput, i.throughput_max) &&
+    below(F.processing, i.processing_max) &&
+    below(F.frontendErrors, i.error_rate_max) &&
+    below(F.persistenceErrors, i.error_rate_max) &&
+    below(F.failed, i.failed_max) &&
+    below(F.historyBacklog, i.backlog_age_max_sec) &&
+    below(F.matchingWorkflowBacklog, i.backlog_age_max_sec) &&
+    below(F.matchingActivityBacklog, i.backlog_age_max_sec) &&
+    below(F.deletion, i.deletion_max) &&
+    below(F.cleanup, i.cleanup_max)
+  );
+}
+
+export function isSystemBusy(v: (f: string) => SignalValue, rules: Rules): boolean {
+  const st = v(F.throughput);
+  const b = rules.system_busy;
+  return (
+    st !== null &&
+    st < b.throughput_max &&
+    ((v(F.deletion) ?? 0) >= b.deletion_min || (v(F.cleanup) ?? 0) >= b.cleanup_min)
+  );
+}
+
+function isNearCritical(v: (f: string) => SignalValue, t: Thresholds, rules: Rules): boolean {
+  const n = rules.near_critical;
+  const st = v(F.throughput);
+  const backlog = v(F.historyBacklog);
+  const processing = v(F.processing);
+  return (
+    (st !== null && st < n.throughput_factor * t.critical.state_transitions_min_per_sec) ||
+    (backlog !== null && backlog > n.backlog_factor * t.critical.history_backlog_age_max_sec) ||
+    (processing !== null &&
+      processing < n.processing_factor * t.critical.history_processing_rate_min_per_sec)
+  );
+}
+
+type Op = '<' | '>' | '>=' | '<=';
+function gate(
+  id: string,
+  kind: GateKind,
+  signal: string,
+  observed: SignalValue,
+  op: Op,
+  threshold: number,
+  override?: { fired: boolean | null; note: string },
+): Gate {
+  const condition = `${op} ${threshold}`;
+  if (override !== undefined)
+    return { id, kind, signal, observed, threshold, condition, ...override };
+  if (observed === null) {
+    return {
+      id,
+      kind,
+      signal,
+      observed,
+      threshold,
+      condition,
+      fired: null,
+      note: 'not evaluated: signal absent',
+    };
+  }
+  const holds =
+    op === '<'
+      ? observed < threshold
+      : op === '>'
+        ? observed > threshold
+        : op === '>='
+          ? observed >= threshold
+          : observed <= threshold;
+  return { id, kind, signal, observed, threshold, condition, fired: holds };
+}
+
+function criticalGates(v: (f: string) => SignalValue, t: Thresholds, busy: boolean): Gate[] {
+  const c = t.critical;
+  const suppressed = busy
+    ? { fired: false, note: 'suppressed: system busy with retention work' }
+    : undefined;
+  const success = v(F.success);
+  const failed = v(F.failed);
+  const terminal = success === null || failed === null ? null : success + failed;
+  const completion =
+    terminal !== null && terminal < c.completion_rate_demand_floor_per_sec
+      ? {
+          fired: false,
+          note: `not enough completions to judge (${fmt(terminal)}/s < ${c.completion_rate_demand_floor_per_sec}/s)`,
+        }
+      : suppressed;
+  return [
+    gate(
+      'critical.throughput',
+      'critical',
+      F.throughput,
+      v(F.throughput),
+      '<',
+      c.state_transitions_min_per_sec,
+      suppressed,
+    ),
+    gate(
+      'critical.completion_rate',
+      'critical',
+      F.completionRate,
+      v(F.completionRate),
+      '<',
+      c.workflow_completion_rate_min,
+      completion,
+    ),
+    gate(
+      'critical.history_processing',
+      'critical',
+      F.processing,
+      v(F.processing),
+      '<',
+      c.history_processing_rate_min_per_sec,
+      suppressed,
+    ),
+    gate(
+      'critical.history_backlog',
+      'critical',
+      F.historyBacklog,
+      v(F.historyBacklog),
+      '>',
+      c.history_backlog_age_max_sec,
+    ),
+    gate(
+      'critical.persistence_errors',
+      'critical',
+      F.persistenceErrors,
+      v(F.persistenceErrors),
+      '>',
+      c.persistence_error_rate_max_per_sec,
+    ),
+  ];
+}
+
+function stressedGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rules): Gate[] {
+  const s = t.stressed;
+  const st = v(F.throughput);
+  const lowDemand =
+    st !== null && st < rules.demand_floor_per_sec
+      ? {
+          fired: false,
+          note: `not evaluated: low demand (${fmt(st)} st/s < ${rules.demand_floor_per_sec})`,
+        }
+      : undefined;
+  return [
+    gate(
+      'stressed.transition_latency',
+      'stressed',
+      F.transitionLatencyP99,
+      v(F.transitionLatencyP99),
+      '>',
+      s.state_transition_latency_p99_max_ms,
+    ),
+    gate(
+      'stressed.history_backlog',
+      'stressed',
+      F.historyBacklog,
+      v(F.historyBacklog),
+      '>',
+      s.history_backlog_age_stress_sec,
+    ),
+    gate(
+      'stressed.frontend_latency',
+      'stressed',
+      F.frontendP99,
+      v(F.frontendP99),
+      '>',
+      s.frontend_latency_p99_max_ms,
+      v(F.frontendP99) === null ? undefined : lowDemand,
+    ),
+    gate(
+      'stressed.persistence_latency',
+      'stressed',
+      F.persistenceP99,
+      v(F.persistenceP99),
+      '>',
+      s.persistence_latency_p99_max_ms,
+    ),
+    gate(
+      'stressed.shard_churn',
+      'stressed',
+      F.shardChurn,
+      v(F.shardChurn),
+      '>',
+      s.shard_churn_rate_max_per_sec,
+    ),
+    gate(
+      'stressed.poller_timeouts',
+      'stressed',
+      F.pollTimeoutRate,
+      v(F.pollTimeoutRate),
+      '>',
+      s.poller_timeout_rate_max,
+      v(F.pollTimeoutRate) === null ? undefined : lowDemand,
+    ),
+  ];
+}
+
+function healthyGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rules): Gate[] {
+  const h = t.healthy;
+  const success = v(F.success);
+  const failed = v(F.failed);
+  const terminal = success === null || failed === null ? null : success + failed;
+  return [
+    gate(
+      'healthy.throughput',
+      'healthy',
+      F.throughput,
+      v(F.throughput),
+      '>=',
+      h.state_transitions_healthy_per_sec,
+    ),
+    gate(
+      'healthy.history_backlog',
+      'healthy',
+      F.historyBacklog,
+      v(F.historyBacklog),
+      '<=',
+      h.history_backlog_age_healthy_sec,
+    ),
+    gate(
+      'healthy.completion_rate',
+      'healthy',
+      F.completionRate,
+      v(F.completionRate),
+      '>=',
+      h.workflow_completion_rate_healthy,
+      terminal !== null && terminal < rules.completion_demand_floor_per_sec
+        ? { fired: true, note: 'skipped: too few completions to judge' }
+        : undefined,
+    ),
+  ];
+}
+
+function describe(g: Gate): string {
+  return `${g.kind} gate ${g.id} fired: ${g.signal.replace(/^primary_signals\./, '')} ${fmt(g.observed)} ${g.condition}`;
+}
+
+function fmt(x: SignalValue): string {
+  if (x === null) return 'absent';
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
+}

@@ -1,0 +1,178 @@
+import { F, readSignal } from './evaluate.js';
+import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
+import type { Evaluation, HealthState, SignalValue, Signals } from './types.js';
+
+export type ServiceName = 'history' | 'matching' | 'frontend' | 'persistence' | 'workers';
+export type Progress = 'ok' | 'degraded' | 'blocked' | 'unknown';
+export type Pressure = 'low' | 'moderate' | 'high' | 'unknown';
+
+export interface ServiceHealth {
+  readonly name: ServiceName;
+  readonly forward_progress: Progress;
+  readonly pressure: Pressure;
+  /** The signal that decided this service's view. */
+  readonly dominant_signal: string | null;
+  /** The reference API's status field: happy / stressed / critical (unknown when undecidable). */
+  readonly status: HealthState;
+  readonly key_signals: Readonly<Record<string, SignalValue>>;
+}
+
+const STATUS: Record<Progress, HealthState> = {
+  ok: 'happy',
+  degraded: 'stressed',
+  blocked: 'critical',
+  unknown: 'unknown',
+};
+
+/** Pressure from how close the observed value is to its stress threshold. */
+function pressureOf(observed: SignalValue, stress: number, higherIsWorse = true): Pressure {
+  if (observed === null) return 'unknown';
+  const r = higherIsWorse ? observed / stress : stress / Math.max(observed, 1e-9);
+  return r < 0.5 ? 'low' : r < 1 ? 'moderate' : 'high';
+}
+
+/**
+ * What each part of the cluster is doing, from the same thresholds as the state machine (the
+ * reference's API kept its own, different numbers). An idle cluster is ok everywhere; an unknown
+ * evaluation makes every server view unknown.
+ */
+export function serviceHealth(
+  signals: Signals,
+  evaluation: Pick<Evaluation, 'health_state' | 'scale_band' | 'is_idle'>,
+  thresholds: ResolvedThresholds = DEFAULT_THRESHOLDS,
+): ServiceHealth[] {
+  const t = thresholds.profiles[evaluation.scale_band];
+  const v = (f: string): SignalValue => readSignal(signals, f);
+  const unknown = evaluation.health_state === 'unknown';
+  const make = (
+    name: ServiceName,
+    progress: Progress,
+    pressure: Pressure,
+    dominant: string | null,
+    keys: string[],
+  ): ServiceHealth => {
+    const p = unknown ? 'unknown' : progress;
+    return {
+      name,
+      forward_progress: p,
+      pressure: unknown ? 'unknown' : pressure,
+      dominant_signal: dominant,
+      status: STATUS[p],
+      key_signals: Object.fromEntries(keys.map((k) => [k.replace(/^[a-z_]+\./, ''), v(k)])),
+    };
+  };
+  const idle = evaluation.is_idle;
+
+  // History: is it processing its tasks, and how long do they wait?
+  const backlog = v(F.historyBacklog);
+  const processing = v(F.processing);
+  const historyProgress: Progress =
+    backlog === null || processing === null
+      ? 'unknown'
+      : idle
+        ? 'ok'
+        : backlog > t.critical.history_backlog_age_max_sec ||
+            processing < t.critical.history_processing_rate_min_per_sec
+          ? 'blocked'
+          : backlog > t.stressed.history_backlog_age_stress_sec
+            ? 'degraded'
+            : 'ok';
+  const history = make(
+    'history',
+    historyProgress,
+    pressureOf(backlog, t.stressed.history_backlog_age_stress_sec),
+    F.historyBacklog,
+    [F.historyBacklog, F.processing, F.shardChurn],
+  );
+
+  // Matching: are tasks waiting for workers?
+  const wf = v(F.matchingWorkflowBacklog);
+  const act = v(F.matchingActivityBacklog);
+  const oldest = wf === null && act === null ? null : Math.max(wf ?? 0, act ?? 0);
+  const matchingProgress: Progress =
+    oldest === null
+      ? 'unknown'
+      : oldest > t.critical.history_backlog_age_max_sec
+        ? 'blocked'
+        : oldest > t.stressed.history_backlog_age_stress_sec
+          ? 'degraded'
+          : 'ok';
+  const matching = make(
+    'matching',
+    matchingProgress,
+    pressureOf(oldest, t.stressed.history_backlog_age_stress_sec),
+    (wf ?? 0) >= (act ?? 0) ? F.matchingWorkflowBacklog : F.matchingActivityBacklog,
+    [F.matchingWorkflowBacklog, F.matchingActivityBacklog, F.pollTimeoutRate],
+  );
+
+  // Frontend: are clients served?
+  const errors = v(F.frontendErrors);
+  const p99 = v(F.frontendP99);
+  const frontendProgress: Progress =
+    errors === null
+      ? 'unknown'
+      : errors > thresholds.rules.frontend_error_rate_critical_per_sec
+        ? 'blocked'
+        : p99 !== null && p99 > t.stressed.frontend_latency_p99_max_ms
+          ? 'degraded'
+          : 'ok';
+  const frontend = make(
+    'frontend',
+    frontendProgress,
+    pressureOf(p99, t.stressed.frontend_latency_p99_max_ms),
+    frontendProgress === 'blocked' ? F.frontendErrors : F.frontendP99,
+    [F.frontendErrors, F.frontendP99],
+  );
+
+  // Persistence: slow but working, or failing?
+  const perr = v(F.persistenceErrors);
+  const pp99 = v(F.persistenceP99);
+  const persistenceProgress: Progress =
+    perr === null
+      ? 'unknown'
+      : perr > t.critical.persistence_error_rate_max_per_sec
+        ? 'blocked'
+        : pp99 !== null && pp99 > t.stressed.persistence_latency_p99_max_ms
+          ? 'degraded'
+          : 'ok';
+  const persistence = make(
+    'persistence',
+    persistenceProgress,
+    pressureOf(pp99, t.stressed.persistence_latency_p99_max_ms),
+    persistenceProgress === 'blocked' ? F.persistenceErrors : F.persistenceP99,
+    [F.persistenceP99, F.persistenceErrors],
+  );
+
+  // Workers: only from SDK metrics; absent metrics are unknown, not "limited".
+  const wAvail = v('worker_signals.workflow_slots_available');
+  const aAvail = v('worker_signals.activity_slots_available');
+  const used =
+    (v('worker_signals.workflow_slots_used') ?? 0) + (v('worker_signals.activity_slots_used') ?? 0);
+  const total = used + (wAvail ?? 0) + (aAvail ?? 0);
+  const s2s = v('worker_signals.wft_schedule_to_start_p95_ms');
+  const workersProgress: Progress =
+    wAvail === null && aAvail === null
+      ? 'unknown'
+      : (wAvail === 0 || aAvail === 0) && (oldest ?? 0) > t.stressed.history_backlog_age_stress_sec
+        ? 'blocked'
+        : wAvail === 0 ||
+            aAvail === 0 ||
+            (s2s !== null && s2s > thresholds.rules.worker_wft_schedule_to_start_max_ms)
+          ? 'degraded'
+          : 'ok';
+  const workerPressure: Pressure =
+    total > 0 ? pressureOf(used / total, 0.8) : wAvail === null ? 'unknown' : 'low';
+  const workers: ServiceHealth = {
+    ...make('workers', workersProgress, workerPressure, 'worker_signals.workflow_slots_available', [
+      'worker_signals.workflow_slots_available',
+      'worker_signals.activity_slots_available',
+      'worker_signals.wft_schedule_to_start_p95_ms',
+    ]),
+    // The worker view does not depend on the server's data quality.
+    forward_progress: workersProgress,
+    pressure: workerPressure,
+    status: STATUS[workersProgress],
+  };
+
+  return [history, matching, frontend, persistence, workers];
+}
