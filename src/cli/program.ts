@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import { doctorCommand, installCommand } from './doctor.js';
 import type { Io } from './output.js';
+import { recordCommand, replayCommand, signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
 
 export function buildProgram(io: Io): Command {
@@ -27,6 +28,9 @@ export function buildProgram(io: Io): Command {
     logsCommand(io),
     doctorCommand(io),
     installCommand(io),
+    signalsCommand(io),
+    recordCommand(io),
+    replayCommand(io),
   ]) {
     // addCommand does not copy these settings to the subcommand, so set them on each.
     command

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { SIGNALS_ENV_KEYS, SignalsConfigSchema } from './signals.js';
+
 /** Versions Headway pins. The CLI version is the newest tag `go install` accepts (no replace directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** Used only for the release-download step; a Prometheus found on PATH may be any 2.x or 3.x. */
@@ -81,6 +83,8 @@ export const HeadwayConfigSchema = z
         ready_timeout_s: z.coerce.number().int().min(5).max(3600).default(90),
       })
       .prefault({}),
+    /** How signals are collected: Prometheus, selectors, auth, Loki, threshold overrides. */
+    signals: SignalsConfigSchema,
   })
   .superRefine((config, ctx) => {
     const seen = new Map<number, string>();
@@ -139,4 +143,5 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_COPILOT_UI_PORT: ['stack', 'copilot', 'ui_port'],
   HEADWAY_COPILOT_HTTP_PORT: ['stack', 'copilot', 'http_port'],
   HEADWAY_COPILOT_METRICS_PORT: ['stack', 'copilot', 'metrics_port'],
+  ...SIGNALS_ENV_KEYS,
 };

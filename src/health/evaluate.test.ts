@@ -220,6 +220,7 @@ describe('predicates', () => {
     expect(e.is_idle).toBe(true);
     expect(e.health_state).toBe('happy');
     expect(e.consecutive_critical).toBe(0);
+    expect(e.fired_gates).toEqual([]);
   });
 
   it('not idle when work is waiting in matching (a stopped worker fleet is not idle)', () => {

@@ -55,11 +55,18 @@ const INITIAL: PreviousEvaluation = {
   scale_band: null,
 };
 
+const PATHS = new Map<string, readonly string[]>();
+
 /** Reads a wire field as a finite number, or null. */
 export function readSignal(signals: Signals, field: string): SignalValue {
-  const [group, ...rest] = field.split('.');
-  let node: unknown = (signals as unknown as Record<string, unknown>)[group ?? ''];
-  for (const key of rest) {
+  // Split once per field name: this runs dozens of times per evaluation.
+  let path = PATHS.get(field);
+  if (path === undefined) {
+    path = field.split('.');
+    PATHS.set(field, path);
+  }
+  let node: unknown = signals;
+  for (const key of path) {
     if (typeof node !== 'object' || node === null) return null;
     node = (node as Record<string, unknown>)[key];
   }
@@ -77,7 +84,15 @@ export function evaluate(
 ): Evaluation {
   const prev = previous ?? INITIAL;
   const { rules } = thresholds;
-  const v = (field: string): SignalValue => readSignal(signals, field);
+  const read = new Map<string, SignalValue>();
+  const v = (field: string): SignalValue => {
+    let x = read.get(field);
+    if (x === undefined) {
+      x = readSignal(signals, field);
+      read.set(field, x);
+    }
+    return x;
+  };
   const reasons: string[] = [];
 
   const waiting = workIsWaiting(
@@ -98,13 +113,13 @@ export function evaluate(
     ...healthyGates(v, t, rules),
   ];
   const fired = gates.filter((g) => g.kind !== 'healthy' && g.fired === true).map((g) => g.id);
-  const result = (state: HealthState, count: number): Evaluation => ({
+  const result = (state: HealthState, count: number, firedGates = fired): Evaluation => ({
     timestamp: signals.timestamp,
     health_state: state,
     scale_band: band,
     consecutive_critical: count,
     gates,
-    fired_gates: fired,
+    fired_gates: firedGates,
     is_idle: idle,
     is_system_busy: busy,
     reasons,
@@ -118,8 +133,9 @@ export function evaluate(
     return result('unknown', 0);
   }
   if (idle) {
+    // The idle rule decides, not the gates: a low throughput with nothing to do is no failure.
     reasons.push('idle: no demand, no errors and no work waiting');
-    return result('happy', 0);
+    return result('happy', 0, []);
   }
   if (busy)
     reasons.push(

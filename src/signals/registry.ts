@@ -36,10 +36,12 @@ export interface SignalDef {
   /** For derived signals: computed from other fields of the same group (null when undefined). */
   readonly derive?: (get: (id: string) => number | null) => number | null;
   /**
-   * Tally creates an event counter on its first event, so while the target is scraped an absent
-   * series means "none yet": 0. Every other absent series is an absent signal (null), never 0.
+   * Tally creates a metric on its first event. While the target is scraped, an absent series of a
+   * lazy signal means "none yet": `zero` for event counters (and the backlog age: nothing has
+   * waited), `no_data` for timer quantiles (null, but not an absent signal). Every other absent
+   * series is an absent signal (null), never 0.
    */
-  readonly lazy?: boolean;
+  readonly lazy?: 'zero' | 'no_data';
   readonly clamp?: readonly [number, number];
   /** Only exported by the Aurora DSQL persistence plugin. */
   readonly dsql?: boolean;
@@ -151,13 +153,14 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'Real forward progress: persisted workflow state transitions per second',
     query: (q) => `sum(rate(${histCount(q, 'state_transition_count')}${sel(q.server)}[1m]))`,
-    lazy: true,
+    lazy: 'zero',
     differs:
       'reference rated the histogram _sum (a sum of cumulative per-execution counts, which grows ' +
       'with workflow length); the _count is one per persisted transition',
   },
   {
     id: 'state_transitions.latency_p95_ms',
+    lazy: 'no_data',
     ref: 'P2',
     unit: 'ms',
     role: 'explains',
@@ -175,6 +178,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
   },
   {
     id: 'state_transitions.latency_p99_ms',
+    lazy: 'no_data',
     ref: 'P2',
     unit: 'ms',
     role: 'decides',
@@ -195,7 +199,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'Workflows completed successfully per second',
     query: (q) => rateOf(q, 'workflow_success'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'workflow_completion.failed_per_sec',
@@ -204,7 +208,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'Workflows that failed or timed out per second',
     query: (q) => rateOf(q, 'workflow_failed|workflow_timeout'),
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference counted failures only; a timed-out workflow made no progress either',
   },
   {
@@ -221,6 +225,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
   },
   {
     id: 'history.backlog_age_sec',
+    lazy: 'zero',
     ref: 'P4',
     unit: 's',
     role: 'decides',
@@ -234,7 +239,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'History tasks processed per second: capacity against demand',
     query: (q) => rateOf(q, 'task_requests', 'service_name="history"'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'history.shard_churn_rate_per_sec',
@@ -243,7 +248,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'Shards acquired per second: membership instability',
     query: (q) => rateOf(q, 'sharditem_created_count', '', '5m'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'frontend.error_rate_per_sec',
@@ -252,13 +257,14 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'Unexpected frontend errors per second: client impact',
     query: (q) => rateOf(q, 'service_errors', 'service_name="frontend"'),
-    lazy: true,
+    lazy: 'zero',
     differs:
       'reference counted service_error_with_type, which includes expected client errors such as ' +
       'NotFound and AlreadyStarted; service_errors counts unexpected ones',
   },
   {
     id: 'frontend.latency_p95_ms',
+    lazy: 'no_data',
     ref: 'P8',
     unit: 'ms',
     role: 'explains',
@@ -271,6 +277,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
   },
   {
     id: 'frontend.latency_p99_ms',
+    lazy: 'no_data',
     ref: 'P8',
     unit: 'ms',
     role: 'decides',
@@ -281,6 +288,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
   },
   {
     id: 'frontend.long_poll_latency_p99_ms',
+    lazy: 'no_data',
     ref: 'P8',
     unit: 'ms',
     role: 'explains',
@@ -294,7 +302,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'Age of the oldest waiting workflow task across task queues',
     query: (q) => `max(approximate_backlog_age_seconds${sel(q.server, 'task_type="Workflow"')})`,
-    lazy: true,
+    lazy: 'zero',
     differs:
       'reference read task_latency_queue for service matching, which matching does not emit (always ' +
       'empty); approximate_backlog_age_seconds is the age of the oldest waiting task',
@@ -306,7 +314,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'Age of the oldest waiting activity task across task queues',
     query: (q) => `max(approximate_backlog_age_seconds${sel(q.server, 'task_type="Activity"')})`,
-    lazy: true,
+    lazy: 'zero',
     differs: 'see matching.workflow_backlog_age_sec',
   },
   {
@@ -339,7 +347,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'Polls that received a task per second',
     query: (q) => rateOf(q, 'poll_success'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'poller.poll_timeouts_per_sec',
@@ -348,10 +356,11 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'Polls that timed out empty per second',
     query: (q) => rateOf(q, 'poll_timeouts'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'poller.long_poll_latency_ms',
+    lazy: 'no_data',
     ref: 'P10',
     unit: 'ms',
     role: 'explains',
@@ -365,11 +374,12 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'Tasks added to a queue with no recent poller per second: work nobody will pick up',
     query: (q) => rateOf(q, 'no_poller_tasks'),
-    lazy: true,
+    lazy: 'zero',
     differs: 'not in the reference; the server counts exactly the no-poller case',
   },
   {
     id: 'persistence.latency_p95_ms',
+    lazy: 'no_data',
     ref: 'P11',
     unit: 'ms',
     role: 'explains',
@@ -378,6 +388,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
   },
   {
     id: 'persistence.latency_p99_ms',
+    lazy: 'no_data',
     ref: 'P11',
     unit: 'ms',
     role: 'decides',
@@ -391,7 +402,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'History persistence errors per second: slow but working vs failing',
     query: (q) => rateOf(q, 'persistence_errors', 'service_name="history"'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'persistence.retry_rate_per_sec',
@@ -400,7 +411,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'explains',
     meaning: 'History persistence errors by type per second (retry pressure proxy)',
     query: (q) => rateOf(q, 'persistence_error_with_type', 'service_name="history"'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'system_operations.deletion_rate_per_sec',
@@ -409,7 +420,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'Retention and delete tasks per second (work that is not workflow progress)',
     query: (q) => rateOf(q, 'task_requests', 'task_type=~".*Delete.*"'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'system_operations.cleanup_delete_rate_per_sec',
@@ -418,7 +429,7 @@ const PRIMARY = defineGroup('primary', 'decides', [
     role: 'decides',
     meaning: 'Retention-driven workflow cleanup deletes per second',
     query: (q) => rateOf(q, 'workflow_cleanup_delete'),
-    lazy: true,
+    lazy: 'zero',
   },
 ]);
 
@@ -441,7 +452,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'Conditional-update (CAS) failures per second',
     query: (q) => rateOf(q, 'persistence_error_with_type', 'error_type="ConditionFailedError"'),
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference ran the same query as occ_conflicts_per_sec',
   },
   {
@@ -458,7 +469,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'Shard ownership lost errors per second: another host took the shard',
     query: (q) => rateOf(q, 'persistence_error_with_type', 'error_type="ShardOwnershipLostError"'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'connection_pool.utilization_pct',
@@ -522,11 +533,12 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: 'tasks',
     meaning: 'Tasks waiting in matching across task queues (approximate)',
     query: (q) => `sum(approximate_backlog_count${sel(q.server)})`,
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference summed a cumulative histogram count; this is the backlog gauge',
   },
   {
     id: 'queue.retry_time_spent_sec',
+    lazy: 'no_data',
     ref: 'A5',
     unit: 's',
     meaning: 'Time spent retrying history tasks: p95 attempts × p95 processing time',
@@ -576,7 +588,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'History cache lookups per second',
     query: (q) => rateOf(q, 'cache_requests'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'cache.misses_per_sec',
@@ -584,7 +596,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'History cache misses per second',
     query: (q) => rateOf(q, 'cache_miss'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'cache.evictions_per_sec',
@@ -592,7 +604,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'Cache errors per second (eviction pressure proxy)',
     query: (q) => rateOf(q, 'cache_errors'),
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'cache.size_bytes',
@@ -674,6 +686,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
   },
   {
     id: 'host.gc_pause_ms',
+    lazy: 'no_data',
     ref: 'A11',
     unit: 'ms',
     meaning: 'p95 garbage-collection pause',
@@ -686,7 +699,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'Requests rejected as resource exhausted per second (rate limits)',
     query: (q) => rateOf(q, 'service_errors_resource_exhausted'),
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference used DSQL pool waits as a proxy',
   },
   {
@@ -695,7 +708,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/s',
     meaning: 'Persistence requests rejected by the persistence rate limiter per second',
     query: (q) => rateOf(q, 'persistence_errors_resource_exhausted'),
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference hard-coded 0',
   },
   {
@@ -712,7 +725,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/min',
     meaning: 'Ring membership changes per minute: deploy or crash churn',
     query: (q) => `${rateOf(q, 'membership_changed_count')} * 60`,
-    lazy: true,
+    lazy: 'zero',
   },
   {
     id: 'deploy.task_restarts',
@@ -720,7 +733,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: 'restarts',
     meaning: 'Server restarts in the last 10 minutes',
     query: (q) => `sum(increase(${counter(q, 'restarts')}${sel(q.server)}[10m]))`,
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference hard-coded 0',
   },
   {
@@ -729,7 +742,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     unit: '/min',
     meaning: 'Shards closed per minute (ownership moving between hosts)',
     query: (q) => `${rateOf(q, 'shard_closed_count')} * 60`,
-    lazy: true,
+    lazy: 'zero',
     differs: 'reference hard-coded 0',
   },
 ]);
@@ -739,6 +752,7 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
 const WORKER = defineGroup('worker', 'classifies', [
   {
     id: 'wft_schedule_to_start_p95_ms',
+    lazy: 'no_data',
     ref: 'W1',
     unit: 'ms',
     meaning: 'Workflow task schedule-to-start p95 (server-side): under 50 ms is healthy',
@@ -749,6 +763,7 @@ const WORKER = defineGroup('worker', 'classifies', [
   },
   {
     id: 'wft_schedule_to_start_p99_ms',
+    lazy: 'no_data',
     ref: 'W1',
     unit: 'ms',
     meaning: 'Workflow task schedule-to-start p99',
@@ -756,6 +771,7 @@ const WORKER = defineGroup('worker', 'classifies', [
   },
   {
     id: 'activity_schedule_to_start_p95_ms',
+    lazy: 'no_data',
     ref: 'W2',
     unit: 'ms',
     meaning: 'Activity task schedule-to-start p95',
@@ -763,6 +779,7 @@ const WORKER = defineGroup('worker', 'classifies', [
   },
   {
     id: 'activity_schedule_to_start_p99_ms',
+    lazy: 'no_data',
     ref: 'W2',
     unit: 'ms',
     meaning: 'Activity task schedule-to-start p99',

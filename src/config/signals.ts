@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+import { ThresholdOverridesSchema } from '../health/thresholds.js';
+
+/**
+ * How Headway reads a cluster's signals. Secrets (token, password) are best given through the
+ * environment (HEADWAY_PROMETHEUS_TOKEN, HEADWAY_PROMETHEUS_PASSWORD) rather than the file.
+ */
+export const SignalsConfigSchema = z
+  .strictObject({
+    /** Prometheus (or Amazon Managed Prometheus workspace) URL; default: the local stack's. */
+    prometheus_url: z.url().optional(),
+    /** Label matchers that select the monitored server's series. */
+    server_selector: z.string().default('job="temporal-monitored"'),
+    /** Label matchers that select SDK worker series. */
+    worker_selector: z.string().default('job="headway-worker"'),
+    query_timeout_ms: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    concurrency: z.coerce.number().int().min(1).max(64).default(8),
+    auth: z
+      .strictObject({
+        type: z.enum(['none', 'bearer', 'basic', 'sigv4']).default('none'),
+        token: z.string().min(1).optional(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        region: z.string().min(1).optional(),
+        service: z.string().min(1).default('aps'),
+      })
+      .prefault({})
+      .superRefine((auth, ctx) => {
+        const need = (key: 'token' | 'username' | 'password' | 'region', env: string): void => {
+          if (auth[key] === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `auth type ${auth.type} needs ${key} (or ${env})`,
+            });
+          }
+        };
+        if (auth.type === 'bearer') need('token', 'HEADWAY_PROMETHEUS_TOKEN');
+        if (auth.type === 'basic') {
+          need('username', 'HEADWAY_PROMETHEUS_USERNAME');
+          need('password', 'HEADWAY_PROMETHEUS_PASSWORD');
+        }
+        if (auth.type === 'sigv4') need('region', 'HEADWAY_PROMETHEUS_SIGV4_REGION');
+      }),
+    /** Loki base URL for narrative log patterns; without it the local server log file is read. */
+    loki_url: z.url().optional(),
+    /** Operator threshold overrides, applied to every scale band (validated for ordering). */
+    thresholds: ThresholdOverridesSchema.default({}),
+  })
+  .prefault({});
+
+export type SignalsConfig = z.infer<typeof SignalsConfigSchema>;
+
+export const SIGNALS_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
+  HEADWAY_PROMETHEUS_URL: ['signals', 'prometheus_url'],
+  HEADWAY_SERVER_SELECTOR: ['signals', 'server_selector'],
+  HEADWAY_WORKER_SELECTOR: ['signals', 'worker_selector'],
+  HEADWAY_PROMETHEUS_AUTH: ['signals', 'auth', 'type'],
+  HEADWAY_PROMETHEUS_TOKEN: ['signals', 'auth', 'token'],
+  HEADWAY_PROMETHEUS_USERNAME: ['signals', 'auth', 'username'],
+  HEADWAY_PROMETHEUS_PASSWORD: ['signals', 'auth', 'password'],
+  HEADWAY_PROMETHEUS_SIGV4_REGION: ['signals', 'auth', 'region'],
+  HEADWAY_LOKI_URL: ['signals', 'loki_url'],
+};

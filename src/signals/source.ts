@@ -1,0 +1,46 @@
+import type { HeadwayConfig } from '../config/schema.js';
+
+import { PrometheusClient, type PrometheusAuth } from './prometheus-client.js';
+
+/** The Prometheus to read: `--prometheus`, then `signals.prometheus_url`, then the local stack's. */
+export function prometheusUrlFor(config: HeadwayConfig, override?: string): string {
+  return (
+    override ?? config.signals.prometheus_url ?? `http://127.0.0.1:${config.stack.prometheus.port}`
+  );
+}
+
+export function prometheusAuthFor(config: HeadwayConfig): PrometheusAuth {
+  const a = config.signals.auth;
+  switch (a.type) {
+    case 'none':
+      return { type: 'none' };
+    case 'bearer':
+      return { type: 'bearer', token: a.token ?? '' };
+    case 'basic':
+      return { type: 'basic', username: a.username ?? '', password: a.password ?? '' };
+    case 'sigv4':
+      return { type: 'sigv4', region: a.region ?? '', service: a.service };
+  }
+}
+
+export function prometheusClientFor(
+  config: HeadwayConfig,
+  options: { url?: string | undefined; env?: Readonly<Record<string, string | undefined>> } = {},
+): PrometheusClient {
+  return new PrometheusClient({
+    baseUrl: prometheusUrlFor(config, options.url),
+    auth: prometheusAuthFor(config),
+    timeoutMs: config.signals.query_timeout_ms,
+    env: options.env ?? process.env,
+  });
+}
+
+/** Collection options from config: selectors, concurrency and per-query timeout. */
+export function collectOptionsFor(config: HeadwayConfig) {
+  return {
+    serverSelector: config.signals.server_selector,
+    workerSelector: config.signals.worker_selector,
+    concurrency: config.signals.concurrency,
+    timeoutMs: config.signals.query_timeout_ms,
+  };
+}
