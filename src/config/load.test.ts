@@ -203,6 +203,15 @@ describe('loadConfig precedence', () => {
       HEADWAY_COPILOT_UI_PORT: '18234',
       HEADWAY_COPILOT_HTTP_PORT: '17244',
       HEADWAY_COPILOT_METRICS_PORT: '19234',
+      HEADWAY_PROMETHEUS_URL: 'https://aps.example/workspaces/ws-1',
+      HEADWAY_SERVER_SELECTOR: 'cluster="prod"',
+      HEADWAY_WORKER_SELECTOR: 'job="workers"',
+      HEADWAY_PROMETHEUS_AUTH: 'basic',
+      HEADWAY_PROMETHEUS_TOKEN: 'tok',
+      HEADWAY_PROMETHEUS_USERNAME: 'ops',
+      HEADWAY_PROMETHEUS_PASSWORD: 'secret',
+      HEADWAY_PROMETHEUS_SIGV4_REGION: 'eu-west-1',
+      HEADWAY_LOKI_URL: 'http://loki.example:3100',
     };
     // The table above must cover every variable Headway documents.
     expect(Object.keys(values).sort()).toEqual(Object.keys(ENV_KEYS).sort());
