@@ -22,6 +22,10 @@ import {
   type Signals,
 } from '../health/index.js';
 import { collectSignals, type Collection } from '../signals/collect.js';
+import { JsonLogFileSource } from '../signals/log-file-source.js';
+import type { LogCollection, LogSource } from '../signals/log-patterns.js';
+import { LokiSource } from '../signals/loki-source.js';
+import { stateLayout } from '../stack/state.js';
 import { SIGNALS, fieldOf, type SignalDef } from '../signals/registry.js';
 import { collectOptionsFor, prometheusClientFor, prometheusUrlFor } from '../signals/source.js';
 
@@ -31,6 +35,7 @@ import { formatTable, printJson, type Io } from './output.js';
 interface SignalsOptions extends CommonOptions {
   prometheus?: string;
   json?: boolean;
+  logsWindow: string;
 }
 
 export function signalsCommand(io: Io): Command {
@@ -43,17 +48,33 @@ export function signalsCommand(io: Io): Command {
       '--prometheus <url>',
       'Prometheus URL (default: signals.prometheus_url, else the local stack)',
     )
-    .option('--json', 'print {signals, quality, status, evaluation} as JSON')
+    .option('--json', 'print {signals, quality, status, evaluation, log_patterns, …} as JSON')
+    .option(
+      '--logs-window <d>',
+      'window for narrative log patterns (Loki, else the local server log)',
+      '5m',
+    )
     .action(async (options: SignalsOptions) => {
       const { config } = loadCommandConfig(options);
       const thresholds = thresholdsFrom(config.signals.thresholds);
-      const collection = await collectOnce(config, options.prometheus);
+      const windowMs = parseDuration(options.logsWindow, '--logs-window');
+      const [collection, logs] = await Promise.all([
+        collectOnce(config, options.prometheus),
+        logSourceFor(config).collect({ start: new Date(Date.now() - windowMs), end: new Date() }),
+      ]);
       const evaluation = evaluate(collection.signals, undefined, thresholds);
       if (options.json === true) {
         printJson(io, {
           signals: collection.signals,
           quality: collection.quality,
           status: collection.status,
+          log_patterns: logs.patterns,
+          logs: {
+            source: logs.source,
+            window: logs.window,
+            lines_scanned: logs.lines_scanned,
+            errors: logs.errors,
+          },
           evaluation,
           services: serviceHealth(collection.signals, evaluation, thresholds),
           bottleneck: classifyBottleneck(collection.signals, evaluation, thresholds),
@@ -61,6 +82,7 @@ export function signalsCommand(io: Io): Command {
         return;
       }
       io.out(renderSignals(collection));
+      io.out(renderLogs(logs));
       io.out(
         `\nstate (one evaluation, no history): ${evaluation.health_state}, band ${evaluation.scale_band}` +
           `${evaluation.fired_gates.length > 0 ? `, fired ${evaluation.fired_gates.join(', ')}` : ''}\n`,
@@ -128,6 +150,44 @@ function renderSignals(c: Collection): string {
       `${missing > 0 ? ' (see --json for each)' : ''}\n`,
   );
   for (const f of q.failed.slice(0, 5)) lines.push(`  failed ${f.field}: ${f.error}\n`);
+  return lines.join('');
+}
+
+/** Loki when configured, else the local stack's monitored server log. */
+function logSourceFor(config: HeadwayConfig): LogSource {
+  const a = config.signals.auth;
+  if (config.signals.loki_url !== undefined) {
+    return new LokiSource({
+      baseUrl: config.signals.loki_url,
+      ...(a.type === 'bearer' && a.token !== undefined
+        ? { auth: { type: 'bearer' as const, token: a.token } }
+        : {}),
+    });
+  }
+  return new JsonLogFileSource({
+    file: stateLayout(config.state_dir).serviceLog('temporal-monitored'),
+  });
+}
+
+function renderLogs(logs: LogCollection): string {
+  const lines = [
+    `\nNarrative log patterns (${logs.source}, ${logs.lines_scanned} lines scanned since ${logs.window.start})\n`,
+  ];
+  if (logs.patterns.length === 0) lines.push('  none\n');
+  else {
+    lines.push(
+      formatTable(
+        ['count', 'pattern', 'service', 'sample'],
+        logs.patterns.map((p) => [
+          String(p.count),
+          p.pattern,
+          p.service,
+          p.sample_message.slice(0, 80),
+        ]),
+      ),
+    );
+  }
+  for (const e of logs.errors) lines.push(`  note: ${e}\n`);
   return lines.join('');
 }
 

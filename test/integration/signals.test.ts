@@ -158,11 +158,19 @@ describe('signal collection from a real dev server through a real Prometheus', (
       evaluation: { health_state: string };
     };
     expect(json.quality.prometheus_ok).toBe(true);
+    const logs = json as unknown as {
+      log_patterns: unknown[];
+      logs: { source: string; lines_scanned: number };
+    };
+    expect(Array.isArray(logs.log_patterns)).toBe(true);
+    expect(logs.logs.source).toBe('file');
+    expect(logs.logs.lines_scanned).toBeGreaterThan(0);
     expect(json.signals.primary_signals).toHaveProperty('history.backlog_age_sec');
     expect(['happy', 'stressed']).toContain(json.evaluation.health_state);
 
     const table = await runCli(['signals'], env);
     expect(table.stdout).toContain('Primary signals (decide the state)');
+    expect(table.stdout).toContain('Narrative log patterns (file,');
     expect(table.stdout).toMatch(/A1\s+persistence\.occ_conflicts_per_sec\s+—\s+\/s\s+absent/);
   });
 
