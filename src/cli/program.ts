@@ -4,6 +4,8 @@ import { doctorCommand, installCommand } from './doctor.js';
 import type { Io } from './output.js';
 import { recordCommand, replayCommand, signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
+import { workerCommand } from './worker.js';
+import { workflowCommand } from './workflow.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('headway')
@@ -31,6 +33,8 @@ export function buildProgram(io: Io): Command {
     signalsCommand(io),
     recordCommand(io),
     replayCommand(io),
+    workerCommand(io),
+    workflowCommand(io),
   ]) {
     // addCommand does not copy these settings to the subcommand, so set them on each.
     command

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { SIGNALS_ENV_KEYS, SignalsConfigSchema } from './signals.js';
+import { TemporalSectionSchema, WorkerSectionSchema } from './temporal.js';
 
 /** Versions Headway pins. The CLI version is the newest tag `go install` accepts (no replace directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -83,6 +84,10 @@ export const HeadwayConfigSchema = z
         ready_timeout_s: z.coerce.number().int().min(5).max(3600).default(90),
       })
       .prefault({}),
+    /** Connection to the cluster application workflows run on (src/config/temporal.ts). */
+    temporal: TemporalSectionSchema,
+    /** The sample worker (`headway worker`). */
+    worker: WorkerSectionSchema,
     /** How signals are collected: Prometheus, selectors, auth, Loki, threshold overrides. */
     signals: SignalsConfigSchema,
   })

@@ -75,24 +75,45 @@ describe('signal collection from a real dev server through a real Prometheus', (
     const up = await runCli(['up', '--detach'], env);
     expect(up.code, up.stderr).toBe(0);
 
-    // A small workload: workflows with an activity, run one after another.
-    for (let i = 0; i < 8; i += 1) await runHelloWorkflow(address, `signals-${i}-${Date.now()}`);
+    // A small, steady workload (workflows with an activity, one after another) for as long as the
+    // collection below waits: rates over a 1 m window need recent completions.
+    let loading = true;
+    let started = 0;
+    const load = (async () => {
+      while (loading) await runHelloWorkflow(address, `signals-${(started += 1)}-${Date.now()}`);
+    })();
 
+    // Rates and quantiles need samples in their window; wait (bounded) until every signal the
+    // dev server exports has data, rather than taking the first collection that shows throughput.
     const client = new PrometheusClient({ baseUrl: promUrl });
+    let last: Collection | undefined;
     collection = await eventually(
-      'throughput and completions to show in Prometheus',
+      'every exported primary signal to have data',
       async () => {
-        const c = await collectSignals(client, {
+        last = await collectSignals(client, {
           serverSelector: 'job="temporal-monitored"',
           workerSelector: 'job="headway-worker"',
         });
-        const st = readSignal(c.signals, 'primary_signals.state_transitions.throughput_per_sec');
-        const ok = readSignal(c.signals, 'primary_signals.workflow_completion.success_per_sec');
-        return st !== null && st > 0 && ok !== null && ok > 0 ? c : undefined;
+        const missing = EXPORTED_PRIMARY.filter(
+          (id) => readSignal(last!.signals, `primary_signals.${id}`) === null,
+        );
+        const st = readSignal(last.signals, 'primary_signals.state_transitions.throughput_per_sec');
+        return missing.length === 0 && st !== null && st > 0 ? last : undefined;
       },
-      60_000,
-      1_000,
-    );
+      120_000,
+      2_000,
+    )
+      .catch((err: unknown) => {
+        const missing = EXPORTED_PRIMARY.filter(
+          (id) => last === undefined || readSignal(last.signals, `primary_signals.${id}`) === null,
+        );
+        throw new Error(`${String(err)}; still without data: ${missing.join(', ')}`);
+      })
+      .finally(() => {
+        loading = false;
+      });
+    await load;
+    expect(started).toBeGreaterThan(0);
   });
 
   afterAll(async () => {

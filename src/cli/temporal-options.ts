@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+
+import type { LoadedConfig } from '../config/load.js';
+import {
+  resolveTemporalConnection,
+  temporalEnvOverrides,
+  type TemporalConnectionConfig,
+} from '../config/temporal.js';
+
+import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
+
+export interface TemporalOptions extends CommonOptions {
+  address?: string;
+  namespace?: string;
+  tls?: boolean;
+  profile?: string;
+}
+
+/** Connection flags shared by `headway worker` and `headway workflow …`. */
+export function withTemporalOptions(command: Command): Command {
+  return withCommonOptions(command)
+    .option(
+      '--address <host:port>',
+      'Temporal frontend (default: $TEMPORAL_ADDRESS, temporal.address, 127.0.0.1:7233)',
+    )
+    .option('-n, --namespace <name>', 'namespace (default: $TEMPORAL_NAMESPACE or default)')
+    .option('--tls', 'connect with TLS (implied by an API key, e.g. Temporal Cloud)')
+    .option('--profile <name>', 'profile of the Temporal SDK config file (temporal.toml)');
+}
+
+export interface TemporalCommandConfig extends LoadedConfig {
+  readonly connection: TemporalConnectionConfig;
+}
+
+/**
+ * Loads the config for a command that talks to Temporal: defaults < temporal.toml profile <
+ * headway.yml < environment (HEADWAY_*, then TEMPORAL_*) < flags. The API key is deliberately not a
+ * flag (it would show in `ps`): set TEMPORAL_API_KEY or `temporal.api_key`.
+ */
+export function loadTemporalCommandConfig(
+  options: TemporalOptions,
+  flags: readonly (readonly [readonly string[], unknown])[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): TemporalCommandConfig {
+  const loaded = loadCommandConfig(options, [
+    // The SDK's variables go in before the flags, so a flag wins over them.
+    ...temporalEnvOverrides(env),
+    [['temporal', 'address'], options.address],
+    [['temporal', 'namespace'], options.namespace],
+    [['temporal', 'tls'], options.tls],
+    [['temporal', 'profile'], options.profile],
+    ...flags,
+  ]);
+  return { ...loaded, connection: resolveTemporalConnection(loaded.config.temporal, env) };
+}
+
+/** A CLI argument as a workflow payload: JSON when it parses, otherwise the text itself. */
+export function parsePayload(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

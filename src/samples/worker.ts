@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+
+import type { WorkerSection } from '../config/temporal.js';
+
+import { createActivities } from './activities/index.js';
+
+/** The workflows module the worker bundles (the .ts source under tsx, .js once compiled). */
+export const SAMPLE_WORKFLOWS_PATH = fileURLToPath(
+  new URL(`./workflows/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+);
+
+export interface SampleWorkerOptions {
+  readonly connection: NativeConnection;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly config: WorkerSection;
+  /** The worker's environment; step commands inherit only PATH, HOME and the locale. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly identity?: string;
+  /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled here. */
+  readonly workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface SampleWorker {
+  readonly worker: Worker;
+  /** Process groups of running step commands, killed on a forced exit. */
+  readonly runningSteps: Set<number>;
+}
+
+/** Creates (does not run) a worker for every sample workflow and activity. */
+export async function createSampleWorker(options: SampleWorkerOptions): Promise<SampleWorker> {
+  const runningSteps = new Set<number>();
+  const { config } = options;
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle === undefined
+      ? { workflowsPath: SAMPLE_WORKFLOWS_PATH }
+      : { workflowBundle: options.workflowBundle }),
+    activities: createActivities({ steps: config.steps, env: options.env, runningSteps }),
+    maxConcurrentActivityTaskExecutions: config.max_concurrent_activities,
+    maxConcurrentWorkflowTaskExecutions: config.max_concurrent_workflow_tasks,
+    shutdownGraceTime: Math.round(config.shutdown_grace_s * 1_000),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+  });
+  return { worker, runningSteps };
+}
+
+/** Kills the process groups of step commands still running (forced exit). */
+export function killRunningSteps(runningSteps: Set<number>): void {
+  for (const pid of runningSteps) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  runningSteps.clear();
+}
