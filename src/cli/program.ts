@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { benchCommand } from './bench.js';
 import { doctorCommand, installCommand } from './doctor.js';
 import type { Io } from './output.js';
 import { recordCommand, replayCommand, signalsCommand } from './signals.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io): Command {
     replayCommand(io),
     workerCommand(io),
     workflowCommand(io),
+    benchCommand(io),
   ]) {
     // addCommand does not copy these settings to the subcommand, so set them on each.
     command

@@ -1,0 +1,370 @@
+/**
+ * Bench results: one record per iteration and an aggregate. The aggregate sums counts and merges
+ * histograms; percentiles are never averaged across iterations, and rates are total events over
+ * total measured time, never an average of per-iteration rates.
+ */
+import { OUTCOMES, type GeneratorResult, type Outcome, type TimelineSecond } from './generator.js';
+import { LatencyHistogram, type HistogramSnapshot, type LatencySummary } from './histogram.js';
+import type { BenchWorkflowType } from './workflow-types.js';
+
+export const RESULTS_SCHEMA = 'headway-bench/1';
+
+export interface BenchConfigRecord {
+  readonly workflowType: BenchWorkflowType;
+  readonly targetRate: number;
+  readonly duration: string;
+  readonly durationMs: number;
+  readonly rampUpDuration: string;
+  readonly rampUpMs: number;
+  readonly workerCount: number;
+  readonly iterations: number;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly address: string;
+  readonly mode: 'full' | 'generator-only';
+  readonly activityCount?: number;
+  readonly timerDurationMs?: number;
+  readonly childCount?: number;
+}
+
+export interface Thresholds {
+  readonly maxP99LatencyMs: number;
+  readonly minThroughput: number;
+}
+
+export interface SystemInfo {
+  readonly generator: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryBytes: number;
+    readonly platform: string;
+    readonly node: string;
+  };
+  readonly server: {
+    readonly version: string | null;
+    readonly historyShards: number | null;
+    readonly clusterName: string | null;
+  };
+}
+
+/** The measured part of a run, shared by iterations and the aggregate. */
+export interface RunMetrics {
+  readonly workflowsIntended: number;
+  readonly workflowsStarted: number;
+  readonly workflowsCompleted: number;
+  /** Every workflow that did not complete, whatever the reason. */
+  readonly workflowsFailed: number;
+  readonly errors: Record<Exclude<Outcome, 'completed'>, number>;
+  /** Completions per second over the measured window (the reference's field, made honest). */
+  readonly actualRate: number;
+  readonly intendedRate: number;
+  readonly achievedStartRate: number;
+  readonly overallStartRate: number;
+  readonly completionRate: number;
+  readonly measuredWindowSeconds: number;
+  readonly drainTimeMs: number;
+  /** End-to-end latency (intended start → result), ms. */
+  readonly latency: LatencySummary;
+  /** Intended start → start accepted, ms. */
+  readonly startLatency: LatencySummary;
+  readonly generator: {
+    readonly lateStarts: number;
+    readonly lagToleranceMs: number;
+    readonly maxLagMs: number;
+    readonly fellBehind: boolean;
+    /** Process CPU per 1,000 accepted starts (includes in-process workers unless generator-only). */
+    readonly cpuMsPer1000Starts: number | null;
+  };
+  readonly stateTransitionsPerSecond: number | null;
+}
+
+export interface IterationRecord extends RunMetrics {
+  readonly iteration: number;
+  readonly startedAt: string;
+  readonly aborted: boolean;
+  readonly timeline: readonly TimelineSecond[];
+  /** Raw histograms, so results from several files can be merged later. */
+  readonly histograms: { readonly endToEnd: HistogramSnapshot; readonly start: HistogramSnapshot };
+  /** Counts behind the rates. */
+  readonly measured: GeneratorResult['measured'];
+  readonly cpuMs: number | null;
+}
+
+export interface BenchResults {
+  readonly schema: typeof RESULTS_SCHEMA;
+  readonly timestamp: string;
+  readonly config: BenchConfigRecord;
+  readonly results: RunMetrics;
+  readonly iterations: readonly IterationRecord[];
+  readonly system: SystemInfo;
+  readonly thresholds: Thresholds;
+  readonly passed: boolean;
+  readonly failureReasons: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** A start later than the tolerance in more than this share of starts means "fell behind". */
+const BEHIND_SHARE = 0.01;
+
+export function iterationRecord(
+  iteration: number,
+  startedAt: Date,
+  gen: GeneratorResult,
+  targetRate: number,
+  extra: { readonly cpuMs: number | null; readonly stateTransitionsPerSecond: number | null },
+): IterationRecord {
+  return {
+    iteration,
+    startedAt: startedAt.toISOString(),
+    aborted: gen.aborted,
+    ...metricsFrom({
+      intended: gen.intendedStarts,
+      started: gen.acceptedStarts,
+      outcomes: gen.outcomes,
+      measured: gen.measured,
+      totalSeconds: gen.timing.durationMs / 1_000,
+      drainMs: gen.timing.drainMs,
+      endToEnd: gen.endToEndLatency,
+      start: gen.startLatency,
+      lateStarts: gen.lateStarts,
+      lagToleranceMs: gen.lagToleranceMs,
+      maxLagMs: gen.maxLagMs,
+      targetRate,
+      cpuMs: extra.cpuMs,
+      stateTransitionsPerSecond: extra.stateTransitionsPerSecond,
+    }),
+    timeline: gen.timeline,
+    histograms: { endToEnd: gen.endToEndLatency.toJSON(), start: gen.startLatency.toJSON() },
+    measured: gen.measured,
+    cpuMs: extra.cpuMs,
+  };
+}
+
+interface MetricsInput {
+  readonly intended: number;
+  readonly started: number;
+  readonly outcomes: Record<Outcome, number>;
+  readonly measured: GeneratorResult['measured'];
+  readonly totalSeconds: number;
+  readonly drainMs: number;
+  readonly endToEnd: LatencyHistogram;
+  readonly start: LatencyHistogram;
+  readonly lateStarts: number;
+  readonly lagToleranceMs: number;
+  readonly maxLagMs: number;
+  readonly targetRate: number;
+  readonly cpuMs: number | null;
+  readonly stateTransitionsPerSecond: number | null;
+}
+
+function metricsFrom(m: MetricsInput): RunMetrics {
+  const errors = Object.fromEntries(
+    OUTCOMES.filter((o) => o !== 'completed').map((o) => [o, m.outcomes[o]]),
+  ) as RunMetrics['errors'];
+  const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+  const seconds = m.measured.seconds;
+  const completionRate = seconds > 0 ? m.measured.completions / seconds : 0;
+  return {
+    workflowsIntended: m.intended,
+    workflowsStarted: m.started,
+    workflowsCompleted: m.outcomes.completed,
+    workflowsFailed: failed,
+    errors,
+    actualRate: round(completionRate),
+    intendedRate: m.targetRate,
+    achievedStartRate: round(seconds > 0 ? m.measured.acceptedStarts / seconds : 0),
+    overallStartRate: round(m.totalSeconds > 0 ? m.started / m.totalSeconds : 0),
+    completionRate: round(completionRate),
+    measuredWindowSeconds: round(seconds),
+    drainTimeMs: round(m.drainMs),
+    latency: m.endToEnd.summary(),
+    startLatency: m.start.summary(),
+    generator: {
+      lateStarts: m.lateStarts,
+      lagToleranceMs: m.lagToleranceMs,
+      maxLagMs: m.maxLagMs,
+      fellBehind: m.intended > 0 && m.lateStarts / m.intended > BEHIND_SHARE,
+      cpuMsPer1000Starts:
+        m.cpuMs === null || m.started === 0 ? null : round((m.cpuMs / m.started) * 1_000),
+    },
+    stateTransitionsPerSecond:
+      m.stateTransitionsPerSecond === null ? null : round(m.stateTransitionsPerSecond),
+  };
+}
+
+/** Aggregates iterations: sums, merged histograms, rates over the summed windows. */
+export function aggregate(
+  iterations: readonly IterationRecord[],
+  targetRate: number,
+  durationMs: number,
+): RunMetrics {
+  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  for (const it of iterations) {
+    outcomes.completed += it.workflowsCompleted;
+    for (const [o, n] of Object.entries(it.errors)) outcomes[o as Outcome] += n;
+  }
+  const sum = (f: (it: IterationRecord) => number): number =>
+    iterations.reduce((a, it) => a + f(it), 0);
+  const cpu = iterations.every((it) => it.cpuMs !== null) ? sum((it) => it.cpuMs ?? 0) : null;
+  const st = iterations
+    .map((it) => it.stateTransitionsPerSecond)
+    .filter((v): v is number => v !== null);
+  return metricsFrom({
+    intended: sum((it) => it.workflowsIntended),
+    started: sum((it) => it.workflowsStarted),
+    outcomes,
+    measured: {
+      seconds: sum((it) => it.measured.seconds),
+      acceptedStarts: sum((it) => it.measured.acceptedStarts),
+      completions: sum((it) => it.measured.completions),
+    },
+    totalSeconds: (iterations.length * durationMs) / 1_000,
+    drainMs: Math.max(0, ...iterations.map((it) => it.drainTimeMs)),
+    endToEnd: LatencyHistogram.merged(
+      iterations.map((it) => LatencyHistogram.fromJSON(it.histograms.endToEnd)),
+    ),
+    start: LatencyHistogram.merged(
+      iterations.map((it) => LatencyHistogram.fromJSON(it.histograms.start)),
+    ),
+    lateStarts: sum((it) => it.generator.lateStarts),
+    lagToleranceMs: iterations[0]?.generator.lagToleranceMs ?? 0,
+    maxLagMs: Math.max(0, ...iterations.map((it) => it.generator.maxLagMs)),
+    targetRate,
+    cpuMs: cpu,
+    // A per-second rate from Prometheus has no count behind it; weight by window length.
+    stateTransitionsPerSecond:
+      st.length === 0 || st.length !== iterations.length
+        ? null
+        : sum((it) => (it.stateTransitionsPerSecond ?? 0) * it.measured.seconds) /
+          sum((it) => it.measured.seconds),
+  });
+}
+
+export interface Verdict {
+  readonly passed: boolean;
+  readonly failureReasons: string[];
+  readonly warnings: string[];
+}
+
+/**
+ * Pass/fail: p99 within the limit, completions per second over the measured window at least the
+ * minimum, and every started workflow completed (an error is never a success).
+ */
+export function evaluateThresholds(results: RunMetrics, thresholds: Thresholds): Verdict {
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  const p99 = results.latency.p99;
+  if (results.workflowsCompleted === 0) {
+    reasons.push('no workflow completed');
+  } else if (p99 > thresholds.maxP99LatencyMs) {
+    reasons.push(
+      `p99 latency ${p99.toFixed(2)}ms exceeds threshold ${thresholds.maxP99LatencyMs.toFixed(2)}ms`,
+    );
+  }
+  if (results.completionRate < thresholds.minThroughput) {
+    reasons.push(
+      `throughput ${results.completionRate.toFixed(2)}/s below threshold ${thresholds.minThroughput.toFixed(2)}/s`,
+    );
+  }
+  if (results.workflowsFailed > 0) {
+    const byType = Object.entries(results.errors)
+      .filter(([, n]) => n > 0)
+      .map(([type, n]) => `${type} ${n}`)
+      .join(', ');
+    reasons.push(`${results.workflowsFailed} workflow(s) did not complete (${byType})`);
+  }
+  if (results.generator.fellBehind) {
+    warnings.push(
+      `the generator fell behind: ${results.generator.lateStarts} start(s) fired more than ` +
+        `${results.generator.lagToleranceMs} ms late (max ${results.generator.maxLagMs.toFixed(0)} ms); ` +
+        'the offered load was lower than intended',
+    );
+  }
+  if (results.achievedStartRate < 0.99 * results.intendedRate) {
+    warnings.push(
+      `achieved start rate ${results.achievedStartRate.toFixed(2)}/s is below 99% of the target ` +
+        `${results.intendedRate}/s`,
+    );
+  }
+  return { passed: reasons.length === 0, failureReasons: reasons, warnings };
+}
+
+/** The human summary printed on stdout. */
+export function formatSummary(r: BenchResults): string {
+  const c = r.config;
+  const m = r.results;
+  const lat = (s: LatencySummary): string =>
+    `p50 ${ms(s.p50)}  p95 ${ms(s.p95)}  p99 ${ms(s.p99)}  p99.9 ${ms(s.p999)}  max ${ms(s.max)}`;
+  const params = [
+    c.activityCount === undefined ? '' : `activities ${c.activityCount}`,
+    c.timerDurationMs === undefined ? '' : `timer ${c.timerDurationMs} ms`,
+    c.childCount === undefined ? '' : `children ${c.childCount}`,
+  ]
+    .filter((s) => s !== '')
+    .join(', ');
+  const errors = Object.entries(m.errors)
+    .filter(([, n]) => n > 0)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ');
+  const lines = [
+    `Benchmark ${c.workflowType}${params === '' ? '' : ` (${params})`} on ${c.address}, namespace ${c.namespace}`,
+    `  target ${c.targetRate}/s for ${c.duration} (ramp-up ${c.rampUpDuration}), ` +
+      `${c.workerCount} worker(s)${c.mode === 'generator-only' ? ' elsewhere' : ''}, ` +
+      `${c.iterations} iteration(s)`,
+    '',
+    'Throughput (measured window: after ramp-up, before drain)',
+    `  start rate       ${m.achievedStartRate.toFixed(2)}/s achieved vs ${m.intendedRate}/s intended ` +
+      `(${pct(m.achievedStartRate, m.intendedRate)})`,
+    `  completion rate  ${m.completionRate.toFixed(2)}/s`,
+    `  drain time       ${(m.drainTimeMs / 1_000).toFixed(2)} s`,
+    `  workflows        ${m.workflowsStarted}/${m.workflowsIntended} started, ` +
+      `${m.workflowsCompleted} completed, ${m.workflowsFailed} not completed` +
+      (errors === '' ? '' : ` (${errors})`),
+    ...(m.stateTransitionsPerSecond === null
+      ? []
+      : [`  state transitions ${m.stateTransitionsPerSecond.toFixed(1)}/s (Prometheus)`]),
+    '',
+    'Latency (from the intended start time)',
+    `  end-to-end  ${lat(m.latency)}`,
+    `  start       ${lat(m.startLatency)}`,
+    `  generator   ${m.generator.lateStarts} late start(s) (> ${m.generator.lagToleranceMs} ms), ` +
+      `max lag ${ms(m.generator.maxLagMs)}` +
+      (m.generator.cpuMsPer1000Starts === null
+        ? ''
+        : `, CPU ${m.generator.cpuMsPer1000Starts.toFixed(0)} ms per 1,000 starts`),
+    ...(r.iterations.length > 1
+      ? [
+          '',
+          'Iterations',
+          ...r.iterations.map(
+            (it) =>
+              `  #${it.iteration}  start ${it.achievedStartRate.toFixed(2)}/s  completion ` +
+              `${it.completionRate.toFixed(2)}/s  p99 ${ms(it.latency.p99)}  not completed ${it.workflowsFailed}`,
+          ),
+        ]
+      : []),
+    '',
+    `System: generator ${r.system.generator.cpus} CPU(s), ` +
+      `${(r.system.generator.memoryBytes / 2 ** 30).toFixed(1)} GiB; server ` +
+      `${r.system.server.version ?? 'unknown version'}, ` +
+      `${r.system.server.historyShards ?? '?'} history shard(s)`,
+    `Thresholds: p99 ≤ ${r.thresholds.maxP99LatencyMs} ms, throughput ≥ ${r.thresholds.minThroughput}/s`,
+    ...r.warnings.map((w) => `warning: ${w}`),
+    r.passed ? 'PASSED' : 'FAILED',
+    ...r.failureReasons.map((f) => `  - ${f}`),
+    r.timestamp,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function ms(n: number): string {
+  return n >= 1_000 ? `${(n / 1_000).toFixed(2)}s` : `${n.toFixed(1)}ms`;
+}
+
+function pct(a: number, b: number): string {
+  return b === 0 ? '-' : `${((a / b) * 100).toFixed(1)}%`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1_000) / 1_000;
+}

@@ -1,0 +1,447 @@
+/**
+ * One `headway bench run`: namespace, workers, metrics, the iterations of the open-loop generator,
+ * results, and cleanup of whatever is still running — in the namespace the run used.
+ */
+import { cpus, platform, totalmem } from 'node:os';
+
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import type { Logger } from 'pino';
+
+import type { TemporalConnectionConfig } from '../config/temporal.js';
+import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import type { PrometheusClient } from '../signals/prometheus-client.js';
+import { registerTarget } from '../stack/prometheus-config.js';
+import {
+  connectClient,
+  connectNative,
+  explainWorkerStartError,
+  type ConnectedClient,
+} from '../temporal/connection.js';
+
+import { runGenerator, type Outcome, type WorkflowDriver } from './generator.js';
+import { BenchMetrics } from './metrics.js';
+import {
+  RESULTS_SCHEMA,
+  aggregate,
+  evaluateThresholds,
+  iterationRecord,
+  type BenchResults,
+  type IterationRecord,
+  type SystemInfo,
+  type Thresholds,
+} from './results.js';
+import { RateSchedule, systemClock, type Clock } from './schedule.js';
+import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
+import { createBenchWorkers, type BenchWorkers } from './worker.js';
+
+export interface BenchRunOptions {
+  readonly workflowType: BenchWorkflowType;
+  readonly targetRate: number;
+  readonly durationMs: number;
+  readonly rampUpMs: number;
+  readonly workers: number;
+  readonly iterations: number;
+  readonly activityCount: number;
+  readonly timerDurationMs: number;
+  readonly childCount: number;
+  /** The connection; its namespace is the one the run uses (created when missing). */
+  readonly connection: TemporalConnectionConfig;
+  readonly taskQueue: string;
+  readonly thresholds: Thresholds;
+  readonly generatorOnly: boolean;
+  /** 0: min(max(60 s, duration), 10 min), as the reference. */
+  readonly completionTimeoutMs?: number;
+  readonly maxInFlightStarts?: number;
+  readonly lagToleranceMs?: number;
+  /** Where to register scrape targets (the local stack's Prometheus); none when undefined. */
+  readonly targetsDir?: string;
+  /** The SDK's Prometheus endpoint installed by the caller, registered alongside ours. */
+  readonly sdkMetricsAddress?: string;
+  /** For state transitions per second; none when undefined or unreachable. */
+  readonly prometheus?: PrometheusClient;
+  readonly progress: (message: string) => void;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly clock?: Clock;
+}
+
+/** Fresh namespace names: `bench-` + time + randomness, unique across concurrent runs. */
+export function freshNamespace(now = Date.now()): string {
+  return `bench-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function runBenchmark(options: BenchRunOptions): Promise<BenchResults> {
+  const { connection: config, progress, logger } = options;
+  const namespace = config.namespace;
+  const connected = await connectClient(config);
+  const cleanups: (() => Promise<void> | void)[] = [async () => connected.close()];
+  let workers: BenchWorkers | undefined;
+  let workersDone: Promise<void> | undefined;
+  try {
+    await ensureNamespace(connected, progress);
+    const system = await systemInfo(connected);
+
+    if (!options.generatorOnly) {
+      progress(`starting ${options.workers} worker(s) on task queue ${options.taskQueue}`);
+      try {
+        workers = await createBenchWorkers({
+          connect: () => connectNative(config),
+          namespace,
+          taskQueue: options.taskQueue,
+          count: options.workers,
+        });
+      } catch (err) {
+        throw explainWorkerStartError(err, config);
+      }
+      workersDone = workers.run();
+      // Observed here, re-thrown after the iterations: a failed worker must not go unnoticed.
+      workersDone.catch((err: unknown) =>
+        logger.error({ err: errorMessage(err) }, 'bench worker failed'),
+      );
+    }
+
+    const metrics = new BenchMetrics({ workflowType: options.workflowType, namespace });
+    metrics.setTargetRate(options.targetRate);
+    const metricsAddress = await metrics.listen();
+    cleanups.push(() => metrics.close());
+    if (options.targetsDir !== undefined) {
+      const labels = { namespace, workflow_type: options.workflowType };
+      for (const [id, address] of [
+        [`bench-${process.pid}`, metricsAddress],
+        ...(options.sdkMetricsAddress === undefined
+          ? []
+          : [[`bench-sdk-${process.pid}`, options.sdkMetricsAddress] as const]),
+      ] as const) {
+        try {
+          cleanups.push(
+            registerTarget(options.targetsDir, { id, job: 'headway-bench', address, labels }),
+          );
+        } catch (err) {
+          logger.warn({ err: errorMessage(err) }, 'cannot register a bench metrics target');
+        }
+      }
+    }
+    progress(`bench metrics on http://${metricsAddress}/metrics`);
+
+    const iterations: IterationRecord[] = [];
+    const call = workflowCall(options.workflowType, options);
+    const completionTimeoutMs =
+      options.completionTimeoutMs === undefined || options.completionTimeoutMs === 0
+        ? Math.min(Math.max(60_000, options.durationMs), 600_000)
+        : options.completionTimeoutMs;
+    const runId = Date.now().toString(36);
+    for (let i = 1; i <= options.iterations; i++) {
+      if (options.signal?.aborted === true) break;
+      const schedule = new RateSchedule({
+        targetRate: options.targetRate,
+        durationMs: options.durationMs,
+        rampUpMs: options.rampUpMs,
+      });
+      progress(
+        `iteration ${i}/${options.iterations}: ${schedule.totalStarts} ${options.workflowType} ` +
+          `workflows at ${options.targetRate}/s over ${options.durationMs / 1_000} s`,
+      );
+      const driver = temporalDriver(connected.client, {
+        name: call.name,
+        args: call.args,
+        taskQueue: options.taskQueue,
+        idPrefix: `${options.workflowType}-${runId}-${i}`,
+      });
+      const startedAt = new Date();
+      const cpuBefore = process.cpuUsage();
+      const errorsLogged = new Map<Outcome, number>();
+      const gen = await runGenerator({
+        schedule,
+        clock: options.clock ?? systemClock,
+        driver,
+        completionTimeoutMs,
+        ...(options.maxInFlightStarts === undefined
+          ? {}
+          : { maxInFlightStarts: options.maxInFlightStarts }),
+        ...(options.lagToleranceMs === undefined ? {} : { lagToleranceMs: options.lagToleranceMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        events: {
+          onStarted: (ms) => metrics.recordStarted(ms),
+          onFinished: (outcome, ms) => metrics.recordFinished(outcome, ms),
+          onError: (outcome, err) => {
+            // The first few of each kind are logged; the counts are in the results.
+            const n = (errorsLogged.get(outcome) ?? 0) + 1;
+            errorsLogged.set(outcome, n);
+            if (n <= 3)
+              logger.warn({ outcome, err: errorMessage(err) }, 'workflow did not complete');
+          },
+        },
+      });
+      const cpu = process.cpuUsage(cpuBefore);
+      const windowEnd = new Date(startedAt.getTime() + options.durationMs);
+      const stateTransitions = await stateTransitionsPerSecond(
+        options.prometheus,
+        namespace,
+        gen.measured.seconds,
+        windowEnd,
+        logger,
+      );
+      const record = iterationRecord(i, startedAt, gen, options.targetRate, {
+        cpuMs: (cpu.user + cpu.system) / 1_000,
+        stateTransitionsPerSecond: stateTransitions,
+      });
+      iterations.push(record);
+      progress(
+        `iteration ${i}: started ${record.workflowsStarted}/${record.workflowsIntended}, ` +
+          `completed ${record.workflowsCompleted}, start rate ${record.achievedStartRate}/s, ` +
+          `p99 ${record.latency.p99} ms, drain ${(record.drainTimeMs / 1_000).toFixed(1)} s`,
+      );
+    }
+
+    await cleanupNamespace(connected.client, options.taskQueue, progress, logger);
+
+    const results = aggregate(iterations, options.targetRate, options.durationMs);
+    const verdict = evaluateThresholds(results, options.thresholds);
+    return {
+      schema: RESULTS_SCHEMA,
+      timestamp: iterations[0]?.startedAt ?? new Date().toISOString(),
+      config: {
+        workflowType: options.workflowType,
+        targetRate: options.targetRate,
+        duration: `${options.durationMs / 1_000}s`,
+        durationMs: options.durationMs,
+        rampUpDuration: `${options.rampUpMs / 1_000}s`,
+        rampUpMs: options.rampUpMs,
+        workerCount: options.generatorOnly ? 0 : options.workers,
+        iterations: options.iterations,
+        namespace,
+        taskQueue: options.taskQueue,
+        address: config.address,
+        mode: options.generatorOnly ? 'generator-only' : 'full',
+        ...(options.workflowType === 'multi-activity' ||
+        options.workflowType === 'state-transitions'
+          ? { activityCount: options.activityCount }
+          : {}),
+        ...(options.workflowType === 'timer' ? { timerDurationMs: options.timerDurationMs } : {}),
+        ...(options.workflowType === 'child-workflow' ? { childCount: options.childCount } : {}),
+      },
+      results,
+      iterations,
+      system,
+      thresholds: options.thresholds,
+      passed: verdict.passed,
+      failureReasons: verdict.failureReasons,
+      warnings: verdict.warnings,
+    };
+  } finally {
+    if (workers !== undefined) {
+      workers.shutdown();
+      await workersDone?.catch(() => undefined);
+    }
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn({ err: errorMessage(err) }, 'bench cleanup step failed');
+      }
+    }
+  }
+}
+
+interface DriverSpec {
+  readonly name: string;
+  readonly args: unknown[];
+  readonly taskQueue: string;
+  readonly idPrefix: string;
+}
+
+/** Starts workflows through the client and waits for their results. */
+export function temporalDriver(client: Client, spec: DriverSpec): WorkflowDriver {
+  return {
+    async start(index) {
+      const handle = await client.workflow.start(spec.name, {
+        taskQueue: spec.taskQueue,
+        workflowId: `${spec.idPrefix}-${index}`,
+        args: spec.args,
+      });
+      return { result: () => handle.result() };
+    },
+    classify: classifyError,
+  };
+}
+
+/** Maps an SDK error to an outcome; each is counted on its own and none as a success. */
+export function classifyError(
+  err: unknown,
+  phase: 'start' | 'result',
+): Exclude<Outcome, 'completed'> {
+  if (isClientShutdown(err)) return 'client_shutdown';
+  if (phase === 'start') return 'start_error';
+  if (err instanceof WorkflowFailedError) {
+    if (err.cause instanceof TimeoutFailure) return 'timed_out';
+    if (err.cause instanceof TerminatedFailure) return 'terminated';
+    if (err.cause instanceof CancelledFailure) return 'canceled';
+    return 'failed';
+  }
+  return 'result_error';
+}
+
+function isClientShutdown(err: unknown): boolean {
+  return /client connection is closing|channel has been shut down|Channel closed|connection closed|aborted/i.test(
+    errorMessage(err),
+  );
+}
+
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Makes sure the namespace exists and answers: registers it when missing (retention 1 day), then
+ * polls Describe until it succeeds. Polled, not slept: the wait is exactly as long as needed.
+ */
+export async function ensureNamespace(
+  connected: ConnectedClient,
+  progress: (message: string) => void,
+  timeoutMs = 30_000,
+): Promise<'existing' | 'created'> {
+  const service = connected.connection.workflowService;
+  const namespace = connected.config.namespace;
+  const describe = async (): Promise<boolean> => {
+    try {
+      await service.describeNamespace({ namespace });
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
+      throw err;
+    }
+  };
+  if (await describe()) return 'existing';
+  progress(`registering namespace ${namespace}`);
+  try {
+    await service.registerNamespace({
+      namespace,
+      description: 'headway bench run',
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+  } catch (err) {
+    // Someone else registered it in the meantime: fine, it exists.
+    if (!/already exists|already registered/i.test(errorMessage(err))) {
+      throw new HeadwayError(
+        ErrorCode.TemporalRequestFailed,
+        `cannot register namespace ${namespace}`,
+        { cause: err, details: [errorMessage(err)] },
+      );
+    }
+  }
+  // Describe reads the database; the frontend and matching serve a namespace only once their
+  // namespace caches know it. A task-queue describe goes through both, so it is the usable check.
+  const usable = async (): Promise<boolean> => {
+    if (!(await describe())) return false;
+    try {
+      await service.describeTaskQueue({
+        namespace,
+        taskQueue: { name: 'headway-bench-readiness' },
+        taskQueueType: 1,
+      });
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
+      throw err;
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 1_000)) {
+    if (await usable()) return 'created';
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw new HeadwayError(
+    ErrorCode.ReadinessTimeout,
+    `namespace ${namespace} was registered but is not usable after ${timeoutMs / 1_000} s`,
+  );
+}
+
+async function systemInfo(connected: ConnectedClient): Promise<SystemInfo> {
+  const cpuList = cpus();
+  let server: SystemInfo['server'] = { version: null, historyShards: null, clusterName: null };
+  try {
+    const info = await connected.connection.workflowService.getClusterInfo({});
+    server = {
+      version: info.serverVersion ?? null,
+      historyShards: info.historyShardCount ?? null,
+      clusterName: info.clusterName ?? null,
+    };
+  } catch {
+    // Some hosted clusters do not answer GetClusterInfo; the fields stay null rather than invented.
+  }
+  return {
+    generator: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model ?? 'unknown',
+      memoryBytes: totalmem(),
+      platform: platform(),
+      node: process.version,
+    },
+    server,
+  };
+}
+
+async function stateTransitionsPerSecond(
+  prometheus: PrometheusClient | undefined,
+  namespace: string,
+  windowSeconds: number,
+  end: Date,
+  logger: Logger,
+): Promise<number | null> {
+  if (prometheus === undefined || windowSeconds < 1) return null;
+  const w = `${Math.round(windowSeconds)}s`;
+  try {
+    // The reference dashboard's expression, restricted to this run's namespace and window. The
+    // server's Prometheus reporter turns `-` in label values into `_`, so match either spelling.
+    const label = `${namespace}|${namespace.replace(/[^A-Za-z0-9_]/g, '_')}`.replace(
+      /\./g,
+      '\\\\.',
+    );
+    const samples = await prometheus.instant(
+      `sum(rate(state_transition_count_count{namespace=~"${label}"}[${w}]))`,
+      { time: end, timeoutMs: 5_000 },
+    );
+    const value = samples[0]?.value;
+    return value === undefined || !Number.isFinite(value) ? null : value;
+  } catch (err) {
+    logger.debug({ err: errorMessage(err) }, 'no state transitions from Prometheus');
+    return null;
+  }
+}
+
+/** Terminates what is still running on the run's task queue, in the run's namespace. */
+async function cleanupNamespace(
+  client: Client,
+  taskQueue: string,
+  progress: (message: string) => void,
+  logger: Logger,
+): Promise<void> {
+  let terminated = 0;
+  try {
+    const ids: string[] = [];
+    for await (const wf of client.workflow.list({
+      query: `ExecutionStatus="Running" AND TaskQueue="${taskQueue}"`,
+    })) {
+      ids.push(wf.workflowId);
+    }
+    for (let i = 0; i < ids.length; i += 10) {
+      await Promise.all(
+        ids.slice(i, i + 10).map(async (id) => {
+          try {
+            await client.workflow.getHandle(id).terminate('headway bench cleanup');
+            terminated += 1;
+          } catch (err) {
+            logger.warn({ workflowId: id, err: errorMessage(err) }, 'cannot terminate');
+          }
+        }),
+      );
+    }
+    if (terminated > 0) {
+      progress(
+        `cleanup: terminated ${terminated} workflow(s) still running in ${client.options.namespace}`,
+      );
+    }
+  } catch (err) {
+    logger.warn({ err: errorMessage(err) }, 'cleanup could not list running workflows');
+  }
+}

@@ -1,0 +1,425 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { z } from 'zod';
+
+import { compareResults } from '../bench/compare.js';
+import { renderReport } from '../bench/report.js';
+import { formatSummary, type BenchResults } from '../bench/results.js';
+import { freshNamespace, runBenchmark } from '../bench/run.js';
+import { WORKFLOW_TYPES } from '../bench/workflow-types.js';
+import { createBenchWorkers } from '../bench/worker.js';
+import { DEFAULT_TEMPORAL_ADDRESS, describeConnection } from '../config/temporal.js';
+import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { prometheusClientFor } from '../signals/source.js';
+import { findFreePorts } from '../stack/ports.js';
+import { registerTarget } from '../stack/prometheus-config.js';
+import { stateLayout } from '../stack/state.js';
+import { connectNative, explainWorkerStartError } from '../temporal/connection.js';
+import { installRuntime } from '../temporal/runtime.js';
+
+import { formatTable, progressPrinter, type Io } from './output.js';
+import { parseDuration } from './signals.js';
+import {
+  loadTemporalCommandConfig,
+  withTemporalOptions,
+  type TemporalCommandConfig,
+  type TemporalOptions,
+} from './temporal-options.js';
+
+interface RunFlags extends TemporalOptions {
+  workflowType: string;
+  rate: string;
+  duration: string;
+  rampUp: string;
+  workers: string;
+  iterations: string;
+  activityCount: string;
+  timerDuration: string;
+  childCount: string;
+  taskQueue: string;
+  maxP99Latency: string;
+  minThroughput?: string;
+  completionTimeout?: string;
+  maxInFlight: string;
+  lagTolerance: string;
+  generatorOnly?: boolean;
+  workerOnly?: boolean;
+  prometheus?: string;
+  json?: string;
+}
+
+const count = (what: string, max: number) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(1, `${what} must be at least 1`)
+    .max(max, `${what} must be at most ${max}`);
+
+/** The validated `bench run` settings (durations in ms). */
+const RunSettingsSchema = z
+  .object({
+    workflowType: z.enum(WORKFLOW_TYPES, {
+      error: `--workflow-type must be one of ${WORKFLOW_TYPES.join(', ')}`,
+    }),
+    rate: z.coerce
+      .number({ error: '--rate must be a number' })
+      .gt(0, '--rate must be above 0')
+      .max(10_000, '--rate must be at most 10000'),
+    durationMs: z.number().min(1_000, '--duration must be at least 1s'),
+    rampUpMs: z.number().min(0),
+    workers: count('--workers', 100),
+    iterations: count('--iterations', 100),
+    activityCount: count('--activity-count', 1_000),
+    timerDurationMs: z.number().min(0),
+    childCount: count('--child-count', 1_000),
+    maxP99LatencyMs: z.number().gt(0, '--max-p99-latency must be above 0'),
+    minThroughput: z.coerce.number().min(0, '--min-throughput must be at least 0').optional(),
+    completionTimeoutMs: z.number().min(0).optional(),
+    maxInFlight: count('--max-in-flight', 100_000),
+    lagToleranceMs: z.number().min(0),
+  })
+  .refine((s) => s.rampUpMs < s.durationMs, {
+    message: '--ramp-up must be shorter than --duration',
+  });
+
+export function benchCommand(io: Io): Command {
+  const bench = new Command('bench').description(
+    'Benchmark a Temporal cluster with open-loop load and honest results (docs/bench.md).',
+  );
+  bench.addCommand(configure(io, runCommand(io)));
+  bench.addCommand(configure(io, reportCommand(io)));
+  bench.addCommand(configure(io, compareCommand(io)));
+  return bench;
+}
+
+function configure(io: Io, command: Command): Command {
+  return command
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+}
+
+function runCommand(io: Io): Command {
+  return withTemporalOptions(new Command('run'))
+    .description(
+      'Start workflows at a fixed rate (linear ramp-up, then constant) whatever the server does, ' +
+        'run them on in-process workers, and report start rate, completion rate, drain time and ' +
+        'latency from the intended start time. Exit 0 passed, 1 failed thresholds, 2 usage.',
+    )
+    .option('--workflow-type <type>', WORKFLOW_TYPES.join('|'), 'simple')
+    .option('--rate <n>', 'workflow starts per second', '100')
+    .option('--duration <d>', 'generation window, ramp-up included', '5m')
+    .option('--ramp-up <d>', 'linear ramp from 10% of the rate (at least 1/s)', '30s')
+    .option('--workers <n>', 'worker instances on the task queue', '4')
+    .option('--iterations <n>', 'runs of the whole schedule; results merge', '1')
+    .option(
+      '--activity-count <n>',
+      'activities per multi-activity / state-transitions workflow',
+      '10',
+    )
+    .option('--timer-duration <d>', 'timer of the timer workflow', '1s')
+    .option('--child-count <n>', 'children per child-workflow workflow', '3')
+    .option('-q, --task-queue <queue>', 'task queue', 'headway-bench')
+    .option('--max-p99-latency <d>', 'fail when the end-to-end p99 is above', '5s')
+    .option('--min-throughput <n>', 'fail when completions/s are below (default 95% of --rate)')
+    .option(
+      '--completion-timeout <d>',
+      'how long workflows may finish after the window (default min(max(60s, duration), 10m))',
+    )
+    .option('--max-in-flight <n>', 'starts sent but not yet accepted, at most', '1000')
+    .option(
+      '--lag-tolerance <d>',
+      'a start later than this counts as the generator falling behind',
+      '100ms',
+    )
+    .option('--generator-only', 'start workflows only; workers run elsewhere (`--worker-only`)')
+    .option('--worker-only', 'run the workers only, until Ctrl-C')
+    .option('--prometheus <url>', 'Prometheus for state transitions/s (default: the local stack)')
+    .option('--json <file>', 'write the results as JSON to FILE')
+    .addHelpText(
+      'after',
+      '\nDefault address: temporal.address / $TEMPORAL_ADDRESS, else the local stack (headway up).\n' +
+        'Default namespace: a fresh bench-<id>, registered for the run (--generator-only and\n' +
+        '--worker-only need an explicit --namespace so the two sides meet).',
+    )
+    .action(async (flags: RunFlags) => {
+      await runAction(io, flags);
+    });
+}
+
+function usage(message: string, hint?: string): HeadwayError {
+  return new HeadwayError(ErrorCode.Usage, message, hint === undefined ? {} : { hint });
+}
+
+function parseRunSettings(flags: RunFlags) {
+  const parsed = RunSettingsSchema.safeParse({
+    workflowType: flags.workflowType,
+    rate: flags.rate,
+    durationMs: parseDuration(flags.duration, '--duration'),
+    rampUpMs: parseDuration(flags.rampUp, '--ramp-up'),
+    workers: flags.workers,
+    iterations: flags.iterations,
+    activityCount: flags.activityCount,
+    timerDurationMs: parseDuration(flags.timerDuration, '--timer-duration'),
+    childCount: flags.childCount,
+    maxP99LatencyMs: parseDuration(flags.maxP99Latency, '--max-p99-latency'),
+    minThroughput: flags.minThroughput,
+    completionTimeoutMs:
+      flags.completionTimeout === undefined
+        ? undefined
+        : parseDuration(flags.completionTimeout, '--completion-timeout'),
+    maxInFlight: flags.maxInFlight,
+    lagToleranceMs: parseDuration(flags.lagTolerance, '--lag-tolerance'),
+  });
+  if (!parsed.success) {
+    throw new HeadwayError(ErrorCode.Usage, 'invalid bench settings', {
+      details: parsed.error.issues.map((i) => i.message),
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * The connection: flags and Temporal's own settings first; with none of them, the local stack's
+ * monitored server rather than the SDK's 127.0.0.1:7233 (the stack's ports are configurable).
+ */
+function benchConnection(flags: RunFlags, namespace: string): TemporalCommandConfig {
+  const options = { ...flags, namespace };
+  const loaded = loadTemporalCommandConfig(options);
+  const explicit =
+    flags.address !== undefined ||
+    loaded.config.temporal.address !== undefined ||
+    process.env.TEMPORAL_ADDRESS !== undefined;
+  if (explicit || loaded.connection.address !== DEFAULT_TEMPORAL_ADDRESS) return loaded;
+  return loadTemporalCommandConfig({
+    ...options,
+    address: `127.0.0.1:${loaded.config.stack.monitored.grpc_port}`,
+  });
+}
+
+async function runAction(io: Io, flags: RunFlags): Promise<void> {
+  if (flags.generatorOnly === true && flags.workerOnly === true) {
+    throw usage('--generator-only and --worker-only exclude each other');
+  }
+  if (
+    (flags.generatorOnly === true || flags.workerOnly === true) &&
+    flags.namespace === undefined
+  ) {
+    throw usage(
+      `${flags.generatorOnly === true ? '--generator-only' : '--worker-only'} needs --namespace`,
+      'give the generator and the workers the same --namespace and --task-queue',
+    );
+  }
+  const settings = parseRunSettings(flags);
+  const { config, connection } = benchConnection(flags, flags.namespace ?? freshNamespace());
+  const progress = progressPrinter(io);
+  const logger = pino(
+    { level: 'warn', base: { component: 'bench' } },
+    pino.destination({ fd: 2, sync: true }),
+  );
+  const targetsDir = stateLayout(config.state_dir).prometheusTargets;
+
+  // SDK worker metrics need the runtime before the first native connection.
+  let sdkMetricsAddress: string | undefined;
+  if (flags.generatorOnly !== true) {
+    sdkMetricsAddress = `127.0.0.1:${(await findFreePorts(1))[0]!}`;
+    installRuntime({ logger, metricsBindAddress: sdkMetricsAddress });
+  }
+
+  if (flags.workerOnly === true) {
+    await runWorkersOnly(io, {
+      connection,
+      taskQueue: flags.taskQueue,
+      count: settings.workers,
+      targetsDir,
+      sdkMetricsAddress: sdkMetricsAddress!,
+      logger,
+    });
+    return;
+  }
+
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    if (abort.signal.aborted) return;
+    io.err('\nstopping: no new starts; waiting for started workflows (Ctrl-C again to quit)\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  progress(`benchmarking ${describeConnection(connection)}`);
+  let results: BenchResults;
+  try {
+    results = await runBenchmark({
+      workflowType: settings.workflowType,
+      targetRate: settings.rate,
+      durationMs: settings.durationMs,
+      rampUpMs: settings.rampUpMs,
+      workers: settings.workers,
+      iterations: settings.iterations,
+      activityCount: settings.activityCount,
+      timerDurationMs: settings.timerDurationMs,
+      childCount: settings.childCount,
+      connection,
+      taskQueue: flags.taskQueue,
+      thresholds: {
+        maxP99LatencyMs: settings.maxP99LatencyMs,
+        minThroughput: settings.minThroughput ?? Math.round(settings.rate * 0.95 * 1_000) / 1_000,
+      },
+      generatorOnly: flags.generatorOnly === true,
+      ...(settings.completionTimeoutMs === undefined
+        ? {}
+        : { completionTimeoutMs: settings.completionTimeoutMs }),
+      maxInFlightStarts: settings.maxInFlight,
+      lagToleranceMs: settings.lagToleranceMs,
+      targetsDir,
+      ...(sdkMetricsAddress === undefined ? {} : { sdkMetricsAddress }),
+      prometheus: prometheusClientFor(config, { url: flags.prometheus }),
+      progress,
+      logger,
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (flags.json !== undefined) {
+    writeFileSync(flags.json, `${JSON.stringify(results, null, 2)}\n`);
+    progress(`results written to ${flags.json}`);
+  }
+  io.out(formatSummary(results));
+  if (!results.passed) process.exitCode = 1;
+}
+
+interface WorkersOnlyOptions {
+  readonly connection: TemporalCommandConfig['connection'];
+  readonly taskQueue: string;
+  readonly count: number;
+  readonly targetsDir: string;
+  readonly sdkMetricsAddress: string;
+  readonly logger: pino.Logger;
+}
+
+async function runWorkersOnly(io: Io, options: WorkersOnlyOptions): Promise<void> {
+  const { connection } = options;
+  let unregister: (() => void) | undefined;
+  try {
+    let workers;
+    try {
+      workers = await createBenchWorkers({
+        connect: () => connectNative(connection),
+        namespace: connection.namespace,
+        taskQueue: options.taskQueue,
+        count: options.count,
+      });
+    } catch (err) {
+      throw explainWorkerStartError(err, connection);
+    }
+    try {
+      unregister = registerTarget(options.targetsDir, {
+        id: `bench-worker-${process.pid}`,
+        job: 'headway-bench',
+        address: options.sdkMetricsAddress,
+        labels: { namespace: connection.namespace, task_queue: options.taskQueue },
+      });
+    } catch (err) {
+      options.logger.warn({ err: errorMessage(err) }, 'cannot register the SDK metrics target');
+    }
+    const stop = (): void => workers.shutdown();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    io.out(
+      `${options.count} bench worker(s) polling ${options.taskQueue} on ` +
+        `${describeConnection(connection)}\n  SDK metrics: http://${options.sdkMetricsAddress}/metrics\n` +
+        'Ctrl-C to stop.\n',
+    );
+    try {
+      await workers.run();
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    io.out('Workers stopped.\n');
+  } finally {
+    unregister?.();
+  }
+}
+
+function readResults(file: string): BenchResults {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw usage(`cannot read bench results ${file}: ${errorMessage(err)}`);
+  }
+  const shape = z.object({
+    schema: z.literal('headway-bench/1'),
+    config: z.object({ workflowType: z.string() }),
+    results: z.object({ latency: z.object({ p99: z.number() }) }),
+    iterations: z.array(z.unknown()),
+  });
+  if (!shape.safeParse(value).success) {
+    throw usage(
+      `${file} is not a headway bench result`,
+      'write one with `headway bench run --json FILE`',
+    );
+  }
+  return value as BenchResults;
+}
+
+function reportCommand(io: Io): Command {
+  return new Command('report')
+    .description('Write a markdown report with a latency/throughput chart (SVG beside it).')
+    .argument('<result>', 'results JSON from `headway bench run --json`')
+    .option('-o, --output <file>', 'markdown file (default: RESULT with .md)')
+    .action((file: string, options: { output?: string }) => {
+      const results = readResults(file);
+      const md = options.output ?? join(dirname(file), `${basename(file, extname(file))}.md`);
+      const svg = join(dirname(md), `${basename(md, extname(md))}.svg`);
+      const report = renderReport(results, basename(svg));
+      writeFileSync(md, report.markdown);
+      writeFileSync(svg, report.svg);
+      io.out(`Report: ${md}\nChart:  ${svg}\n`);
+    });
+}
+
+function compareCommand(io: Io): Command {
+  return new Command('compare')
+    .description('Compare two bench results (B against the baseline A); exit 1 on a regression.')
+    .argument('<a>', 'baseline results JSON')
+    .argument('<b>', 'candidate results JSON')
+    .option('--tolerance <percent>', 'relative change that counts as a regression', '10')
+    .option('--json', 'print the comparison as JSON')
+    .action((a: string, b: string, options: { tolerance: string; json?: boolean }) => {
+      const tolerance = Number(options.tolerance);
+      if (!(tolerance >= 0)) throw usage('--tolerance must be a percentage ≥ 0');
+      const comparison = compareResults(readResults(a), readResults(b), tolerance / 100);
+      if (options.json === true) {
+        io.out(`${JSON.stringify(comparison, null, 2)}\n`);
+      } else {
+        io.out(
+          formatTable(
+            ['metric', 'A', 'B', 'change', ''],
+            comparison.rows.map((r) => [
+              r.metric,
+              String(r.baseline),
+              String(r.candidate),
+              r.change === null
+                ? '-'
+                : `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`,
+              r.regression ? 'REGRESSION' : '',
+            ]),
+          ),
+        );
+        for (const c of comparison.caveats) io.out(`note: ${c}\n`);
+        io.out(
+          comparison.regressions === 0
+            ? 'No regression.\n'
+            : `${comparison.regressions} regression(s) beyond ${tolerance}%.\n`,
+        );
+      }
+      if (comparison.regressions > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,86 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { freshNamespace, runBenchmark, type BenchRunOptions } from '../../src/bench/run.js';
+import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
+import { benchWorkflowBundle } from '../../src/bench/worker.js';
+import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+
+let server: DevServer;
+beforeAll(async () => {
+  [server] = await Promise.all([startDevServer(), benchWorkflowBundle()]);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+function options(type: BenchWorkflowType, extra: Partial<BenchRunOptions> = {}): BenchRunOptions {
+  return {
+    workflowType: type,
+    targetRate: 5,
+    durationMs: 4_000,
+    rampUpMs: 1_000,
+    workers: 2,
+    iterations: 1,
+    activityCount: 3,
+    timerDurationMs: 200,
+    childCount: 2,
+    connection: {
+      address: server.address,
+      namespace: freshNamespace(),
+      connectTimeoutMs: 5_000,
+      apiKey: undefined,
+      tls: undefined,
+      metadata: undefined,
+    },
+    taskQueue: `bench-${type}`,
+    thresholds: { maxP99LatencyMs: 10_000, minThroughput: 1 },
+    generatorOnly: false,
+    completionTimeoutMs: 30_000,
+    progress: () => undefined,
+    logger: pino({ level: 'silent' }),
+    ...extra,
+  };
+}
+
+describe('headway bench run against a real dev server', () => {
+  it.each(['simple', 'multi-activity', 'timer', 'child-workflow', 'state-transitions'] as const)(
+    '%s: every scheduled workflow starts and completes',
+    async (type) => {
+      const results = await runBenchmark(options(type));
+      const m = results.results;
+      // 1 s ramp from 1/s to 5/s (3 starts) then 3 s at 5/s (15).
+      expect(m.workflowsIntended).toBe(18);
+      expect(m.workflowsStarted).toBe(18);
+      expect(m.workflowsCompleted).toBe(18);
+      expect(m.workflowsFailed).toBe(0);
+      expect(results.passed).toBe(true);
+      expect(results.config.namespace).toMatch(/^bench-/);
+      expect(results.config.workerCount).toBe(2);
+      expect(results.system.server.historyShards).toBeGreaterThan(0);
+      expect(m.latency.count).toBe(18);
+      if (type === 'timer') expect(m.latency.p50).toBeGreaterThanOrEqual(200);
+      if (type === 'multi-activity') {
+        // 40% of 3 → 1 in parallel, then 2 in sequence: three rounds of at least 100 ms each.
+        expect(m.latency.p50).toBeGreaterThanOrEqual(300);
+        expect(results.config.activityCount).toBe(3);
+      }
+    },
+  );
+
+  it('a workflow no worker runs is a completion timeout, never a success (generator-only)', async () => {
+    // With no worker the workflows never run: each times out at the completion deadline.
+    const results = await runBenchmark(
+      options('simple', {
+        generatorOnly: true,
+        durationMs: 2_000,
+        rampUpMs: 0,
+        completionTimeoutMs: 1_000,
+      }),
+    );
+    expect(results.results.workflowsCompleted).toBe(0);
+    expect(results.results.errors.completion_timeout).toBe(10);
+    expect(results.passed).toBe(false);
+    expect(results.failureReasons.join('\n')).toMatch(/did not complete \(completion_timeout 10\)/);
+  });
+});
