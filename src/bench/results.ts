@@ -331,7 +331,8 @@ export function formatSummary(r: BenchResults): string {
       `max lag ${ms(m.generator.maxLagMs)}` +
       (m.generator.cpuMsPer1000Starts === null
         ? ''
-        : `, CPU ${m.generator.cpuMsPer1000Starts.toFixed(0)} ms per 1,000 starts`),
+        : // Process CPU: it includes in-process workers unless the run was --generator-only.
+          `, process CPU ${m.generator.cpuMsPer1000Starts.toFixed(0)} ms per 1,000 starts`),
     ...(r.iterations.length > 1
       ? [
           '',
