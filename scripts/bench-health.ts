@@ -15,7 +15,7 @@ import { evaluate, type PreviousEvaluation } from '../src/health/index.js';
 import { makeSignals } from '../src/health/test-signals.js';
 import { collectSignals } from '../src/signals/collect.js';
 import { PrometheusClient } from '../src/signals/prometheus-client.js';
-import { findFreePorts } from '../src/stack/ports.js';
+import { freeStackPorts } from '../src/stack/ports.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,24 +61,12 @@ if (!values['skip-collection']) {
   let dir: string | undefined;
   if (url === undefined) {
     dir = mkdtempSync(join(tmpdir(), 'headway-bench-health-'));
-    const ports = await findFreePorts(9);
-    const names = [
-      'MONITORED_GRPC',
-      'MONITORED_UI',
-      'MONITORED_HTTP',
-      'MONITORED_METRICS',
-      'COPILOT_GRPC',
-      'COPILOT_UI',
-      'COPILOT_HTTP',
-      'COPILOT_METRICS',
-      'PROMETHEUS',
-    ];
-    env = { ...process.env, HEADWAY_STATE_DIR: dir, HEADWAY_SCRAPE_INTERVAL: '1s' };
-    names.forEach((n, i) => (env![`HEADWAY_${n}_PORT`] = String(ports[i])));
+    const stack = await freeStackPorts();
+    env = { ...process.env, HEADWAY_STATE_DIR: dir, HEADWAY_SCRAPE_INTERVAL: '1s', ...stack.env };
     process.stderr.write('starting a local stack for the collection benchmark…\n');
     const up = spawnSync(process.execPath, [bin, 'up', '--detach'], { env, encoding: 'utf8' });
     if (up.status !== 0) throw new Error(`headway up failed:\n${up.stderr}`);
-    url = `http://127.0.0.1:${ports[8]}`;
+    url = stack.prometheusUrl;
   }
   try {
     const client = new PrometheusClient({ baseUrl: url });

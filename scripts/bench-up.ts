@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { findFreePorts } from '../src/stack/ports.js';
+import { freeStackPorts } from '../src/stack/ports.js';
 import type { StackRecord } from '../src/stack/state.js';
 
 const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
@@ -19,19 +19,8 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }
 const runs = Math.max(1, Number(values.runs));
 
 const dir = mkdtempSync(join(tmpdir(), 'headway-bench-up-'));
-const ports = await findFreePorts(9);
-const env: NodeJS.ProcessEnv = { ...process.env, HEADWAY_STATE_DIR: dir };
-[
-  'MONITORED_GRPC',
-  'MONITORED_UI',
-  'MONITORED_HTTP',
-  'MONITORED_METRICS',
-  'COPILOT_GRPC',
-  'COPILOT_UI',
-  'COPILOT_HTTP',
-  'COPILOT_METRICS',
-  'PROMETHEUS',
-].forEach((name, i) => (env[`HEADWAY_${name}_PORT`] = String(ports[i])));
+const stack = await freeStackPorts();
+const env: NodeJS.ProcessEnv = { ...process.env, HEADWAY_STATE_DIR: dir, ...stack.env };
 
 function headway(args: string[]): { seconds: number; stdout: string } {
   const started = process.hrtime.bigint();

@@ -67,3 +67,42 @@ export async function findFreePorts(count: number, host = LOOPBACK): Promise<num
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }
+
+/** The port variables of one local stack, in the order `freeStackPorts` hands them out. */
+export const STACK_PORT_VARS = [
+  'HEADWAY_MONITORED_GRPC_PORT',
+  'HEADWAY_MONITORED_UI_PORT',
+  'HEADWAY_MONITORED_HTTP_PORT',
+  'HEADWAY_MONITORED_METRICS_PORT',
+  'HEADWAY_COPILOT_GRPC_PORT',
+  'HEADWAY_COPILOT_UI_PORT',
+  'HEADWAY_COPILOT_HTTP_PORT',
+  'HEADWAY_COPILOT_METRICS_PORT',
+  'HEADWAY_PROMETHEUS_PORT',
+] as const;
+
+export interface StackPorts {
+  /** Environment that puts a whole stack on these ports (merge it over process.env). */
+  readonly env: Record<(typeof STACK_PORT_VARS)[number], string>;
+  /** The ports, in STACK_PORT_VARS order. */
+  readonly ports: readonly number[];
+  readonly temporalAddress: string;
+  readonly prometheusUrl: string;
+}
+
+/**
+ * Free loopback ports for every service of one stack, for tests and benchmarks that run a stack
+ * beside any other (`headway up` with these variables set).
+ */
+export async function freeStackPorts(): Promise<StackPorts> {
+  const ports = await findFreePorts(STACK_PORT_VARS.length);
+  const env = Object.fromEntries(
+    STACK_PORT_VARS.map((name, i) => [name, String(ports[i])]),
+  ) as StackPorts['env'];
+  return {
+    env,
+    ports,
+    temporalAddress: `127.0.0.1:${ports[0]}`,
+    prometheusUrl: `http://127.0.0.1:${ports[8]}`,
+  };
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, readSignal } from '../../src/health/index.js';
 import { collectSignals, type Collection } from '../../src/signals/collect.js';
 import { PrometheusClient } from '../../src/signals/prometheus-client.js';
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts, freeStackPorts } from '../../src/stack/ports.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually, runCli } from '../helpers/cli.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';
@@ -49,18 +49,7 @@ describe('signal collection from a real dev server through a real Prometheus', (
 
   beforeAll(async () => {
     const binaries = await testBinaries();
-    const ports = await findFreePorts(9);
-    const names = [
-      'MONITORED_GRPC',
-      'MONITORED_UI',
-      'MONITORED_HTTP',
-      'MONITORED_METRICS',
-      'COPILOT_GRPC',
-      'COPILOT_UI',
-      'COPILOT_HTTP',
-      'COPILOT_METRICS',
-      'PROMETHEUS',
-    ];
+    const stack = await freeStackPorts();
     env = {
       ...process.env,
       HEADWAY_STATE_DIR: dir.path,
@@ -68,10 +57,10 @@ describe('signal collection from a real dev server through a real Prometheus', (
       HEADWAY_PROMETHEUS_BIN: binaries.prometheus,
       // Fast scrapes, so rates over a few seconds of load are visible quickly.
       HEADWAY_SCRAPE_INTERVAL: '1s',
+      ...stack.env,
     };
-    names.forEach((n, i) => (env[`HEADWAY_${n}_PORT`] = String(ports[i])));
-    address = `127.0.0.1:${ports[0]}`;
-    promUrl = `http://127.0.0.1:${ports[8]}`;
+    address = stack.temporalAddress;
+    promUrl = stack.prometheusUrl;
     const up = await runCli(['up', '--detach'], env);
     expect(up.code, up.stderr).toBe(0);
 

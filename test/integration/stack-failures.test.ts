@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { findFreePorts, isPortFree } from '../../src/stack/ports.js';
+import { freeStackPorts, isPortFree } from '../../src/stack/ports.js';
 import { identify, isRunning } from '../../src/stack/process.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { testBinaries } from '../helpers/binaries.js';
@@ -21,26 +21,16 @@ async function isolatedStack(): Promise<{
 }> {
   const binaries = await testBinaries();
   const dir = makeTempDir('headway-fail-');
-  const ports = await findFreePorts(9);
-  const names = [
-    'MONITORED_GRPC',
-    'MONITORED_UI',
-    'MONITORED_HTTP',
-    'MONITORED_METRICS',
-    'COPILOT_GRPC',
-    'COPILOT_UI',
-    'COPILOT_HTTP',
-    'COPILOT_METRICS',
-    'PROMETHEUS',
-  ];
+  const stack = await freeStackPorts();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HEADWAY_STATE_DIR: dir.path,
     HEADWAY_TEMPORAL_BIN: binaries.temporal,
     HEADWAY_PROMETHEUS_BIN: binaries.prometheus,
     HEADWAY_READY_TIMEOUT_S: '60',
+    ...stack.env,
   };
-  names.forEach((n, i) => (env[`HEADWAY_${n}_PORT`] = String(ports[i])));
+  const ports = [...stack.ports];
   return { env, ports, dir: dir.path, remove: dir.remove };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { registerTarget } from '../../src/stack/prometheus-config.js';
-import { findFreePorts, isPortFree } from '../../src/stack/ports.js';
+import { freeStackPorts, isPortFree } from '../../src/stack/ports.js';
 import { isRunning } from '../../src/stack/process.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
@@ -39,24 +39,16 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
 
   beforeAll(async () => {
     const binaries = await testBinaries();
-    ports = await findFreePorts(9);
-    const [mg, mu, mh, mm, cg, cu, ch, cm, pp] = ports.map(String);
+    const stack = await freeStackPorts();
+    ports = [...stack.ports];
     env = {
       ...process.env,
       HEADWAY_STATE_DIR: dir.path,
       HEADWAY_TEMPORAL_BIN: binaries.temporal,
       HEADWAY_PROMETHEUS_BIN: binaries.prometheus,
-      HEADWAY_MONITORED_GRPC_PORT: mg,
-      HEADWAY_MONITORED_UI_PORT: mu,
-      HEADWAY_MONITORED_HTTP_PORT: mh,
-      HEADWAY_MONITORED_METRICS_PORT: mm,
-      HEADWAY_COPILOT_GRPC_PORT: cg,
-      HEADWAY_COPILOT_UI_PORT: cu,
-      HEADWAY_COPILOT_HTTP_PORT: ch,
-      HEADWAY_COPILOT_METRICS_PORT: cm,
-      HEADWAY_PROMETHEUS_PORT: pp,
+      ...stack.env,
     };
-    promUrl = `http://127.0.0.1:${pp}`;
+    promUrl = stack.prometheusUrl;
     const started = Date.now();
     const up = await runCli(['up', '--detach', '--json'], env);
     upSeconds = (Date.now() - started) / 1000;
