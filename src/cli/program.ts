@@ -22,7 +22,12 @@ export function buildProgram(io: Io): Command {
       '\nConfiguration: flags > HEADWAY_* environment variables > headway.yml > defaults.\n' +
         'Environment: HEADWAY_STATE_DIR, HEADWAY_CACHE_DIR, HEADWAY_TEMPORAL_BIN, HEADWAY_PROMETHEUS_BIN,\n' +
         '  HEADWAY_PROMETHEUS_PORT, HEADWAY_MONITORED_GRPC_PORT (and _UI_/_HTTP_/_METRICS_PORT),\n' +
-        '  HEADWAY_COPILOT_GRPC_PORT (and the same), HEADWAY_SCRAPE_INTERVAL, HEADWAY_CONFIG.',
+        '  HEADWAY_COPILOT_GRPC_PORT (and the same), HEADWAY_SCRAPE_INTERVAL, HEADWAY_CONFIG.\n' +
+        'Signals: HEADWAY_PROMETHEUS_URL, HEADWAY_PROMETHEUS_AUTH (none|bearer|basic|sigv4) with\n' +
+        '  HEADWAY_PROMETHEUS_TOKEN / _USERNAME / _PASSWORD / _SIGV4_REGION, HEADWAY_LOKI_URL,\n' +
+        '  HEADWAY_SERVER_SELECTOR, HEADWAY_WORKER_SELECTOR (docs/health-model.md).\n' +
+        'Temporal connection (worker, workflow, bench): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,\n' +
+        '  TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_PROFILE (docs/samples.md).',
     );
   for (const command of [
     upCommand(io),
