@@ -28,6 +28,7 @@ export const ErrorCode = {
   WorkflowAlreadyStarted: 'WORKFLOW_ALREADY_STARTED',
   WorkflowNotRunning: 'WORKFLOW_NOT_RUNNING',
   QueryFailed: 'QUERY_FAILED',
+  StoreQueryFailed: 'STORE_QUERY_FAILED',
   WorkerForcedExit: 'WORKER_FORCED_EXIT',
   Usage: 'USAGE',
   Internal: 'INTERNAL',

@@ -1,0 +1,379 @@
+import { randomUUID } from 'node:crypto';
+
+import type { HealthState, Signals } from '../health/types.js';
+
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { withOccRetry, type OccRetryOptions } from './retry.js';
+
+/** Snapshots and assessments older than this many days are pruned unless configured otherwise. */
+export const DEFAULT_RETENTION_DAYS = 7;
+
+/**
+ * Rows deleted per statement when pruning. Aurora DSQL caps the rows one transaction may modify
+ * (3,000), so pruning works in batches well below that.
+ */
+export const PRUNE_BATCH = 500;
+
+export type IssueSeverity = 'critical' | 'warning' | 'info';
+
+export interface IssueInput {
+  readonly severity: IssueSeverity;
+  readonly title: string;
+  readonly description: string;
+  readonly likely_cause?: string | null;
+  readonly suggested_actions?: readonly string[];
+  readonly related_metrics?: readonly string[];
+}
+
+export interface Issue extends Required<IssueInput> {
+  readonly id: string;
+  readonly assessment_id: string;
+  readonly likely_cause: string | null;
+  readonly created_at: string;
+  readonly resolved_at: string | null;
+}
+
+export interface AssessmentInput {
+  readonly trigger: string;
+  readonly health_state: HealthState;
+  readonly summary: string;
+  readonly services: unknown;
+  readonly issues: readonly IssueInput[];
+  readonly recommended_actions: readonly string[];
+  readonly metrics_snapshot: unknown;
+  readonly at: Date;
+}
+
+export interface Assessment {
+  readonly id: string;
+  readonly timestamp: string;
+  readonly trigger: string;
+  readonly health_state: HealthState;
+  readonly summary: string;
+  readonly services: unknown;
+  readonly issues: readonly Issue[];
+  readonly recommended_actions: readonly string[];
+  readonly metrics_snapshot: unknown;
+  readonly created_at: string;
+}
+
+export interface Snapshot {
+  readonly id: string;
+  readonly timestamp: string;
+  readonly signals: Signals;
+}
+
+export interface PruneResult {
+  readonly snapshots: number;
+  readonly assessments: number;
+  readonly issues: number;
+}
+
+export interface AssessmentStore {
+  saveSnapshot(signals: Signals, at: Date): Promise<Snapshot>;
+  latestSnapshot(): Promise<Snapshot | undefined>;
+  /** Snapshots at or after `since`, oldest first. */
+  snapshotsSince(since: Date, limit: number): Promise<Snapshot[]>;
+  /** Writes the assessment and its issue rows in one transaction. */
+  saveAssessment(input: AssessmentInput): Promise<Assessment>;
+  latestAssessment(): Promise<Assessment | undefined>;
+  /** Issues of one assessment, most severe first. */
+  issuesOf(
+    assessmentId: string,
+    options: { severity?: IssueSeverity; limit: number },
+  ): Promise<Issue[]>;
+  /** Assessments with start <= timestamp < end, oldest first. */
+  assessmentsBetween(start: Date, end: Date): Promise<Assessment[]>;
+  /** Deletes snapshots and assessments (with their issues) timestamped before `olderThan`. */
+  prune(olderThan: Date): Promise<PruneResult>;
+}
+
+/** The cut-off for a retention window of `days` ending at `now`. */
+export function retentionCutoff(now: Date, days: number = DEFAULT_RETENTION_DAYS): Date {
+  return new Date(now.getTime() - days * 86_400_000);
+}
+
+const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
+const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
+const parse = (v: unknown): unknown => (typeof v === 'string' ? (JSON.parse(v) as unknown) : null);
+const parseList = (v: unknown): string[] => {
+  const value = parse(v);
+  return Array.isArray(value) ? (value as string[]) : [];
+};
+
+interface IssueRow {
+  id: string;
+  assessment_id: string;
+  severity: string;
+  title: string;
+  description: string;
+  likely_cause: string | null;
+  suggested_actions: string | null;
+  related_metrics: string | null;
+  created_at: unknown;
+  resolved_at: unknown;
+  [key: string]: unknown;
+}
+
+interface AssessmentRow {
+  id: string;
+  timestamp: unknown;
+  trigger: string;
+  overall_status: string;
+  services: string;
+  issues: string;
+  natural_language_summary: string;
+  metrics_snapshot: string | null;
+  recommended_actions: string;
+  created_at: unknown;
+  [key: string]: unknown;
+}
+
+interface SnapshotRow {
+  id: string;
+  timestamp: unknown;
+  metrics: string;
+  [key: string]: unknown;
+}
+
+function toIssue(row: IssueRow): Issue {
+  return {
+    id: row.id,
+    assessment_id: row.assessment_id,
+    severity: row.severity as IssueSeverity,
+    title: row.title,
+    description: row.description,
+    likely_cause: row.likely_cause,
+    suggested_actions: parseList(row.suggested_actions),
+    related_metrics: parseList(row.related_metrics),
+    created_at: iso(row.created_at),
+    resolved_at: isoOrNull(row.resolved_at),
+  };
+}
+
+function toAssessment(row: AssessmentRow): Assessment {
+  return {
+    id: row.id,
+    timestamp: iso(row.timestamp),
+    trigger: row.trigger,
+    health_state: row.overall_status as HealthState,
+    summary: row.natural_language_summary,
+    services: parse(row.services),
+    issues: (parse(row.issues) as Issue[] | null) ?? [],
+    recommended_actions: parseList(row.recommended_actions),
+    metrics_snapshot: parse(row.metrics_snapshot),
+    created_at: iso(row.created_at),
+  };
+}
+
+function toSnapshot(row: SnapshotRow): Snapshot {
+  return { id: row.id, timestamp: iso(row.timestamp), signals: parse(row.metrics) as Signals };
+}
+
+const ASSESSMENT_COLUMNS = `id, "timestamp", trigger, overall_status, services, issues,
+  natural_language_summary, metrics_snapshot, recommended_actions, created_at`;
+
+const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END`;
+
+async function insertIssue(tx: SqlExecutor, issue: Issue): Promise<void> {
+  await tx.query(
+    'store: insert issue',
+    `INSERT INTO issues (id, assessment_id, severity, title, description, likely_cause,
+       suggested_actions, related_metrics, created_at, resolved_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
+    [
+      issue.id,
+      issue.assessment_id,
+      issue.severity,
+      issue.title,
+      issue.description,
+      issue.likely_cause,
+      JSON.stringify(issue.suggested_actions),
+      JSON.stringify(issue.related_metrics),
+      new Date(issue.created_at),
+    ],
+  );
+}
+
+/**
+ * Runs `step` (one batch, one transaction) until a batch deletes fewer than PRUNE_BATCH rows.
+ * `step` returns [rows deleted, dependent rows deleted]; counts are added only after a commit, so
+ * a retried batch is not counted twice.
+ */
+async function pruneInBatches(
+  db: SqlDriver,
+  retry: OccRetryOptions,
+  step: (tx: SqlExecutor) => Promise<readonly [number, number]>,
+): Promise<readonly [number, number]> {
+  let total = 0;
+  let dependent = 0;
+  for (;;) {
+    const [n, d] = await withOccRetry(() => db.transaction(step), retry);
+    total += n;
+    dependent += d;
+    if (n < PRUNE_BATCH) return [total, dependent];
+  }
+}
+
+/**
+ * The assessment store over any SqlDriver. Call `migrate(driver)` first. Every write is one
+ * transaction, retried as a whole on optimistic-concurrency conflicts.
+ */
+export function createAssessmentStore(
+  db: SqlDriver,
+  options: { retry?: OccRetryOptions } = {},
+): AssessmentStore {
+  const retry = options.retry ?? {};
+
+  return {
+    async saveSnapshot(signals, at) {
+      const id = randomUUID();
+      await withOccRetry(
+        () =>
+          db.query(
+            'store: save snapshot',
+            'INSERT INTO metrics_snapshots (id, "timestamp", metrics) VALUES ($1, $2, $3)',
+            [id, at, JSON.stringify(signals)],
+          ),
+        retry,
+      );
+      return { id, timestamp: at.toISOString(), signals };
+    },
+
+    async latestSnapshot() {
+      const rows = await db.query<SnapshotRow>(
+        'store: latest snapshot',
+        'SELECT id, "timestamp", metrics FROM metrics_snapshots ORDER BY "timestamp" DESC LIMIT 1',
+      );
+      return rows[0] === undefined ? undefined : toSnapshot(rows[0]);
+    },
+
+    async snapshotsSince(since, limit) {
+      const rows = await db.query<SnapshotRow>(
+        'store: snapshots since',
+        `SELECT id, "timestamp", metrics FROM metrics_snapshots
+         WHERE "timestamp" >= $1 ORDER BY "timestamp" ASC LIMIT $2`,
+        [since, limit],
+      );
+      return rows.map(toSnapshot);
+    },
+
+    async saveAssessment(input) {
+      const id = randomUUID();
+      const createdAt = input.at.toISOString();
+      const issues: Issue[] = input.issues.map((i) => ({
+        id: randomUUID(),
+        assessment_id: id,
+        severity: i.severity,
+        title: i.title,
+        description: i.description,
+        likely_cause: i.likely_cause ?? null,
+        suggested_actions: i.suggested_actions ?? [],
+        related_metrics: i.related_metrics ?? [],
+        created_at: createdAt,
+        resolved_at: null,
+      }));
+      await withOccRetry(
+        () =>
+          db.transaction(async (tx) => {
+            await tx.query(
+              'store: save assessment',
+              `INSERT INTO health_assessments (${ASSESSMENT_COLUMNS})
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+              [
+                id,
+                input.at,
+                input.trigger,
+                input.health_state,
+                JSON.stringify(input.services ?? {}),
+                JSON.stringify(issues),
+                input.summary,
+                input.metrics_snapshot === undefined
+                  ? null
+                  : JSON.stringify(input.metrics_snapshot),
+                JSON.stringify(input.recommended_actions),
+                input.at,
+              ],
+            );
+            for (const issue of issues) await insertIssue(tx, issue);
+          }),
+        retry,
+      );
+      return {
+        id,
+        timestamp: createdAt,
+        trigger: input.trigger,
+        health_state: input.health_state,
+        summary: input.summary,
+        services: input.services ?? {},
+        issues,
+        recommended_actions: [...input.recommended_actions],
+        metrics_snapshot: input.metrics_snapshot ?? null,
+        created_at: createdAt,
+      };
+    },
+
+    async latestAssessment() {
+      const rows = await db.query<AssessmentRow>(
+        'store: latest assessment',
+        `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments ORDER BY "timestamp" DESC LIMIT 1`,
+      );
+      return rows[0] === undefined ? undefined : toAssessment(rows[0]);
+    },
+
+    async issuesOf(assessmentId, { severity, limit }) {
+      const rows = await db.query<IssueRow>(
+        'store: issues of assessment',
+        `SELECT * FROM issues WHERE assessment_id = $1 AND ($2::text IS NULL OR severity = $2)
+         ORDER BY ${SEVERITY_ORDER}, created_at, id LIMIT $3`,
+        [assessmentId, severity ?? null, limit],
+      );
+      return rows.map(toIssue);
+    },
+
+    async assessmentsBetween(start, end) {
+      const rows = await db.query<AssessmentRow>(
+        'store: assessments between',
+        `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments
+         WHERE "timestamp" >= $1 AND "timestamp" < $2 ORDER BY "timestamp" ASC`,
+        [start, end],
+      );
+      return rows.map(toAssessment);
+    },
+
+    async prune(olderThan) {
+      const [snapshots] = await pruneInBatches(db, retry, async (tx) => {
+        const rows = await tx.query(
+          'store: prune snapshots',
+          `DELETE FROM metrics_snapshots WHERE id IN (
+             SELECT id FROM metrics_snapshots WHERE "timestamp" < $1 LIMIT ${String(PRUNE_BATCH)}
+           ) RETURNING id`,
+          [olderThan],
+        );
+        return [rows.length, 0] as const;
+      });
+      const [assessments, issues] = await pruneInBatches(db, retry, async (tx) => {
+        const ids = (
+          await tx.query<{ id: string }>(
+            'store: select old assessments',
+            `SELECT id FROM health_assessments WHERE "timestamp" < $1 LIMIT ${String(PRUNE_BATCH)}`,
+            [olderThan],
+          )
+        ).map((r) => r.id);
+        if (ids.length === 0) return [0, 0] as const;
+        const deletedIssues = await tx.query(
+          'store: prune issues',
+          'DELETE FROM issues WHERE assessment_id = ANY($1::uuid[]) RETURNING id',
+          [ids],
+        );
+        const deleted = await tx.query(
+          'store: prune assessments',
+          'DELETE FROM health_assessments WHERE id = ANY($1::uuid[]) RETURNING id',
+          [ids],
+        );
+        return [deleted.length, deletedIssues.length] as const;
+      });
+      return { snapshots, assessments, issues };
+    },
+  };
+}
