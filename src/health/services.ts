@@ -105,41 +105,48 @@ export function serviceHealth(
     [F.matchingWorkflowBacklog, F.matchingActivityBacklog, F.pollTimeoutRate],
   );
 
-  // Frontend: are clients served?
-  const errors = v(F.frontendErrors);
-  const p99 = v(F.frontendP99);
-  const frontendProgress: Progress =
-    errors === null
-      ? 'unknown'
-      : errors > thresholds.rules.frontend_error_rate_critical_per_sec
-        ? 'blocked'
-        : p99 !== null && p99 > t.stressed.frontend_latency_p99_max_ms
-          ? 'degraded'
-          : 'ok';
-  const frontend = make(
+  // Frontend (are clients served?) and persistence (slow but working, or failing?) read the same
+  // way: errors past their limit block progress, p99 past its limit degrades it.
+  const errorsThenLatency = (
+    name: ServiceName,
+    errorsField: string,
+    errorMax: number,
+    p99Field: string,
+    p99Max: number,
+    keys: string[],
+  ): ServiceHealth => {
+    const errors = v(errorsField);
+    const p99 = v(p99Field);
+    const progress: Progress =
+      errors === null
+        ? 'unknown'
+        : errors > errorMax
+          ? 'blocked'
+          : p99 !== null && p99 > p99Max
+            ? 'degraded'
+            : 'ok';
+    return make(
+      name,
+      progress,
+      pressureOf(p99, p99Max),
+      progress === 'blocked' ? errorsField : p99Field,
+      keys,
+    );
+  };
+  const frontend = errorsThenLatency(
     'frontend',
-    frontendProgress,
-    pressureOf(p99, t.stressed.frontend_latency_p99_max_ms),
-    frontendProgress === 'blocked' ? F.frontendErrors : F.frontendP99,
+    F.frontendErrors,
+    thresholds.rules.frontend_error_rate_critical_per_sec,
+    F.frontendP99,
+    t.stressed.frontend_latency_p99_max_ms,
     [F.frontendErrors, F.frontendP99],
   );
-
-  // Persistence: slow but working, or failing?
-  const perr = v(F.persistenceErrors);
-  const pp99 = v(F.persistenceP99);
-  const persistenceProgress: Progress =
-    perr === null
-      ? 'unknown'
-      : perr > t.critical.persistence_error_rate_max_per_sec
-        ? 'blocked'
-        : pp99 !== null && pp99 > t.stressed.persistence_latency_p99_max_ms
-          ? 'degraded'
-          : 'ok';
-  const persistence = make(
+  const persistence = errorsThenLatency(
     'persistence',
-    persistenceProgress,
-    pressureOf(pp99, t.stressed.persistence_latency_p99_max_ms),
-    persistenceProgress === 'blocked' ? F.persistenceErrors : F.persistenceP99,
+    F.persistenceErrors,
+    t.critical.persistence_error_rate_max_per_sec,
+    F.persistenceP99,
+    t.stressed.persistence_latency_p99_max_ms,
     [F.persistenceP99, F.persistenceErrors],
   );
 

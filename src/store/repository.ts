@@ -44,16 +44,11 @@ export interface AssessmentInput {
   readonly at: Date;
 }
 
-export interface Assessment {
+/** A stored assessment: its input, with the stored issues, id and timestamps. */
+export interface Assessment extends Omit<AssessmentInput, 'at' | 'issues'> {
   readonly id: string;
   readonly timestamp: string;
-  readonly trigger: string;
-  readonly health_state: HealthState;
-  readonly summary: string;
-  readonly services: unknown;
   readonly issues: readonly Issue[];
-  readonly recommended_actions: readonly string[];
-  readonly metrics_snapshot: unknown;
   readonly created_at: string;
 }
 
