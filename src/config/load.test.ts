@@ -212,17 +212,40 @@ describe('loadConfig precedence', () => {
       HEADWAY_PROMETHEUS_PASSWORD: 'secret',
       HEADWAY_PROMETHEUS_SIGV4_REGION: 'eu-west-1',
       HEADWAY_LOKI_URL: 'http://loki.example:3100',
+      HEADWAY_COPILOT_ADDRESS: 'copilot.example:7233',
+      HEADWAY_COPILOT_NAMESPACE: 'ops',
+      HEADWAY_COPILOT_TASK_QUEUE: 'copilot-q',
+      HEADWAY_CLUSTER_ID: 'prod-eu',
+      HEADWAY_CADENCE_S: '15',
+      HEADWAY_LOG_FILE: '/var/log/temporal.log',
+      HEADWAY_API_HOST: '0.0.0.0',
+      HEADWAY_API_PORT: '18081',
+      HEADWAY_API_TOKEN: 'a-token-of-sixteen-chars',
+      HEADWAY_API_CORS_ORIGINS: 'https://grafana.example',
+      HEADWAY_STORE_URL: 'postgres://copilot@db.example:5432/copilot',
+      HEADWAY_STORE_RETENTION_DAYS: '14',
+      HEADWAY_DSQL_ENDPOINT: 'abc.dsql.eu-west-1.on.aws',
+      HEADWAY_DSQL_REGION: 'eu-west-1',
     };
     // The table above must cover every variable Headway documents.
     expect(Object.keys(values).sort()).toEqual(Object.keys(ENV_KEYS).sort());
 
-    const { config } = loadConfig({ env: { HOME: home, ...values }, cwd });
-    for (const [key, path] of Object.entries(ENV_KEYS)) {
-      let node: unknown = config;
-      for (const segment of path) node = (node as Record<string, unknown>)[segment];
-      const expected = /^[0-9]+$/.test(values[key] ?? '') ? Number(values[key]) : values[key];
-      expect(node, key).toBe(expected);
-    }
+    // A store URL and a DSQL endpoint together are rejected, so check them in two loads.
+    const check = (env: Record<string, string>): void => {
+      const { config } = loadConfig({ env: { HOME: home, ...env }, cwd });
+      for (const key of Object.keys(env)) {
+        const path = ENV_KEYS[key] ?? [];
+        let node: unknown = config;
+        for (const segment of path) node = (node as Record<string, unknown>)[segment];
+        const raw = env[key] ?? '';
+        const expected =
+          key === 'HEADWAY_API_CORS_ORIGINS' ? [raw] : /^[0-9]+$/.test(raw) ? Number(raw) : raw;
+        expect(node, key).toEqual(expected);
+      }
+    };
+    const { HEADWAY_STORE_URL: storeUrl = '', ...rest } = values;
+    check(rest);
+    check({ HEADWAY_STORE_URL: storeUrl });
   });
 
   it('ignores environment variables set to an empty string', () => {
@@ -471,13 +494,14 @@ describe('listPorts', () => {
     expect(all).toContainEqual(['temporal-monitored UI', 8233]);
     expect(all).toContainEqual(['temporal-copilot UI', 8234]);
     expect(all).toContainEqual(['prometheus', 9090]);
-    expect(all).toHaveLength(9);
+    expect(all).toContainEqual(['copilot api', 8081]);
+    expect(all).toHaveLength(10);
 
     const noUi = listPorts(
       loadConfig({ env: { HOME: home }, cwd, flags: override(['stack', 'monitored', 'ui'], false) })
         .config,
     );
-    expect(noUi).toHaveLength(8);
+    expect(noUi).toHaveLength(9);
     expect(noUi.map(([label]) => label)).not.toContain('temporal-monitored UI');
     expect(noUi).toContainEqual(['temporal-copilot UI', 8234]);
     expect(noUi).toContainEqual(['temporal-monitored gRPC', 7233]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { COPILOT_ENV_KEYS, CopilotSectionSchema, StoreSectionSchema } from './copilot.js';
 import { SIGNALS_ENV_KEYS, SignalsConfigSchema } from './signals.js';
 import { TemporalSectionSchema, WorkerSectionSchema } from './temporal.js';
 
@@ -90,6 +91,10 @@ export const HeadwayConfigSchema = z
     worker: WorkerSectionSchema,
     /** How signals are collected: Prometheus, selectors, auth, Loki, threshold overrides. */
     signals: SignalsConfigSchema,
+    /** The copilot: its cluster, cadence and JSON API (src/config/copilot.ts). */
+    copilot: CopilotSectionSchema,
+    /** Where assessments and snapshots are kept: PGlite (default), PostgreSQL or Aurora DSQL. */
+    store: StoreSectionSchema,
   })
   .superRefine((config, ctx) => {
     const seen = new Map<number, string>();
@@ -111,7 +116,7 @@ export type HeadwayConfig = z.infer<typeof HeadwayConfigSchema>;
 export type TemporalServerConfig = HeadwayConfig['stack']['monitored'];
 
 /** Every port the local stack binds, named for error messages. */
-export function listPorts(config: Pick<HeadwayConfig, 'stack'>): [string, number][] {
+export function listPorts(config: Pick<HeadwayConfig, 'stack' | 'copilot'>): [string, number][] {
   const { monitored, copilot, prometheus } = config.stack;
   const server = (label: string, s: TemporalServerConfig): [string, number][] => [
     [`${label} gRPC`, s.grpc_port],
@@ -123,6 +128,7 @@ export function listPorts(config: Pick<HeadwayConfig, 'stack'>): [string, number
     ...server('temporal-monitored', monitored),
     ...server('temporal-copilot', copilot),
     ['prometheus', prometheus.port],
+    ['copilot api', config.copilot.api.port],
   ];
 }
 
@@ -149,4 +155,5 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_COPILOT_HTTP_PORT: ['stack', 'copilot', 'http_port'],
   HEADWAY_COPILOT_METRICS_PORT: ['stack', 'copilot', 'metrics_port'],
   ...SIGNALS_ENV_KEYS,
+  ...COPILOT_ENV_KEYS,
 };

@@ -21,6 +21,9 @@ export type {
   Issue,
   IssueInput,
   IssueSeverity,
+  Observation,
+  SnapshotInput,
+  StoredLogPattern,
   PruneResult,
   Snapshot,
 } from './repository.js';

@@ -100,6 +100,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'index snapshots by time',
     sql: index('idx_snapshots_timestamp', 'metrics_snapshots ("timestamp")'),
   },
+  {
+    // The observe workflow's decision for the cycle (state, band, gates, log patterns, errors), so
+    // the API serves the current state without asking Temporal. Nullable: older rows have none.
+    version: 10,
+    name: 'add metrics_snapshots.observation',
+    sql: table('ALTER TABLE metrics_snapshots ADD COLUMN IF NOT EXISTS observation TEXT'),
+  },
 ];
 
 export interface MigrationReport {

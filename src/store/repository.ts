@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import type { HealthState, Signals } from '../health/types.js';
+import type { HealthState, ScaleBand, Signals } from '../health/types.js';
 
-import type { SqlDriver, SqlExecutor } from './driver.js';
+import { sqlStateOf, type SqlDriver, type SqlExecutor } from './driver.js';
 import { withOccRetry, type OccRetryOptions } from './retry.js';
 
 /** Snapshots and assessments older than this many days are pruned unless configured otherwise. */
@@ -34,6 +34,11 @@ export interface Issue extends Required<IssueInput> {
 }
 
 export interface AssessmentInput {
+  /**
+   * Caller-chosen id (a workflow passes a deterministic one): saving the same id twice stores it
+   * once, so a retried activity never duplicates an assessment.
+   */
+  readonly id?: string;
   readonly trigger: string;
   readonly health_state: HealthState;
   readonly summary: string;
@@ -52,10 +57,42 @@ export interface Assessment extends Omit<AssessmentInput, 'at' | 'issues'> {
   readonly created_at: string;
 }
 
+/** A narrative log pattern count, as the log watcher reports it (wire shape of the reference). */
+export interface StoredLogPattern {
+  readonly pattern: string;
+  readonly service: string;
+  readonly count: number;
+  readonly sample_message: string;
+}
+
+/**
+ * What the observe workflow decided in one cycle, stored with that cycle's signals. The API reads
+ * the current state from here: it is the authoritative state, not the last assessment's.
+ */
+export interface Observation {
+  readonly health_state: HealthState;
+  readonly scale_band: ScaleBand | null;
+  readonly consecutive_critical: number;
+  readonly fired_gates: readonly string[];
+  readonly reasons: readonly string[];
+  readonly is_idle: boolean;
+  /** Cycle number since the observe workflow first started (survives continue-as-new). */
+  readonly cycle: number;
+  /** Seconds between observations, so readers can tell a fresh row from a stale one. */
+  readonly cadence_s: number;
+  /** How long collecting the signals took. */
+  readonly duration_ms: number;
+  readonly log_patterns: readonly StoredLogPattern[];
+  /** Dependencies that failed this cycle (Prometheus, Loki, store), sanitized, secret-free. */
+  readonly errors: readonly string[];
+}
+
 export interface Snapshot {
   readonly id: string;
   readonly timestamp: string;
   readonly signals: Signals;
+  /** Null for snapshots written without an observation (older rows, `record`). */
+  readonly observation: Observation | null;
 }
 
 export interface PruneResult {
@@ -64,14 +101,25 @@ export interface PruneResult {
   readonly issues: number;
 }
 
+export interface SnapshotInput {
+  /** Caller-chosen id; saving the same id twice stores it once. */
+  readonly id?: string;
+  readonly observation?: Observation | null;
+}
+
 export interface AssessmentStore {
-  saveSnapshot(signals: Signals, at: Date): Promise<Snapshot>;
+  saveSnapshot(signals: Signals, at: Date, options?: SnapshotInput): Promise<Snapshot>;
   latestSnapshot(): Promise<Snapshot | undefined>;
   /** Snapshots at or after `since`, oldest first. */
   snapshotsSince(since: Date, limit: number): Promise<Snapshot[]>;
   /** Writes the assessment and its issue rows in one transaction. */
   saveAssessment(input: AssessmentInput): Promise<Assessment>;
   latestAssessment(): Promise<Assessment | undefined>;
+  assessmentById(id: string): Promise<Assessment | undefined>;
+  /** Whether any assessment is timestamped at or after `since`. */
+  hasAssessmentSince(since: Date): Promise<boolean>;
+  /** Resolves when the store answers a trivial query; throws StoreQueryError otherwise. */
+  ping(): Promise<void>;
   /** Issues of one assessment, most severe first. */
   issuesOf(
     assessmentId: string,
@@ -128,6 +176,7 @@ interface SnapshotRow {
   id: string;
   timestamp: unknown;
   metrics: string;
+  observation: string | null;
   [key: string]: unknown;
 }
 
@@ -162,8 +211,16 @@ function toAssessment(row: AssessmentRow): Assessment {
 }
 
 function toSnapshot(row: SnapshotRow): Snapshot {
-  return { id: row.id, timestamp: iso(row.timestamp), signals: parse(row.metrics) as Signals };
+  return {
+    id: row.id,
+    timestamp: iso(row.timestamp),
+    signals: parse(row.metrics) as Signals,
+    observation: (parse(row.observation) as Observation | null) ?? null,
+  };
 }
+
+/** SQLSTATE of a unique-key violation: the row with this id was already written. */
+const UNIQUE_VIOLATION = '23505';
 
 const ASSESSMENT_COLUMNS = `id, "timestamp", trigger, overall_status, services, issues,
   natural_language_summary, metrics_snapshot, recommended_actions, created_at`;
@@ -220,25 +277,36 @@ export function createAssessmentStore(
 ): AssessmentStore {
   const retry = options.retry ?? {};
 
-  return {
-    async saveSnapshot(signals, at) {
-      const id = randomUUID();
-      await withOccRetry(
-        () =>
-          db.query(
-            'store: save snapshot',
-            'INSERT INTO metrics_snapshots (id, "timestamp", metrics) VALUES ($1, $2, $3)',
-            [id, at, JSON.stringify(signals)],
-          ),
-        retry,
-      );
-      return { id, timestamp: at.toISOString(), signals };
+  const store: AssessmentStore = {
+    async saveSnapshot(signals, at, options = {}) {
+      const id = options.id ?? randomUUID();
+      const observation = options.observation ?? null;
+      try {
+        await withOccRetry(
+          () =>
+            db.query(
+              'store: save snapshot',
+              `INSERT INTO metrics_snapshots (id, "timestamp", metrics, observation)
+               VALUES ($1, $2, $3, $4)`,
+              [
+                id,
+                at,
+                JSON.stringify(signals),
+                observation === null ? null : JSON.stringify(observation),
+              ],
+            ),
+          retry,
+        );
+      } catch (err) {
+        if (sqlStateOf(err) !== UNIQUE_VIOLATION) throw err;
+      }
+      return { id, timestamp: at.toISOString(), signals, observation };
     },
 
     async latestSnapshot() {
       const rows = await db.query<SnapshotRow>(
         'store: latest snapshot',
-        'SELECT id, "timestamp", metrics FROM metrics_snapshots ORDER BY "timestamp" DESC LIMIT 1',
+        'SELECT id, "timestamp", metrics, observation FROM metrics_snapshots ORDER BY "timestamp" DESC LIMIT 1',
       );
       return rows[0] === undefined ? undefined : toSnapshot(rows[0]);
     },
@@ -246,7 +314,7 @@ export function createAssessmentStore(
     async snapshotsSince(since, limit) {
       const rows = await db.query<SnapshotRow>(
         'store: snapshots since',
-        `SELECT id, "timestamp", metrics FROM metrics_snapshots
+        `SELECT id, "timestamp", metrics, observation FROM metrics_snapshots
          WHERE "timestamp" >= $1 ORDER BY "timestamp" ASC LIMIT $2`,
         [since, limit],
       );
@@ -254,7 +322,7 @@ export function createAssessmentStore(
     },
 
     async saveAssessment(input) {
-      const id = randomUUID();
+      const id = input.id ?? randomUUID();
       const createdAt = input.at.toISOString();
       const issues: Issue[] = input.issues.map((i) => ({
         id: randomUUID(),
@@ -268,32 +336,40 @@ export function createAssessmentStore(
         created_at: createdAt,
         resolved_at: null,
       }));
-      await withOccRetry(
-        () =>
-          db.transaction(async (tx) => {
-            await tx.query(
-              'store: save assessment',
-              `INSERT INTO health_assessments (${ASSESSMENT_COLUMNS})
+      try {
+        await withOccRetry(
+          () =>
+            db.transaction(async (tx) => {
+              await tx.query(
+                'store: save assessment',
+                `INSERT INTO health_assessments (${ASSESSMENT_COLUMNS})
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-              [
-                id,
-                input.at,
-                input.trigger,
-                input.health_state,
-                JSON.stringify(input.services ?? {}),
-                JSON.stringify(issues),
-                input.summary,
-                input.metrics_snapshot === undefined
-                  ? null
-                  : JSON.stringify(input.metrics_snapshot),
-                JSON.stringify(input.recommended_actions),
-                input.at,
-              ],
-            );
-            for (const issue of issues) await insertIssue(tx, issue);
-          }),
-        retry,
-      );
+                [
+                  id,
+                  input.at,
+                  input.trigger,
+                  input.health_state,
+                  JSON.stringify(input.services ?? {}),
+                  JSON.stringify(issues),
+                  input.summary,
+                  input.metrics_snapshot === undefined
+                    ? null
+                    : JSON.stringify(input.metrics_snapshot),
+                  JSON.stringify(input.recommended_actions),
+                  input.at,
+                ],
+              );
+              for (const issue of issues) await insertIssue(tx, issue);
+            }),
+          retry,
+        );
+      } catch (err) {
+        // The assessment and its issues commit together, so an existing id means all of it is stored.
+        if (sqlStateOf(err) !== UNIQUE_VIOLATION) throw err;
+        const stored = await store.assessmentById(id);
+        if (stored !== undefined) return stored;
+        throw err;
+      }
       return {
         id,
         timestamp: createdAt,
@@ -308,12 +384,34 @@ export function createAssessmentStore(
       };
     },
 
+    async assessmentById(id) {
+      const rows = await db.query<AssessmentRow>(
+        'store: assessment by id',
+        `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments WHERE id = $1`,
+        [id],
+      );
+      return rows[0] === undefined ? undefined : toAssessment(rows[0]);
+    },
+
     async latestAssessment() {
       const rows = await db.query<AssessmentRow>(
         'store: latest assessment',
         `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments ORDER BY "timestamp" DESC LIMIT 1`,
       );
       return rows[0] === undefined ? undefined : toAssessment(rows[0]);
+    },
+
+    async hasAssessmentSince(since) {
+      const rows = await db.query(
+        'store: recent assessment',
+        'SELECT id FROM health_assessments WHERE "timestamp" >= $1 LIMIT 1',
+        [since],
+      );
+      return rows.length > 0;
+    },
+
+    async ping() {
+      await db.query('store: ping', 'SELECT 1 AS ok');
     },
 
     async issuesOf(assessmentId, { severity, limit }) {
@@ -371,4 +469,5 @@ export function createAssessmentStore(
       return { snapshots, assessments, issues };
     },
   };
+  return store;
 }

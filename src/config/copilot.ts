@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The `copilot:` and `store:` sections of `headway.yml`: where the copilot's own workflows run, how
+ * often it observes, where its JSON API listens, and where assessments are kept. Secrets (the API
+ * token, a store URL with a password) are best given through the environment.
+ */
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const address = z
+  .string()
+  .regex(
+    /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/,
+    'must be host:port, for example 127.0.0.1:7234',
+  );
+
+const name = (what: string) =>
+  z.string().min(1, `${what} must not be empty`).regex(/^\S+$/, `${what} must not contain spaces`);
+
+const seconds = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(min, `must be at least ${String(min)} s`)
+    .max(max, `must be at most ${String(max)} s`)
+    .default(fallback);
+
+/** A comma-separated list in the environment, a YAML list in the file. */
+const stringList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : v,
+  z.array(z.string().min(1)),
+);
+
+export const CopilotSectionSchema = z
+  .strictObject({
+    /** The copilot cluster's frontend; unset → the local stack's copilot server. */
+    address: address.optional(),
+    namespace: name('namespace').default('default'),
+    task_queue: name('task queue').default('headway-copilot'),
+    /** Names the monitored cluster in workflow ids, so one copilot cluster can watch several. */
+    cluster_id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+      .default('local'),
+    /** Seconds between observations. */
+    cadence_s: seconds(1, 3600, 30),
+    /** Observation cycles per workflow run before it continues as new (bounds its history). */
+    cycles_per_run: z.coerce.number().int().min(2).max(10_000).default(100),
+    /** Seconds between scheduled assessments. */
+    scheduled_interval_s: seconds(10, 86_400, 300),
+    /** Log file read for narrative patterns when no Loki URL is set; default: the local server's. */
+    log_file: z.string().min(1).optional(),
+    api: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8081),
+        /** When set, every route needs `Authorization: Bearer <token>`. */
+        token: z.string().min(16, 'must be at least 16 characters').optional(),
+        /**
+         * Origins allowed by CORS. Empty: `*` when bound to loopback, no CORS header otherwise, so a
+         * copilot bound beyond loopback is not readable from any web page by default.
+         */
+        cors_origins: stringList.default([]),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const StoreSectionSchema = z
+  .strictObject({
+    /**
+     * `postgres://user:pass@host:5432/db` for PostgreSQL; unset → PGlite in STATE_DIR/store
+     * (or `dsql.endpoint` for Aurora DSQL).
+     */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** PGlite data directory; default STATE_DIR/store. */
+    pglite_dir: z.string().min(1).optional(),
+    /** Snapshots and assessments older than this are pruned. */
+    retention_days: z.coerce.number().min(1).max(3650).default(7),
+    dsql: z
+      .strictObject({
+        /** Cluster endpoint, e.g. abc123.dsql.us-east-1.on.aws. */
+        endpoint: z.string().min(1).optional(),
+        region: z.string().min(1).optional(),
+        database: z.string().min(1).default('postgres'),
+        user: z.string().min(1).default('admin'),
+      })
+      .prefault({})
+      .refine((d) => d.endpoint === undefined || d.region !== undefined, {
+        message: 'dsql.endpoint needs dsql.region (or HEADWAY_DSQL_REGION)',
+        path: ['region'],
+      }),
+  })
+  .prefault({})
+  .refine((s) => s.url === undefined || s.dsql.endpoint === undefined, {
+    message: 'set either store.url (PostgreSQL) or store.dsql.endpoint (Aurora DSQL), not both',
+  });
+
+export type CopilotConfig = z.infer<typeof CopilotSectionSchema>;
+export type StoreConfig = z.infer<typeof StoreSectionSchema>;
+
+export const COPILOT_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
+  HEADWAY_COPILOT_ADDRESS: ['copilot', 'address'],
+  HEADWAY_COPILOT_NAMESPACE: ['copilot', 'namespace'],
+  HEADWAY_COPILOT_TASK_QUEUE: ['copilot', 'task_queue'],
+  HEADWAY_CLUSTER_ID: ['copilot', 'cluster_id'],
+  HEADWAY_CADENCE_S: ['copilot', 'cadence_s'],
+  HEADWAY_LOG_FILE: ['copilot', 'log_file'],
+  HEADWAY_API_HOST: ['copilot', 'api', 'host'],
+  HEADWAY_API_PORT: ['copilot', 'api', 'port'],
+  HEADWAY_API_TOKEN: ['copilot', 'api', 'token'],
+  HEADWAY_API_CORS_ORIGINS: ['copilot', 'api', 'cors_origins'],
+  HEADWAY_STORE_URL: ['store', 'url'],
+  HEADWAY_STORE_RETENTION_DAYS: ['store', 'retention_days'],
+  HEADWAY_DSQL_ENDPOINT: ['store', 'dsql', 'endpoint'],
+  HEADWAY_DSQL_REGION: ['store', 'dsql', 'region'],
+};
