@@ -22,6 +22,7 @@ export type {
   IssueInput,
   IssueSeverity,
   Observation,
+  RecommendedAction,
   SnapshotInput,
   StoredLogPattern,
   PruneResult,

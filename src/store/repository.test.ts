@@ -47,7 +47,16 @@ const assessment = (at: Date, overrides: Partial<AssessmentInput> = {}): Assessm
     },
     { severity: 'critical', title: 'Persistence errors', description: '12/s' },
   ],
-  recommended_actions: ['scale history', 'check DSQL conflicts'],
+  recommended_actions: [
+    {
+      action_type: 'scale',
+      target_service: 'history',
+      description: 'scale history',
+      confidence: 0.7,
+      parameters: null,
+      risk_level: 'low',
+    },
+  ],
   metrics_snapshot: { primary_signals: { history: { backlog_age_sec: 4 } } },
   at,
   ...overrides,
@@ -83,7 +92,16 @@ describe('assessment store (real PGlite)', () => {
     const saved = await store.saveAssessment(assessment(minutes(5)));
     const read = await store.latestAssessment();
     expect(read).toEqual(saved);
-    expect(read?.recommended_actions).toEqual(['scale history', 'check DSQL conflicts']);
+    expect(read?.recommended_actions).toEqual([
+      {
+        action_type: 'scale',
+        target_service: 'history',
+        description: 'scale history',
+        confidence: 0.7,
+        parameters: null,
+        risk_level: 'low',
+      },
+    ]);
     expect(read?.health_state).toBe('stressed');
     expect(read?.issues.every((i) => i.assessment_id === saved.id)).toBe(true);
   });

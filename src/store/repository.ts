@@ -33,6 +33,17 @@ export interface Issue extends Required<IssueInput> {
   readonly resolved_at: string | null;
 }
 
+/** A suggested action, in the reference API's wire shape (`/status` → `recommended_actions`). */
+export interface RecommendedAction {
+  readonly action_type: string;
+  readonly target_service: string;
+  readonly description: string;
+  /** 0–1. */
+  readonly confidence: number;
+  readonly parameters: Readonly<Record<string, unknown>> | null;
+  readonly risk_level: 'low' | 'medium' | 'high';
+}
+
 export interface AssessmentInput {
   /**
    * Caller-chosen id (a workflow passes a deterministic one): saving the same id twice stores it
@@ -44,7 +55,7 @@ export interface AssessmentInput {
   readonly summary: string;
   readonly services: unknown;
   readonly issues: readonly IssueInput[];
-  readonly recommended_actions: readonly string[];
+  readonly recommended_actions: readonly RecommendedAction[];
   readonly metrics_snapshot: unknown;
   readonly at: Date;
 }
@@ -204,7 +215,7 @@ function toAssessment(row: AssessmentRow): Assessment {
     summary: row.natural_language_summary,
     services: parse(row.services),
     issues: (parse(row.issues) as Issue[] | null) ?? [],
-    recommended_actions: parseList(row.recommended_actions),
+    recommended_actions: (parse(row.recommended_actions) as RecommendedAction[] | null) ?? [],
     metrics_snapshot: parse(row.metrics_snapshot),
     created_at: iso(row.created_at),
   };
