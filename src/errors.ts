@@ -29,6 +29,8 @@ export const ErrorCode = {
   WorkflowNotRunning: 'WORKFLOW_NOT_RUNNING',
   QueryFailed: 'QUERY_FAILED',
   StoreQueryFailed: 'STORE_QUERY_FAILED',
+  StoreUnavailable: 'STORE_UNAVAILABLE',
+  CopilotUnreachable: 'COPILOT_UNREACHABLE',
   WorkerForcedExit: 'WORKER_FORCED_EXIT',
   Usage: 'USAGE',
   Internal: 'INTERNAL',

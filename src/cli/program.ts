@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 
 import { benchCommand } from './bench.js';
+import { copilotCommand } from './copilot.js';
 import { doctorCommand, installCommand } from './doctor.js';
 import type { Io } from './output.js';
 import { recordCommand, replayCommand, signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
+import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
 import { workflowCommand } from './workflow.js';
 
@@ -27,7 +29,12 @@ export function buildProgram(io: Io): Command {
         '  HEADWAY_PROMETHEUS_TOKEN / _USERNAME / _PASSWORD / _SIGV4_REGION, HEADWAY_LOKI_URL,\n' +
         '  HEADWAY_SERVER_SELECTOR, HEADWAY_WORKER_SELECTOR (docs/health-model.md).\n' +
         'Temporal connection (worker, workflow, bench): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,\n' +
-        '  TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_PROFILE (docs/samples.md).',
+        '  TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_PROFILE (docs/samples.md).\n' +
+        'Copilot: HEADWAY_COPILOT_ADDRESS, HEADWAY_COPILOT_NAMESPACE, HEADWAY_COPILOT_TASK_QUEUE,\n' +
+        '  HEADWAY_CLUSTER_ID, HEADWAY_CADENCE_S, HEADWAY_LOG_FILE, HEADWAY_API_HOST, HEADWAY_API_PORT,\n' +
+        '  HEADWAY_API_TOKEN, HEADWAY_API_CORS_ORIGINS (docs/api.md).\n' +
+        'Store: HEADWAY_STORE_URL (postgres://), HEADWAY_DSQL_ENDPOINT + HEADWAY_DSQL_REGION,\n' +
+        '  HEADWAY_STORE_RETENTION_DAYS (docs/store.md).',
     );
   for (const command of [
     upCommand(io),
@@ -42,12 +49,18 @@ export function buildProgram(io: Io): Command {
     workerCommand(io),
     workflowCommand(io),
     benchCommand(io),
+    statusCommand(io),
+    copilotCommand(io),
   ]) {
-    // addCommand does not copy these settings to the subcommand, so set them on each.
-    command
-      .exitOverride()
-      .showHelpAfterError('(run with --help for usage)')
-      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    // addCommand does not copy these settings to the subcommand, so set them on each (and on
+    // nested ones, such as `copilot run`).
+    const configure = (c: Command): void => {
+      c.exitOverride()
+        .showHelpAfterError('(run with --help for usage)')
+        .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+      for (const sub of c.commands) configure(sub);
+    };
+    configure(command);
     program.addCommand(command);
   }
   return program;

@@ -22,12 +22,14 @@ import {
   type Signals,
 } from '../health/index.js';
 import { collectSignals, type Collection } from '../signals/collect.js';
-import { JsonLogFileSource } from '../signals/log-file-source.js';
-import type { LogCollection, LogSource } from '../signals/log-patterns.js';
-import { LokiSource } from '../signals/loki-source.js';
-import { stateLayout } from '../stack/state.js';
+import type { LogCollection } from '../signals/log-patterns.js';
 import { SIGNALS, fieldOf, type SignalDef } from '../signals/registry.js';
-import { collectOptionsFor, prometheusClientFor, prometheusUrlFor } from '../signals/source.js';
+import {
+  collectOptionsFor,
+  logSourceFor,
+  prometheusClientFor,
+  prometheusUrlFor,
+} from '../signals/source.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { formatTable, printJson, type Io } from './output.js';
@@ -154,21 +156,6 @@ function renderSignals(c: Collection): string {
 }
 
 /** Loki when configured, else the local stack's monitored server log. */
-function logSourceFor(config: HeadwayConfig): LogSource {
-  const a = config.signals.auth;
-  if (config.signals.loki_url !== undefined) {
-    return new LokiSource({
-      baseUrl: config.signals.loki_url,
-      ...(a.type === 'bearer' && a.token !== undefined
-        ? { auth: { type: 'bearer' as const, token: a.token } }
-        : {}),
-    });
-  }
-  return new JsonLogFileSource({
-    file: stateLayout(config.state_dir).serviceLog('temporal-monitored'),
-  });
-}
-
 function renderLogs(logs: LogCollection): string {
   const lines = [
     `\nNarrative log patterns (${logs.source}, ${logs.lines_scanned} lines scanned since ${logs.window.start})\n`,

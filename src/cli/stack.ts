@@ -35,8 +35,9 @@ interface UpOptions extends CommonOptions {
 export function upCommand(io: Io): Command {
   return withCommonOptions(new Command('up'))
     .description(
-      'Start the local stack: a monitored Temporal dev server, a second one for the copilot, and ' +
-        'Prometheus scraping both. Waits until every service is ready, then prints the endpoints.',
+      'Start the local stack: a monitored Temporal dev server, a second one for the copilot, ' +
+        'Prometheus scraping both, and the copilot (worker, workflows and JSON API on :8081). ' +
+        'Waits until every service is ready, then prints the endpoints.',
     )
     .option('-d, --detach', 'return once ready and leave the stack running in the background')
     .option('--json', 'with --detach: print the stack record as JSON')

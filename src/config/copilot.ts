@@ -118,6 +118,8 @@ export const COPILOT_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_COPILOT_TASK_QUEUE: ['copilot', 'task_queue'],
   HEADWAY_CLUSTER_ID: ['copilot', 'cluster_id'],
   HEADWAY_CADENCE_S: ['copilot', 'cadence_s'],
+  HEADWAY_CYCLES_PER_RUN: ['copilot', 'cycles_per_run'],
+  HEADWAY_SCHEDULED_INTERVAL_S: ['copilot', 'scheduled_interval_s'],
   HEADWAY_LOG_FILE: ['copilot', 'log_file'],
   HEADWAY_API_HOST: ['copilot', 'api', 'host'],
   HEADWAY_API_PORT: ['copilot', 'api', 'port'],

@@ -217,6 +217,8 @@ describe('loadConfig precedence', () => {
       HEADWAY_COPILOT_TASK_QUEUE: 'copilot-q',
       HEADWAY_CLUSTER_ID: 'prod-eu',
       HEADWAY_CADENCE_S: '15',
+      HEADWAY_CYCLES_PER_RUN: '50',
+      HEADWAY_SCHEDULED_INTERVAL_S: '120',
       HEADWAY_LOG_FILE: '/var/log/temporal.log',
       HEADWAY_API_HOST: '0.0.0.0',
       HEADWAY_API_PORT: '18081',

@@ -1,5 +1,10 @@
 import type { HeadwayConfig } from '../config/schema.js';
 
+import { join } from 'node:path';
+
+import { JsonLogFileSource } from './log-file-source.js';
+import type { LogSource } from './log-patterns.js';
+import { LokiSource } from './loki-source.js';
 import { PrometheusClient, type PrometheusAuth } from './prometheus-client.js';
 
 /** The Prometheus to read: `--prometheus`, then `signals.prometheus_url`, then the local stack's. */
@@ -43,4 +48,29 @@ export function collectOptionsFor(config: HeadwayConfig) {
     concurrency: config.signals.concurrency,
     timeoutMs: config.signals.query_timeout_ms,
   };
+}
+
+/**
+ * Where narrative log patterns come from: Loki when `signals.loki_url` is set, else the monitored
+ * server's JSON log (`copilot.log_file`, or the local stack's log in the state dir). `startAt:
+ * 'end'` makes a long-running watcher skip what the file held before it started.
+ */
+export function logSourceFor(
+  config: HeadwayConfig,
+  options: { startAt?: 'start' | 'end' } = {},
+): LogSource {
+  const a = config.signals.auth;
+  if (config.signals.loki_url !== undefined) {
+    return new LokiSource({
+      baseUrl: config.signals.loki_url,
+      ...(a.type === 'bearer' && a.token !== undefined
+        ? { auth: { type: 'bearer' as const, token: a.token } }
+        : {}),
+    });
+  }
+  return new JsonLogFileSource({
+    // Same path as stack/state.ts's serviceLog; not imported, as signals/ sits below stack/.
+    file: config.copilot.log_file ?? join(config.state_dir, 'logs', 'temporal-monitored.log'),
+    ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
+  });
 }

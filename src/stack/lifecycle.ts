@@ -4,7 +4,7 @@ import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { isRunning, signal, terminate, waitForExit } from './process.js';
-import { stackServices } from './services.js';
+import { copilotService, stackServices } from './services.js';
 import {
   liveServices,
   readStackRecord,
@@ -134,7 +134,10 @@ export async function stackStatus(config: HeadwayConfig): Promise<StackStatus> {
   const layout = stateLayout(config.state_dir);
   // Probes come from the service definitions; the binaries do not matter for probing.
   const specs = new Map(
-    stackServices(config, { temporal: '', prometheus: '' }, layout).map((s) => [s.name, s]),
+    [
+      ...stackServices(config, { temporal: '', prometheus: '' }, layout),
+      copilotService(config, layout),
+    ].map((s) => [s.name, s]),
   );
   const now = Date.now();
   const services = await Promise.all(

@@ -79,6 +79,7 @@ export const STACK_PORT_VARS = [
   'HEADWAY_COPILOT_HTTP_PORT',
   'HEADWAY_COPILOT_METRICS_PORT',
   'HEADWAY_PROMETHEUS_PORT',
+  'HEADWAY_API_PORT',
 ] as const;
 
 export interface StackPorts {
@@ -88,6 +89,8 @@ export interface StackPorts {
   readonly ports: readonly number[];
   readonly temporalAddress: string;
   readonly prometheusUrl: string;
+  /** The copilot API, `http://127.0.0.1:port`. */
+  readonly apiUrl: string;
 }
 
 /**
@@ -104,5 +107,6 @@ export async function freeStackPorts(): Promise<StackPorts> {
     ports,
     temporalAddress: `127.0.0.1:${ports[0]}`,
     prometheusUrl: `http://127.0.0.1:${ports[8]}`,
+    apiUrl: `http://127.0.0.1:${ports[9]}`,
   };
 }

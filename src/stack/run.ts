@@ -9,7 +9,14 @@ import { instantQuery } from '../signals/prometheus-client.js';
 
 import { identify } from './process.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
-import { metricsUrl, prometheusUrl, stackServices, type StackBinaries } from './services.js';
+import {
+  copilotApiUrl,
+  copilotService,
+  metricsUrl,
+  prometheusUrl,
+  stackServices,
+  type StackBinaries,
+} from './services.js';
 import {
   removeStackRecord,
   stateLayout,
@@ -67,6 +74,8 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
           address: hostPort(metricsUrl(config.stack.copilot)),
           labels: { cluster: 'copilot' },
         },
+        // The copilot's own /metrics (state, log pattern counts): Grafana's log-pattern panel.
+        { job: 'headway-copilot', address: hostPort(copilotApiUrl(config)) },
       ],
       selfAddress: `127.0.0.1:${config.stack.prometheus.port}`,
       targetsDir: layout.prometheusTargets,
@@ -98,7 +107,7 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     stopping ??= (async () => {
       record.status = 'stopping';
       writeStackRecord(record);
-      await supervisor.stopAll();
+      await supervisor.stopAll(['copilot']);
       stopped = true;
       removeStackRecord(config.state_dir);
     })();
@@ -114,6 +123,14 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     );
     options.onProgress('waiting for the first Prometheus scrape of both servers');
     await waitForFirstScrape(prometheusUrl(config), started, deadline, options.signal);
+    // The copilot needs its Temporal server and Prometheus, so it starts once they are ready.
+    options.onProgress('starting the copilot (worker, workflows, API)');
+    await supervisor.startAll(
+      [copilotService(config, layout)],
+      deadline,
+      options.onProgress,
+      options.signal,
+    );
   } catch (err) {
     await stop();
     throw err;

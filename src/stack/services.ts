@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
 import { isTemporalServing } from '../temporal/health.js';
@@ -14,6 +16,8 @@ export interface ServiceSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
+  /** The child's whole environment; the supervisor's own when undefined. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logFile: string;
   readonly ports: Readonly<Record<string, number>>;
   /** The one URL a person opens for this service. */
@@ -120,6 +124,51 @@ export function temporalService(
   };
 }
 
+/** The CLI entry point, run with this Node for the copilot child. */
+const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
+
+/**
+ * Environment variable carrying the supervisor's effective config to the copilot child (read by
+ * `headway copilot run`), so flags given to `up` reach it as well.
+ */
+export const STACK_CONFIG_ENV = 'HEADWAY_STACK_CONFIG';
+
+/** Where the copilot API answers on this machine (a wildcard bind is reached via loopback). */
+export function copilotApiUrl(config: HeadwayConfig): string {
+  const { host, port } = config.copilot.api;
+  const reach = host === '0.0.0.0' || host === '::' ? HOST : host;
+  return `http://${reach.includes(':') ? `[${reach}]` : reach}:${String(port)}`;
+}
+
+/**
+ * The copilot: its worker, JSON API and workflows in one process (`headway copilot run`), started
+ * once the servers and Prometheus are ready. Ready when `/healthz` answers 200 (store open).
+ */
+export function copilotService(config: HeadwayConfig, layout: StateLayout): ServiceSpec {
+  const url = copilotApiUrl(config);
+  const token = config.copilot.api.token;
+  return {
+    name: 'copilot',
+    command: process.execPath,
+    args: [HEADWAY_BIN, 'copilot', 'run'],
+    cwd: layout.root,
+    env: { ...process.env, [STACK_CONFIG_ENV]: JSON.stringify(config) },
+    logFile: layout.serviceLog('copilot'),
+    ports: { api: config.copilot.api.port },
+    url,
+    endpoints: [
+      { label: 'API', value: `${url}/status` },
+      { label: 'metrics', value: `${url}/metrics` },
+    ],
+    probe: (timeoutMs) =>
+      isHttpOk(
+        `${url}/healthz`,
+        timeoutMs,
+        token === undefined ? {} : { authorization: `Bearer ${token}` },
+      ),
+  };
+}
+
 function prometheusService(
   config: HeadwayConfig,
   binary: string,
@@ -148,9 +197,13 @@ function prometheusService(
   };
 }
 
-async function isHttpOk(url: string, timeoutMs: number): Promise<boolean> {
+async function isHttpOk(
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
     return response.ok;
   } catch {

@@ -7,7 +7,12 @@ import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
 import { isRunning } from './process.js';
 
-export const SERVICE_NAMES = ['temporal-monitored', 'temporal-copilot', 'prometheus'] as const;
+export const SERVICE_NAMES = [
+  'temporal-monitored',
+  'temporal-copilot',
+  'prometheus',
+  'copilot',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Where everything of one local stack lives. */
@@ -28,6 +33,8 @@ export function stateLayout(stateDir: string) {
       join(stateDir, 'temporal-copilot'),
       join(stateDir, 'prometheus'),
       join(stateDir, 'logs'),
+      // The copilot's PGlite store (store.pglite_dir elsewhere is the user's, never removed).
+      join(stateDir, 'store'),
     ],
   };
 }

@@ -91,32 +91,37 @@ export class Supervisor {
     }));
   }
 
-  /** Stops every service (SIGTERM, then SIGKILL after the grace period), in parallel. */
-  async stopAll(): Promise<void> {
+  /**
+   * Stops every service (SIGTERM, then SIGKILL after the grace period). Services named in `first`
+   * stop before the others (the copilot before the servers it talks to); the rest in parallel.
+   */
+  async stopAll(first: readonly ServiceName[] = []): Promise<void> {
     this.#stopping = true;
-    const grace = this.#options.stopGraceMs ?? 15_000;
-    await Promise.all(
-      [...this.#running.values()].map(async (r) => {
-        if (r.status === 'stopped' || r.status === 'failed') return;
-        r.child.kill('SIGTERM');
-        // The grace timer is cancelled as soon as the service exits, so it never holds the process.
-        const timer = new AbortController();
-        const done = await Promise.race([
-          r.exited.then(() => true),
-          delay(grace, false, { signal: timer.signal }).catch(() => false),
-        ]);
-        timer.abort();
-        if (!done) {
-          this.#options.logger.warn(
-            { service: r.spec.name, pid: r.identity.pid },
-            'service ignored SIGTERM; killing',
-          );
-          r.child.kill('SIGKILL');
-          await r.exited;
-        }
-      }),
-    );
+    const all = [...this.#running.values()];
+    await Promise.all(all.filter((r) => first.includes(r.spec.name)).map((r) => this.#stop(r)));
+    await Promise.all(all.map((r) => this.#stop(r)));
     for (const r of this.#running.values()) r.log.close();
+  }
+
+  async #stop(r: Running): Promise<void> {
+    if (r.status === 'stopped' || r.status === 'failed') return;
+    const grace = this.#options.stopGraceMs ?? 15_000;
+    r.child.kill('SIGTERM');
+    // The grace timer is cancelled as soon as the service exits, so it never holds the process.
+    const timer = new AbortController();
+    const done = await Promise.race([
+      r.exited.then(() => true),
+      delay(grace, false, { signal: timer.signal }).catch(() => false),
+    ]);
+    timer.abort();
+    if (!done) {
+      this.#options.logger.warn(
+        { service: r.spec.name, pid: r.identity.pid },
+        'service ignored SIGTERM; killing',
+      );
+      r.child.kill('SIGKILL');
+      await r.exited;
+    }
   }
 
   #spawn(spec: ServiceSpec, previous?: Running): Running {
@@ -124,6 +129,7 @@ export class Supervisor {
     mkdirSync(dirname(spec.logFile), { recursive: true });
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
+      ...(spec.env === undefined ? {} : { env: { ...spec.env } }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

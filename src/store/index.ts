@@ -6,6 +6,19 @@ export {
   wrapDriverError,
 } from './driver.js';
 export type { Dialect, Row, SqlDriver, SqlExecutor, SqlParam } from './driver.js';
+export { createDsqlDriver, DSQL_MAX_CONNECTION_LIFETIME_S } from './dsql-driver.js';
+export type { DsqlDriverOptions } from './dsql-driver.js';
+export {
+  createTokenCache,
+  DEFAULT_RENEW_BEFORE_MS,
+  DEFAULT_TOKEN_TTL_MS,
+  dsqlTokenGenerator,
+} from './dsql-token.js';
+export type { DsqlTokenGeneratorOptions, TokenCacheOptions } from './dsql-token.js';
+export { describeStore, openStore } from './open.js';
+export type { OpenedStore, OpenStoreOptions } from './open.js';
+export { createPostgresDriver, redactUrl } from './postgres-driver.js';
+export type { IsolationLevel, PostgresDriver, PostgresDriverOptions } from './postgres-driver.js';
 export { MIGRATIONS, migrate, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 export type { Migration, MigrationReport } from './migrations.js';
 export {

@@ -309,7 +309,15 @@ export function createAssessmentStore(
           retry,
         );
       } catch (err) {
+        // Saved before (a retried activity): what counts is the stored row, not this call's input.
         if (sqlStateOf(err) !== UNIQUE_VIOLATION) throw err;
+        const rows = await db.query<SnapshotRow>(
+          'store: snapshot by id',
+          'SELECT id, "timestamp", metrics, observation FROM metrics_snapshots WHERE id = $1',
+          [id],
+        );
+        if (rows[0] === undefined) throw err;
+        return toSnapshot(rows[0]);
       }
       return { id, timestamp: at.toISOString(), signals, observation };
     },

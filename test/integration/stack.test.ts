@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,21 +35,32 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
   let ports: number[];
   let record: StackRecord;
   let promUrl: string;
+  let apiUrl: string;
+  let upStartedMs: number;
   let upSeconds: number;
+  const CADENCE_S = 2;
+  const QUERY_TIMEOUT_MS = 1000;
 
   beforeAll(async () => {
     const binaries = await testBinaries();
     const stack = await freeStackPorts();
     ports = [...stack.ports];
+    // A short per-query timeout, so a stopped Prometheus costs a cycle about a second.
+    const configFile = join(dir.path, 'headway.yml');
+    writeFileSync(configFile, `signals:\n  query_timeout_ms: ${String(QUERY_TIMEOUT_MS)}\n`);
     env = {
       ...process.env,
       HEADWAY_STATE_DIR: dir.path,
+      HEADWAY_CONFIG: configFile,
       HEADWAY_TEMPORAL_BIN: binaries.temporal,
       HEADWAY_PROMETHEUS_BIN: binaries.prometheus,
+      HEADWAY_CADENCE_S: String(CADENCE_S),
       ...stack.env,
     };
     promUrl = stack.prometheusUrl;
+    apiUrl = stack.apiUrl;
     const started = Date.now();
+    upStartedMs = started;
     const up = await runCli(['up', '--detach', '--json'], env);
     upSeconds = (Date.now() - started) / 1000;
     expect(up.stderr).toContain('ready in');
@@ -68,6 +79,7 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(record.status).toBe('ready');
     expect(record.supervisor.mode).toBe('detached');
     expect(record.services.map((s) => s.name).sort()).toEqual([
+      'copilot',
       'prometheus',
       'temporal-copilot',
       'temporal-monitored',
@@ -78,7 +90,7 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     const ps = await runCli(['ps', '--json'], env);
     expect(ps.code, ps.stderr).toBe(0);
     const services = JSON.parse(ps.stdout) as PsEntry[];
-    expect(services).toHaveLength(3);
+    expect(services).toHaveLength(4);
     for (const s of services) {
       expect(s.health, s.name).toBe('healthy');
       expect(s.pid).toBeGreaterThan(0);
@@ -98,6 +110,72 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
       'temporal-copilot',
       'temporal-monitored',
     ]);
+  });
+
+  it('/status serves a state computed from the live cluster within 90 s of up', async () => {
+    const status = await eventually(
+      'a fresh observed state',
+      async () => {
+        const body = (await (await fetch(`${apiUrl}/status`)).json()) as {
+          health_state: string;
+          timestamp: string | null;
+          stale: boolean;
+          primary_signals: Record<string, Record<string, number | null>>;
+        };
+        return body.health_state !== 'unknown' &&
+          !body.stale &&
+          body.timestamp !== null &&
+          Date.parse(body.timestamp) >= upStartedMs
+          ? body
+          : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(['happy', 'stressed', 'critical']).toContain(status.health_state);
+    // Read from the live Prometheus: a series the dev server always exports has a value.
+    expect(status.primary_signals.persistence?.latency_p99_ms).not.toBeNull();
+
+    const cli = await runCli(['status', '--json'], env);
+    expect(cli.code, cli.stderr).toBe(0);
+    const printed = JSON.parse(cli.stdout) as { status: { health_state: string } };
+    expect(['happy', 'stressed', 'critical']).toContain(printed.status.health_state);
+
+    // Grafana's log-pattern panel reads the copilot's own metrics through Prometheus.
+    await eventually(
+      'Prometheus to scrape the copilot',
+      async () => (await instantQuery(promUrl, 'copilot_health_state == 1'))[0],
+      30_000,
+      500,
+    );
+  });
+
+  it('a stopped Prometheus makes the state unknown within two cycles, and it recovers', async () => {
+    const prometheus = record.services.find((s) => s.name === 'prometheus')!;
+    const stateNow = async () =>
+      ((await (await fetch(`${apiUrl}/status`)).json()) as { health_state: string }).health_state;
+    process.kill(prometheus.pid, 'SIGSTOP');
+    const paused = Date.now();
+    let unknownAfterS: number;
+    try {
+      await eventually(
+        'unknown',
+        async () => ((await stateNow()) === 'unknown' ? true : undefined),
+        60_000,
+        200,
+      );
+      unknownAfterS = (Date.now() - paused) / 1000;
+    } finally {
+      process.kill(prometheus.pid, 'SIGCONT');
+    }
+    // Two cycles, plus the one query that times out and the API's one-second cache.
+    expect(unknownAfterS).toBeLessThanOrEqual(2 * CADENCE_S + QUERY_TIMEOUT_MS / 1000 + 2);
+    await eventually(
+      'recovery',
+      async () => ((await stateNow()) !== 'unknown' ? true : undefined),
+      60_000,
+      200,
+    );
   });
 
   it('runs a workflow started with the SDK, and its state transitions reach Prometheus', async () => {
@@ -212,6 +290,7 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(down.code, down.stderr).toBe(0);
     const result = JSON.parse(down.stdout) as { stopped: { name: string; pid: number }[] };
     expect(result.stopped.map((s) => s.name).sort()).toEqual([
+      'copilot',
       'prometheus',
       'temporal-copilot',
       'temporal-monitored',

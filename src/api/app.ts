@@ -1,0 +1,284 @@
+import { Hono, type Context } from 'hono';
+import { pino, type Logger } from 'pino';
+
+import type { ResolvedThresholds } from '../health/thresholds.js';
+import type { Assessment, AssessmentStore, Snapshot } from '../store/repository.js';
+
+import { loggableError, STORE_UNAVAILABLE_BODY, StoreUnavailableError } from './errors.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
+import {
+  IssuesQuerySchema,
+  parseQuery,
+  parseTimelineQuery,
+  type Parsed,
+  type Problem,
+} from './query.js';
+import { bearerAuth, corsMiddleware, corsPolicy } from './security.js';
+import {
+  currentState,
+  serviceStatuses,
+  statusBody,
+  summaryText,
+  type CurrentState,
+} from './view.js';
+
+export interface ApiSettings {
+  /** When set, every route needs `Authorization: Bearer <token>`. */
+  readonly token?: string | undefined;
+  /** Origins allowed by CORS; empty: `*` on loopback, none otherwise. */
+  readonly cors_origins: readonly string[];
+  /** The address the server listens on: decides the default CORS policy. */
+  readonly host: string;
+}
+
+export interface ApiDeps {
+  /** The store; may reject while it is down (the API then answers 503 and keeps serving). */
+  readonly store: () => Promise<AssessmentStore>;
+  readonly api: ApiSettings;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  readonly version?: string;
+  /** Thresholds of the per-service view; the defaults unless the copilot runs with overrides. */
+  readonly thresholds?: ResolvedThresholds;
+  /**
+   * How long the latest snapshot and assessment are reused across requests, in ms (default 1000).
+   * They change once per observation cycle (30 s by default), and a dashboard fires several
+   * panels at once; 0 reads the store on every request. Freshness is judged on every request.
+   */
+  readonly cacheMs?: number;
+}
+
+const GET = 'GET, HEAD';
+/** Every route and its methods: a known path with another method answers 405, not 404. */
+const ROUTES: Readonly<Record<string, string>> = {
+  '/status': GET,
+  '/status/services': GET,
+  '/status/issues': GET,
+  '/status/summary': GET,
+  '/status/timeline': GET,
+  '/actions': 'POST',
+  '/healthz': GET,
+  '/metrics': GET,
+};
+
+interface Latest {
+  readonly snapshot: Snapshot | undefined;
+  readonly assessment: Assessment | undefined;
+}
+
+/**
+ * The copilot's JSON API (wire-compatible with the reference copilot's `/status*` routes), plus
+ * `/healthz` and `/metrics`. Test it with `app.request(...)`; serve it with `startApiServer`.
+ */
+export function createApiApp(deps: ApiDeps): Hono {
+  const now = deps.now ?? (() => new Date());
+  const logger = (deps.logger ?? pino({ level: 'silent' })).child({ component: 'api' });
+  const secrets = deps.api.token === undefined ? [] : [deps.api.token];
+  const cacheMs = deps.cacheMs ?? 1000;
+
+  async function withStore<T>(fn: (store: AssessmentStore) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await deps.store());
+    } catch (err) {
+      throw new StoreUnavailableError(err);
+    }
+  }
+
+  // Concurrent requests share one read, and for `cacheMs` later ones reuse its result.
+  let cached: { at: number; value: Promise<Latest> } | undefined;
+  function latest(): Promise<Latest> {
+    const t = performance.now();
+    if (cached !== undefined && t - cached.at < cacheMs) return cached.value;
+    const value = withStore(async (store) => {
+      const [snapshot, assessment] = await Promise.all([
+        store.latestSnapshot(),
+        store.latestAssessment(),
+      ]);
+      return { snapshot, assessment };
+    });
+    const entry = { at: t, value };
+    cached = entry;
+    // A failed read is not reused: the next request tries the store again.
+    value.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
+    return value;
+  }
+
+  async function current(): Promise<Latest & { current: CurrentState; now: Date }> {
+    const l = await latest();
+    const t = now();
+    return { ...l, current: currentState(l.snapshot, t), now: t };
+  }
+
+  const badRequest = (c: Context, problems: readonly Problem[]) =>
+    c.json(
+      {
+        error: 'bad_request',
+        message: `invalid query parameter${problems.length === 1 ? '' : 's'}: ${[...new Set(problems.map((p) => p.parameter))].join(', ')}`,
+        problems,
+      },
+      400,
+    );
+  const query = <T>(c: Context, parsed: Parsed<T>): T | Response =>
+    parsed.ok ? parsed.value : badRequest(c, parsed.problems);
+
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round((performance.now() - t0) * 10) / 10,
+        },
+        'request',
+      );
+    }
+  });
+  app.use(corsMiddleware(corsPolicy(deps.api.host, deps.api.cors_origins)));
+  app.use(bearerAuth(deps.api.token));
+
+  /** Current state, signals, log patterns and (unless happy) the latest assessment's actions. */
+  app.get('/status', async (c) => {
+    const { current: state, assessment, now: t } = await current();
+    return c.json(statusBody(state, assessment, t));
+  });
+
+  /** `{ services: [{ name, status, key_signals, forward_progress, pressure, dominant_signal }] }`. */
+  app.get('/status/services', async (c) => {
+    const { current: state } = await current();
+    return c.json({ services: serviceStatuses(state, deps.thresholds) });
+  });
+
+  /** Issues of the latest assessment, most severe first: `?severity=&limit=` (1–100, default 10). */
+  app.get('/status/issues', async (c) => {
+    const q = query(c, parseQuery(IssuesQuerySchema, c.req.query()));
+    if (q instanceof Response) return q;
+    const { assessment } = await latest();
+    if (assessment === undefined) return c.json({ issues: [] });
+    const issues = await withStore((store) =>
+      store.issuesOf(assessment.id, {
+        limit: q.limit,
+        ...(q.severity === undefined ? {} : { severity: q.severity }),
+      }),
+    );
+    return c.json({
+      issues: issues.map((i) => ({
+        id: i.id,
+        severity: i.severity,
+        title: i.title,
+        description: i.description,
+        likely_cause: i.likely_cause,
+        suggested_actions: i.suggested_actions,
+        related_signals: i.related_metrics,
+        created_at: i.created_at,
+        resolved_at: i.resolved_at,
+        assessment_id: i.assessment_id,
+      })),
+    });
+  });
+
+  /** `{ summary, timestamp, health_state }`: the current state, and prose that agrees with it. */
+  app.get('/status/summary', async (c) => {
+    const { current: state, assessment, now: t } = await current();
+    return c.json({
+      summary: summaryText(state, assessment),
+      timestamp: state.observed_at ?? t.toISOString(),
+      health_state: state.health_state,
+      assessment_id: assessment?.id ?? null,
+      assessment_timestamp: assessment?.timestamp ?? null,
+      assessment_health_state: assessment?.health_state ?? null,
+    });
+  });
+
+  /** Every assessment with start <= timestamp < end (default: the last 24 h), newest first. */
+  app.get('/status/timeline', async (c) => {
+    const q = query(c, parseTimelineQuery(c.req.query(), now()));
+    if (q instanceof Response) return q;
+    const rows = await withStore((store) => store.assessmentsBetween(q.start, q.end));
+    return c.json({
+      timeline: rows.reverse().map((a) => ({
+        id: a.id,
+        timestamp: a.timestamp,
+        trigger: a.trigger,
+        health_state: a.health_state,
+        primary_signals: primaryOf(a.metrics_snapshot),
+        issue_count: a.issues.length,
+      })),
+    });
+  });
+
+  /** Placeholder kept from the reference: remediation is not automated. */
+  app.post('/actions', (c) =>
+    c.json(
+      {
+        error: 'Not implemented',
+        message: 'Automated remediation is planned for a future release.',
+      },
+      501,
+    ),
+  );
+
+  /** Liveness of the API and its store: 200 `{ ok: true }` or 503 `{ ok: false }`. */
+  app.get('/healthz', async (c) => {
+    try {
+      await withStore((store) => store.ping());
+      return c.json({ ok: true, store: 'ok', version: deps.version ?? null });
+    } catch (err) {
+      logger.warn(loggableError(err, secrets), 'store unavailable');
+      return c.json({ ok: false, store: 'unavailable', version: deps.version ?? null }, 503);
+    }
+  });
+
+  /** Prometheus exposition of the current state; answers 200 even when the store is down. */
+  app.get('/metrics', async (c) => {
+    let state: CurrentState | undefined;
+    try {
+      state = (await current()).current;
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      logger.warn(loggableError(err, secrets), 'store unavailable');
+    }
+    return c.body(renderMetrics(state), 200, { 'Content-Type': METRICS_CONTENT_TYPE });
+  });
+
+  app.notFound((c) => {
+    const allow = ROUTES[c.req.path];
+    if (allow !== undefined) {
+      c.header('Allow', allow);
+      return c.json(
+        {
+          error: 'method_not_allowed',
+          message: `${c.req.method} is not allowed here; use ${allow}`,
+        },
+        405,
+      );
+    }
+    return c.json({ error: 'not_found', message: `no route ${c.req.path}` }, 404);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof StoreUnavailableError) {
+      logger.warn(loggableError(err, secrets), 'store unavailable');
+      return c.json(STORE_UNAVAILABLE_BODY, 503);
+    }
+    logger.error(loggableError(err, secrets), 'request failed');
+    return c.json({ error: 'internal_error', message: 'the request failed; see the API log' }, 500);
+  });
+
+  return app;
+}
+
+/** The primary signals an assessment was made on, whichever shape the copilot stored. */
+function primaryOf(snapshot: unknown): unknown {
+  if (snapshot === null || typeof snapshot !== 'object') return {};
+  const primary = (snapshot as { primary_signals?: unknown }).primary_signals;
+  return primary !== null && typeof primary === 'object' ? primary : {};
+}

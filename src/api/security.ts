@@ -1,0 +1,79 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+
+/** Bearer token and CORS policy of the API. */
+
+/** Whether `host` only accepts connections from this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Compares in constant time; hashing first makes the lengths equal without revealing them. */
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Requires `Authorization: Bearer <token>` on every request when a token is configured. Runs after
+ * CORS, so a browser's preflight (which never carries credentials) is answered first.
+ */
+export function bearerAuth(token: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (token === undefined) return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    if (match !== null && tokenMatches(match[1]!, token)) return next();
+    const invalid = match !== null ? ', error="invalid_token"' : '';
+    c.header('WWW-Authenticate', `Bearer realm="headway"${invalid}`);
+    return c.json(
+      {
+        error: 'unauthorized',
+        message: 'a valid Authorization: Bearer <token> header is required',
+      },
+      401,
+    );
+  };
+}
+
+export interface CorsPolicy {
+  /** `*` for any origin, a list to echo, or null for no CORS headers at all. */
+  readonly allow: '*' | ReadonlySet<string> | null;
+}
+
+/**
+ * The CORS policy: listed origins are echoed; with none listed, any origin may read a copilot bound
+ * to loopback (only this machine reaches it) and none may read one bound wider, so a copilot exposed
+ * on a network is not readable from arbitrary web pages by default. `*` in the list allows any.
+ */
+export function corsPolicy(host: string, origins: readonly string[]): CorsPolicy {
+  const normalized = origins.map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== '');
+  if (normalized.includes('*')) return { allow: '*' };
+  if (normalized.length > 0) return { allow: new Set(normalized) };
+  return { allow: isLoopbackHost(host) ? '*' : null };
+}
+
+export function corsMiddleware(policy: CorsPolicy): MiddlewareHandler {
+  const { allow } = policy;
+  return cors({
+    origin: (origin) => {
+      if (allow === '*') return '*';
+      if (allow === null || origin === '') return null;
+      return allow.has(origin) ? origin : null;
+    },
+    allowMethods: ['GET', 'POST'],
+    allowHeaders: ['Authorization', 'Content-Type'],
+    maxAge: 600,
+  });
+}

@@ -1,0 +1,313 @@
+import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from '../health/thresholds.js';
+import { classifyScaleBand, F, readSignal } from '../health/evaluate.js';
+import { serviceHealth, type ServiceHealth } from '../health/services.js';
+import type {
+  DataQuality,
+  HealthState,
+  NestedValues,
+  ScaleBand,
+  SignalValue,
+  Signals,
+} from '../health/types.js';
+import { fieldOf, SIGNALS } from '../signals/registry.js';
+import type {
+  Assessment,
+  Observation,
+  RecommendedAction,
+  Snapshot,
+  StoredLogPattern,
+} from '../store/repository.js';
+
+/**
+ * How the API turns the latest snapshot and assessment into its answers. Pure: the routes load the
+ * rows and pass the clock in, so every rule here is tested without a server.
+ */
+
+/** Recommended actions shown by `/status`, as the reference capped them. */
+export const MAX_ACTIONS = 5;
+
+/** Past this age an observation no longer describes the cluster: 3 missed cycles and some slack. */
+export function freshnessLimitS(cadenceS: number): number {
+  return 3 * cadenceS + 5;
+}
+
+/** Where the current state came from; anything but `observation` means the API could not trust one. */
+export type StateSource = 'observation' | 'stale' | 'no_observation' | 'no_snapshot';
+
+export interface CurrentState {
+  readonly health_state: HealthState;
+  readonly source: StateSource;
+  readonly reasons: readonly string[];
+  readonly stale: boolean;
+  /** The snapshot's time, or null when there is none. */
+  readonly observed_at: string | null;
+  readonly age_s: number | null;
+  readonly snapshot: Snapshot | undefined;
+  readonly observation: Observation | null;
+}
+
+/** The current state: the latest observation when it is fresh, unknown (with the reason) otherwise. */
+export function currentState(snapshot: Snapshot | undefined, now: Date): CurrentState {
+  if (snapshot === undefined) {
+    return {
+      health_state: 'unknown',
+      source: 'no_snapshot',
+      reasons: ['no observation yet: is the copilot worker running?'],
+      stale: false,
+      observed_at: null,
+      age_s: null,
+      snapshot,
+      observation: null,
+    };
+  }
+  // A clock a little ahead on the worker's host must not make a fresh row look negative-aged.
+  const age = Math.max(0, (now.getTime() - Date.parse(snapshot.timestamp)) / 1000);
+  const base = { observed_at: snapshot.timestamp, age_s: round(age, 3), snapshot };
+  const observation = snapshot.observation;
+  if (observation === null) {
+    return {
+      ...base,
+      health_state: 'unknown',
+      source: 'no_observation',
+      reasons: [
+        'the latest snapshot carries no observation (recorded outside the observe workflow): is the copilot worker running?',
+      ],
+      stale: false,
+      observation,
+    };
+  }
+  const limit = freshnessLimitS(observation.cadence_s);
+  if (age > limit) {
+    return {
+      ...base,
+      health_state: 'unknown',
+      source: 'stale',
+      reasons: [
+        `no observation for ${String(Math.round(age))} s (limit ${String(limit)} s): is the copilot worker running?`,
+      ],
+      stale: true,
+      observation,
+    };
+  }
+  return {
+    ...base,
+    health_state: observation.health_state,
+    source: 'observation',
+    reasons: observation.reasons,
+    stale: false,
+    observation,
+  };
+}
+
+// ---- Signal objects with every registry key --------------------------------------------------
+
+type MutableNested = Record<string, Record<string, SignalValue>>;
+
+interface SignalSkeleton {
+  readonly primary: readonly (readonly [string, string])[];
+  readonly amplifiers: readonly (readonly [string, string])[];
+  readonly worker: readonly string[];
+}
+
+const SKELETON: SignalSkeleton = (() => {
+  const primary: [string, string][] = [];
+  const amplifiers: [string, string][] = [];
+  const worker: string[] = [];
+  for (const def of SIGNALS) {
+    if (def.source === 'logs') continue;
+    const [group, ...path] = fieldOf(def).split('.');
+    if (group === 'worker_signals') worker.push(path.join('.'));
+    else if (path.length === 2) {
+      (group === 'primary_signals' ? primary : amplifiers).push([path[0]!, path[1]!]);
+    }
+  }
+  return { primary, amplifiers, worker };
+})();
+
+const numberOrNull = (v: unknown): SignalValue =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null;
+
+/**
+ * The stored group with every registry key present (absent ones null), so each dashboard jsonPath
+ * resolves even for rows written before a signal existed. Keys the registry does not know are kept.
+ */
+function completeNested(
+  keys: readonly (readonly [string, string])[],
+  stored: NestedValues | undefined,
+): NestedValues {
+  const out: MutableNested = {};
+  for (const [section, field] of keys) (out[section] ??= {})[field] = null;
+  if (stored !== undefined && stored !== null && typeof stored === 'object') {
+    for (const [section, fields] of Object.entries(stored)) {
+      if (fields === null || typeof fields !== 'object') continue;
+      const target = (out[section] ??= {});
+      for (const [field, value] of Object.entries(fields)) target[field] = numberOrNull(value);
+    }
+  }
+  return out;
+}
+
+function completeFlat(
+  keys: readonly string[],
+  stored: Signals['worker_signals'],
+): Record<string, SignalValue> {
+  const out: Record<string, SignalValue> = {};
+  for (const key of keys) out[key] = null;
+  if (stored !== undefined && stored !== null && typeof stored === 'object') {
+    for (const [field, value] of Object.entries(stored)) out[field] = numberOrNull(value);
+  }
+  return out;
+}
+
+export interface CompleteSignals {
+  readonly primary_signals: NestedValues;
+  readonly amplifiers: NestedValues;
+  readonly worker_signals: Record<string, SignalValue>;
+  readonly quality: DataQuality | null;
+}
+
+/** The snapshot's signals with every registry key present; all null when there is no snapshot. */
+export function completeSignals(signals: Signals | undefined): CompleteSignals {
+  return {
+    primary_signals: completeNested(SKELETON.primary, signals?.primary_signals),
+    amplifiers: completeNested(SKELETON.amplifiers, signals?.amplifiers),
+    worker_signals: completeFlat(SKELETON.worker, signals?.worker_signals),
+    quality: signals?.quality ?? null,
+  };
+}
+
+// ---- Responses -------------------------------------------------------------------------------
+
+export interface StatusBody {
+  readonly health_state: HealthState;
+  readonly timestamp: string;
+  readonly primary_signals: NestedValues;
+  readonly amplifiers: NestedValues;
+  readonly log_patterns: readonly StoredLogPattern[];
+  readonly recommended_actions: readonly RecommendedAction[];
+  readonly issue_count: number;
+  readonly scale_band: ScaleBand | null;
+  readonly reasons: readonly string[];
+  readonly fired_gates: readonly string[];
+  readonly observed_at: string | null;
+  readonly observation_age_s: number | null;
+  readonly stale: boolean;
+  readonly data_quality: DataQuality | null;
+  readonly worker_signals: Record<string, SignalValue>;
+  readonly errors: readonly string[];
+  readonly consecutive_critical: number | null;
+  readonly assessment_id: string | null;
+}
+
+/**
+ * `GET /status`. Signals and state come from the latest observation; issues and actions from the
+ * latest assessment, except that a happy cluster shows none (as the reference did).
+ */
+export function statusBody(
+  current: CurrentState,
+  assessment: Assessment | undefined,
+  now: Date,
+): StatusBody {
+  const signals = completeSignals(current.snapshot?.signals);
+  const o = current.observation;
+  const happy = current.health_state === 'happy';
+  return {
+    health_state: current.health_state,
+    timestamp: current.observed_at ?? now.toISOString(),
+    primary_signals: signals.primary_signals,
+    amplifiers: signals.amplifiers,
+    log_patterns: o?.log_patterns ?? [],
+    recommended_actions: happy ? [] : (assessment?.recommended_actions ?? []).slice(0, MAX_ACTIONS),
+    issue_count: happy ? 0 : (assessment?.issues.length ?? 0),
+    scale_band: o?.scale_band ?? null,
+    reasons: current.reasons,
+    fired_gates: current.source === 'observation' ? (o?.fired_gates ?? []) : [],
+    observed_at: current.observed_at,
+    observation_age_s: current.age_s,
+    stale: current.stale,
+    data_quality: signals.quality,
+    worker_signals: signals.worker_signals,
+    errors: o?.errors ?? [],
+    consecutive_critical: o?.consecutive_critical ?? null,
+    assessment_id: assessment?.id ?? null,
+  };
+}
+
+/** `2026-02-23T18:50:00Z`: an ISO time without milliseconds, for prose. */
+function shortTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * `GET /status/summary` text. It never contradicts the current state: when the latest assessment
+ * judged a different state, the text says what holds now and dates the assessment.
+ */
+export function summaryText(current: CurrentState, assessment: Assessment | undefined): string {
+  const last = (word: string): string =>
+    assessment === undefined
+      ? 'No assessment yet.'
+      : `${word} (${shortTime(assessment.timestamp)}, ${assessment.health_state}): ${assessment.summary}`;
+  if (current.health_state === 'unknown') {
+    const why = current.reasons.map((r) => r.replace(/^unknown: /, '')).join('; ');
+    return `Health unknown: ${sentence(why)} ${last('Last assessment')}`;
+  }
+  if (assessment === undefined) return 'No assessment yet.';
+  if (assessment.health_state === current.health_state) return assessment.summary;
+  const idle = current.observation?.is_idle === true ? ' (idle)' : '';
+  return `Now ${current.health_state}${idle}; ${last('last assessment')}`;
+}
+
+/** Ends a clause with a full stop unless it already ends with punctuation. */
+function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
+}
+
+export interface ServiceStatus {
+  readonly name: ServiceHealth['name'];
+  readonly status: HealthState;
+  readonly key_signals: Readonly<Record<string, SignalValue>>;
+  readonly forward_progress: ServiceHealth['forward_progress'];
+  readonly pressure: ServiceHealth['pressure'];
+  readonly dominant_signal: string | null;
+}
+
+/**
+ * `GET /status/services`: the per-service view of the latest observation. Without a fresh
+ * observation every service is unknown: old worker metrics say nothing about the workers now.
+ */
+export function serviceStatuses(
+  current: CurrentState,
+  thresholds: ResolvedThresholds = DEFAULT_THRESHOLDS,
+): ServiceStatus[] {
+  const signals: Signals = current.snapshot?.signals ?? {
+    timestamp: new Date(0).toISOString(),
+    primary_signals: {},
+  };
+  const o = current.observation;
+  const band =
+    o?.scale_band ??
+    classifyScaleBand(readSignal(signals, F.throughput), null, thresholds.rules).band;
+  const trusted = current.source === 'observation';
+  return serviceHealth(
+    signals,
+    {
+      health_state: trusted ? current.health_state : 'unknown',
+      scale_band: band,
+      is_idle: trusted && (o?.is_idle ?? false),
+    },
+    thresholds,
+  ).map((s) => ({
+    name: s.name,
+    status: trusted ? s.status : 'unknown',
+    key_signals: s.key_signals,
+    forward_progress: trusted ? s.forward_progress : 'unknown',
+    pressure: trusted ? s.pressure : 'unknown',
+    dominant_signal: trusted ? s.dominant_signal : null,
+  }));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

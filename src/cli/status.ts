@@ -1,0 +1,195 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { Command } from 'commander';
+
+import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+
+import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
+import { formatTable, printJson, type Io } from './output.js';
+
+interface StatusOptions extends CommonOptions {
+  json?: boolean;
+  watch?: boolean;
+  interval?: number;
+  api?: string;
+}
+
+interface StatusBody {
+  health_state: string;
+  timestamp: string | null;
+  scale_band?: string | null;
+  reasons?: string[];
+  stale?: boolean;
+  primary_signals: Record<string, Record<string, number | null>>;
+  recommended_actions: { description: string; target_service: string; confidence: number }[];
+  log_patterns: { pattern: string; service: string; count: number }[];
+  issue_count: number;
+}
+
+interface Snapshot {
+  status: StatusBody;
+  summary: { summary: string; timestamp: string | null; health_state: string };
+  issues: { issues: { severity: string; title: string; description: string }[] };
+}
+
+const COLOURS: Readonly<Record<string, string>> = {
+  happy: '\u001b[32m',
+  stressed: '\u001b[33m',
+  critical: '\u001b[31m',
+  unknown: '\u001b[90m',
+};
+const RESET = '\u001b[0m';
+
+/** The signals a person on call looks at first, with their units. */
+const KEY_SIGNALS: readonly [string, string, string, string][] = [
+  ['state transitions', 'state_transitions', 'throughput_per_sec', '/s'],
+  ['completion rate', 'workflow_completion', 'completion_rate', ''],
+  ['history backlog age', 'history', 'backlog_age_sec', ' s'],
+  ['workflow task backlog age', 'matching', 'workflow_backlog_age_sec', ' s'],
+  ['persistence p99', 'persistence', 'latency_p99_ms', ' ms'],
+  ['frontend p99', 'frontend', 'latency_p99_ms', ' ms'],
+];
+
+async function fetchJson<T>(base: string, path: string, token: string | undefined): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch (err) {
+    throw new HeadwayError(
+      ErrorCode.CopilotUnreachable,
+      `the copilot API at ${base} does not answer (${errorMessage(err)})`,
+      { hint: 'start it with `headway up` (local) or `headway copilot api`; or pass --api URL' },
+    );
+  }
+  if (response.status === 401) {
+    throw new HeadwayError(
+      ErrorCode.CopilotUnreachable,
+      `the copilot API at ${base} refused the token`,
+      {
+        hint: 'set HEADWAY_API_TOKEN to the token the API was started with',
+      },
+    );
+  }
+  // 503 still carries a body (the store is down: state unknown), which is worth showing.
+  if (!response.ok && response.status !== 503) {
+    throw new HeadwayError(
+      ErrorCode.CopilotUnreachable,
+      `the copilot API answered ${String(response.status)} for ${path}`,
+    );
+  }
+  return (await response.json()) as T;
+}
+
+async function readStatus(base: string, token: string | undefined): Promise<Snapshot> {
+  const [status, summary, issues] = await Promise.all([
+    fetchJson<StatusBody>(base, '/status', token),
+    fetchJson<Snapshot['summary']>(base, '/status/summary', token),
+    fetchJson<Snapshot['issues']>(base, '/status/issues?limit=5', token),
+  ]);
+  return {
+    status: {
+      ...status,
+      primary_signals: status.primary_signals ?? {},
+      recommended_actions: status.recommended_actions ?? [],
+      log_patterns: status.log_patterns ?? [],
+    },
+    summary,
+    issues: { issues: issues.issues ?? [] },
+  };
+}
+
+const num = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2);
+
+export function renderStatus(s: Snapshot, colour: boolean, now = new Date()): string {
+  const state = s.status.health_state;
+  const paint = (text: string): string =>
+    colour ? `${COLOURS[state] ?? ''}${text}${RESET}` : text;
+  const age =
+    s.status.timestamp === null
+      ? 'never observed'
+      : `observed ${String(Math.max(0, Math.round((now.getTime() - Date.parse(s.status.timestamp)) / 1000)))} s ago`;
+  const lines = [
+    `${paint(`● ${state.toUpperCase()}`)}  ${s.status.scale_band == null ? '' : `${s.status.scale_band} band, `}${age}`,
+    '',
+    s.summary.summary,
+  ];
+  if (state === 'unknown' && (s.status.reasons ?? []).length > 0) {
+    lines.push('', 'Why unknown:', ...(s.status.reasons ?? []).slice(0, 5).map((r) => `  - ${r}`));
+  }
+  if (s.issues.issues.length > 0) {
+    lines.push('', 'Issues:');
+    for (const i of s.issues.issues)
+      lines.push(`  ${i.severity.padEnd(8)} ${i.title}: ${i.description}`);
+  }
+  if (s.status.recommended_actions.length > 0) {
+    lines.push('', 'Suggested actions:');
+    for (const a of s.status.recommended_actions) {
+      lines.push(`  [${a.target_service}] ${a.description} (confidence ${num(a.confidence)})`);
+    }
+  }
+  lines.push(
+    '',
+    formatTable(
+      ['signal', 'value'],
+      KEY_SIGNALS.map(([label, group, field, unit]) => {
+        const v = s.status.primary_signals[group]?.[field];
+        return [label, v === null || v === undefined ? '—' : `${num(v)}${unit}`];
+      }),
+    ).trimEnd(),
+  );
+  const patterns = s.status.log_patterns.filter((p) => p.count > 0).slice(0, 5);
+  if (patterns.length > 0) {
+    lines.push('', 'Log patterns (last 5 min):');
+    for (const p of patterns)
+      lines.push(`  ${String(p.count).padStart(5)}  ${p.service}: ${p.pattern}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function statusCommand(io: Io): Command {
+  return withCommonOptions(new Command('status'))
+    .description(
+      'Print the copilot’s current verdict: state, band, summary, top issues, suggested actions ' +
+        'and key signals, read from its JSON API.',
+    )
+    .option('--json', 'print /status, /status/summary and /status/issues as one JSON object')
+    .option('-w, --watch', 'refresh until Ctrl-C')
+    .option('--interval <seconds>', 'with --watch: seconds between refreshes (default 5)', Number)
+    .option(
+      '--api <url>',
+      'the copilot API (default: http://<copilot.api.host>:<copilot.api.port>)',
+    )
+    .addHelpText('after', '\nThe token, if the API has one, is read from HEADWAY_API_TOKEN.')
+    .action(async (options: StatusOptions) => {
+      const { config } = loadCommandConfig(options);
+      const host =
+        config.copilot.api.host === '0.0.0.0' || config.copilot.api.host === '::'
+          ? '127.0.0.1'
+          : config.copilot.api.host;
+      const base = (
+        options.api ??
+        `http://${host.includes(':') ? `[${host}]` : host}:${String(config.copilot.api.port)}`
+      ).replace(/\/+$/, '');
+      const token = config.copilot.api.token;
+      const colour =
+        process.stdout.isTTY && process.env.NO_COLOR === undefined && options.json !== true;
+      const interval = options.interval ?? 5;
+      if (!(interval >= 1)) {
+        throw new HeadwayError(ErrorCode.Usage, '--interval must be at least 1 second');
+      }
+      for (;;) {
+        const snapshot = await readStatus(base, token);
+        if (options.json === true) printJson(io, snapshot);
+        else
+          io.out(
+            `${options.watch === true && colour ? '\u001b[2J\u001b[H' : ''}${renderStatus(snapshot, colour)}`,
+          );
+        if (options.watch !== true) return;
+        await delay(interval * 1000);
+      }
+    });
+}

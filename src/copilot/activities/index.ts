@@ -1,0 +1,211 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+
+import { ErrorCode, errorMessage, HeadwayError } from '../../errors.js';
+import { explainMinimal, type AssessmentDraft } from '../../explain/minimal.js';
+import { resolveThresholds } from '../../health/thresholds.js';
+import type { Signals } from '../../health/types.js';
+import { collectSignals as collect, type CollectOptions } from '../../signals/collect.js';
+import type { LogSource } from '../../signals/log-patterns.js';
+import type { PrometheusClient } from '../../signals/prometheus-client.js';
+import { retentionCutoff } from '../../store/repository.js';
+import type { AssessmentStore, PruneResult } from '../../store/repository.js';
+import type {
+  AssessInput,
+  CurrentObservation,
+  LogPatternCount,
+  ObservationRecord,
+} from '../types.js';
+
+export interface CopilotActivityDeps {
+  readonly prometheus: PrometheusClient;
+  readonly collect: Omit<CollectOptions, 'signal' | 'time'>;
+  readonly logSource: LogSource | undefined;
+  /** Opens (once) and returns the store; rejects while the store is unreachable. */
+  readonly store: () => Promise<AssessmentStore>;
+  /** A client of the copilot cluster, for queries to the observe workflow. */
+  readonly client: Client;
+  readonly retentionDays: number;
+  readonly logger: Logger;
+}
+
+export interface CollectResult {
+  readonly signals: Signals;
+  readonly duration_ms: number;
+  /** Secret-free descriptions of what could not be read. */
+  readonly errors: readonly string[];
+}
+
+export interface LogPatternsResult {
+  readonly patterns: readonly LogPatternCount[];
+  readonly errors: readonly string[];
+}
+
+export interface SaveSnapshotInput {
+  readonly id: string;
+  readonly at: string;
+  readonly signals: Signals;
+  readonly observation: ObservationRecord;
+}
+
+export interface SaveAssessmentInput {
+  readonly id: string;
+  readonly at: string;
+  readonly trigger: string;
+  readonly draft: AssessmentDraft;
+  readonly metrics_snapshot: unknown;
+}
+
+/**
+ * A configuration error will not heal by retrying: fail the activity for good so the workflow
+ * reports it instead of waiting through retries. Anything else is left retryable (bounded by the
+ * workflow's retry policy).
+ */
+function rethrow(err: unknown): never {
+  if (err instanceof HeadwayError && err.code === ErrorCode.ConfigInvalid) {
+    throw ApplicationFailure.nonRetryable(err.message, 'ConfigInvalid');
+  }
+  if (err instanceof HeadwayError) {
+    // HeadwayError messages are written to be shown; the cause is kept out (it may carry secrets).
+    throw ApplicationFailure.retryable(err.message, err.code);
+  }
+  throw err;
+}
+
+export function createActivities(deps: CopilotActivityDeps) {
+  const { logger } = deps;
+  const store = async (): Promise<AssessmentStore> => {
+    try {
+      return await deps.store();
+    } catch (err) {
+      return rethrow(err);
+    }
+  };
+
+  return {
+    /** One collection from Prometheus. Never fails for an unreachable Prometheus: that is data. */
+    async collectSignals(): Promise<CollectResult> {
+      const collection = await collect(deps.prometheus, {
+        ...deps.collect,
+        signal: Context.current().cancellationSignal,
+      });
+      const q = collection.quality;
+      const errors: string[] = [];
+      if (!q.prometheus_ok) errors.push('prometheus: not answering queries');
+      else if (q.target_up === false)
+        errors.push('prometheus: the monitored server target is down');
+      if (q.failed.length > 0) {
+        errors.push(
+          `prometheus: ${String(q.failed.length)} of ${String(q.queries)} queries failed (first: ${q.failed[0]?.error ?? ''})`,
+        );
+      }
+      return { signals: collection.signals, duration_ms: q.duration_ms, errors };
+    },
+
+    /** Narrative log pattern counts over the last `window_s` seconds. */
+    async collectLogPatterns(input: { window_s: number }): Promise<LogPatternsResult> {
+      if (deps.logSource === undefined) return { patterns: [], errors: [] };
+      const end = new Date();
+      const logs = await deps.logSource.collect(
+        { start: new Date(end.getTime() - input.window_s * 1000), end },
+        Context.current().cancellationSignal,
+      );
+      return {
+        patterns: logs.patterns,
+        errors: logs.errors.map((e) => `${logs.source === 'loki' ? 'loki' : 'log file'}: ${e}`),
+      };
+    },
+
+    async saveSnapshot(input: SaveSnapshotInput): Promise<string> {
+      try {
+        const s = await store();
+        const saved = await s.saveSnapshot(input.signals, new Date(input.at), {
+          id: input.id,
+          observation: input.observation,
+        });
+        return saved.id;
+      } catch (err) {
+        return rethrow(err);
+      }
+    },
+
+    /** The deterministic explainer; the narrator and LLM agents (issue 5) plug in here. */
+    async explain(input: AssessInput): Promise<AssessmentDraft> {
+      const resolved = resolveThresholds(input.thresholds ?? {});
+      if (Array.isArray(resolved)) {
+        throw ApplicationFailure.nonRetryable(
+          `threshold overrides are invalid: ${resolved.join('; ')}`,
+          'ConfigInvalid',
+        );
+      }
+      return Promise.resolve(
+        explainMinimal({
+          evaluation: input.evaluation,
+          signals: input.signals,
+          window: input.window,
+          log_patterns: [...input.log_patterns],
+          thresholds: resolved,
+        }),
+      );
+    },
+
+    async saveAssessment(input: SaveAssessmentInput): Promise<string> {
+      try {
+        const s = await store();
+        const saved = await s.saveAssessment({
+          id: input.id,
+          trigger: input.trigger,
+          health_state: input.draft.health_state,
+          summary: input.draft.summary,
+          services: input.draft.services,
+          issues: input.draft.issues,
+          recommended_actions: input.draft.recommended_actions,
+          metrics_snapshot: input.metrics_snapshot,
+          at: new Date(input.at),
+        });
+        logger.info(
+          { assessment: saved.id, state: saved.health_state, trigger: saved.trigger },
+          'assessment stored',
+        );
+        return saved.id;
+      } catch (err) {
+        return rethrow(err);
+      }
+    },
+
+    /** The observe workflow's current view, or null when it is not running. */
+    async queryObservation(input: { workflow_id: string }): Promise<CurrentObservation | null> {
+      try {
+        return await deps.client.workflow
+          .getHandle(input.workflow_id)
+          .query<CurrentObservation>('current');
+      } catch (err) {
+        logger.warn({ err: errorMessage(err) }, 'observe workflow did not answer its query');
+        return null;
+      }
+    },
+
+    async hasAssessmentSince(input: { since: string }): Promise<boolean> {
+      try {
+        return await (await store()).hasAssessmentSince(new Date(input.since));
+      } catch (err) {
+        return rethrow(err);
+      }
+    },
+
+    async pruneStore(input: { now: string }): Promise<PruneResult> {
+      try {
+        const result = await (
+          await store()
+        ).prune(retentionCutoff(new Date(input.now), deps.retentionDays));
+        if (result.snapshots + result.assessments > 0) logger.info(result, 'store pruned');
+        return result;
+      } catch (err) {
+        return rethrow(err);
+      }
+    },
+  };
+}
+
+export type CopilotActivities = ReturnType<typeof createActivities>;

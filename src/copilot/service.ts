@@ -1,0 +1,191 @@
+import { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+
+import { startApiServer, type ApiServer } from '../api/server.js';
+import type { HeadwayConfig } from '../config/schema.js';
+import type { TemporalConnectionConfig } from '../config/temporal.js';
+import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { resolveThresholds } from '../health/thresholds.js';
+import { collectOptionsFor, logSourceFor, prometheusClientFor } from '../signals/source.js';
+import { openStore, type OpenedStore } from '../store/open.js';
+import type { AssessmentStore } from '../store/repository.js';
+import { connectNative, unavailable } from '../temporal/connection.js';
+
+import { createCopilotWorker, startCopilotWorkflows, type StartedWorkflows } from './worker.js';
+
+/** Which parts of the copilot this process runs. */
+export interface CopilotParts {
+  readonly worker: boolean;
+  readonly api: boolean;
+  /** Start (or find running) the observe, log-watcher and scheduled workflows. */
+  readonly startWorkflows: boolean;
+}
+
+export interface RunningCopilot {
+  readonly apiUrl: string | undefined;
+  readonly workflows: StartedWorkflows | undefined;
+  /** Resolves when the worker stops by itself (a fatal error) or after `stop()`. */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The copilot cluster's connection: `copilot.address`, else the local stack's copilot server. */
+export function copilotConnection(config: HeadwayConfig): TemporalConnectionConfig {
+  return {
+    address: config.copilot.address ?? `127.0.0.1:${String(config.stack.copilot.grpc_port)}`,
+    namespace: config.copilot.namespace,
+    apiKey: undefined,
+    tls: undefined,
+    metadata: undefined,
+    connectTimeoutMs: 10_000,
+  };
+}
+
+/**
+ * Opens the store on first use and keeps it; a failed open is not cached, so a store that was
+ * down at start is picked up once it answers (the API says 503 meanwhile, the loop records it).
+ */
+export function lazyStore(config: HeadwayConfig, logger: Logger) {
+  let opening: Promise<OpenedStore> | undefined;
+  const get = async (): Promise<AssessmentStore> => {
+    opening ??= openStore(config).then(
+      (opened) => {
+        logger.info({ store: opened.description }, 'assessment store open');
+        return opened;
+      },
+      (err: unknown) => {
+        opening = undefined;
+        throw err;
+      },
+    );
+    return (await opening).store;
+  };
+  const close = async (): Promise<void> => {
+    const pending = opening;
+    opening = undefined;
+    if (pending !== undefined) await (await pending.catch(() => undefined))?.close();
+  };
+  return { get, close };
+}
+
+/**
+ * Runs the chosen copilot parts in this process. PGlite is an in-process database, so with the
+ * default store the worker and the API must share one process (`headway copilot run`).
+ */
+export async function startCopilot(
+  config: HeadwayConfig,
+  parts: CopilotParts,
+  options: { logger: Logger; env?: NodeJS.ProcessEnv },
+): Promise<RunningCopilot> {
+  const { logger } = options;
+  const resolved = resolveThresholds(config.signals.thresholds);
+  if (Array.isArray(resolved)) {
+    throw new HeadwayError(ErrorCode.ConfigInvalid, 'invalid threshold overrides', {
+      details: resolved,
+    });
+  }
+  const store = lazyStore(config, logger);
+  // Opened now rather than by the first activity: PGlite takes seconds to start, which would
+  // otherwise eat into the first observation's timeout. A store that is down is retried later.
+  if (parts.worker || parts.api) {
+    await store.get().catch((err: unknown) => {
+      logger.warn({ err: errorMessage(err) }, 'assessment store not available yet');
+    });
+  }
+  const cleanups: (() => Promise<void>)[] = [async () => store.close()];
+  const cleanup = async (): Promise<void> => {
+    for (const c of [...cleanups].reverse()) await c().catch(() => undefined);
+  };
+
+  try {
+    let api: ApiServer | undefined;
+    if (parts.api) {
+      api = await startApiServer(
+        {
+          store: store.get,
+          api: config.copilot.api,
+          logger,
+          thresholds: resolved,
+        },
+        { host: config.copilot.api.host, port: config.copilot.api.port },
+      );
+      cleanups.push(async () => api?.close());
+      logger.info({ url: api.url }, 'copilot API listening');
+    }
+
+    const temporal = copilotConnection(config);
+    let workflows: StartedWorkflows | undefined;
+    if (parts.startWorkflows) {
+      let connection: Connection;
+      try {
+        connection = await Connection.connect({
+          address: temporal.address,
+          connectTimeout: temporal.connectTimeoutMs,
+        });
+      } catch (err) {
+        throw unavailable(temporal, err);
+      }
+      cleanups.push(async () => connection.close());
+      const client = new Client({ connection, namespace: temporal.namespace });
+      workflows = await startCopilotWorkflows(client, {
+        ...config.copilot,
+        thresholds: config.signals.thresholds,
+      });
+      logger.info(workflows, 'copilot workflows running');
+    }
+
+    let worker: Worker | undefined;
+    let native: NativeConnection | undefined;
+    let done: Promise<void> = Promise.resolve();
+    if (parts.worker) {
+      native = await connectNative(temporal);
+      const nativeConnection = native;
+      cleanups.push(async () => nativeConnection.close());
+      const clientConnection = await Connection.connect({
+        address: temporal.address,
+        connectTimeout: temporal.connectTimeoutMs,
+      }).catch((err: unknown) => {
+        throw unavailable(temporal, err);
+      });
+      cleanups.push(async () => clientConnection.close());
+      worker = await createCopilotWorker({
+        connection: native,
+        namespace: temporal.namespace,
+        taskQueue: config.copilot.task_queue,
+        deps: {
+          prometheus: prometheusClientFor(config, { env: options.env ?? process.env }),
+          collect: collectOptionsFor(config),
+          logSource: logSourceFor(config, { startAt: 'end' }),
+          store: store.get,
+          client: new Client({ connection: clientConnection, namespace: temporal.namespace }),
+          retentionDays: config.store.retention_days,
+          logger,
+        },
+      });
+      const running = worker;
+      done = running.run().catch((err: unknown) => {
+        logger.error({ err: errorMessage(err) }, 'copilot worker stopped');
+        throw err;
+      });
+      logger.info(
+        { task_queue: config.copilot.task_queue, address: temporal.address },
+        'copilot worker polling',
+      );
+    }
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        if (worker !== undefined && worker.getState() === 'RUNNING') worker.shutdown();
+        await done.catch(() => undefined);
+        await cleanup();
+      })();
+      return stopping;
+    };
+    return { apiUrl: api?.url, workflows, done, stop };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,164 @@
+import type { ChildProcess } from 'node:child_process';
+
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { workflowIds, type CurrentObservation } from '../../src/copilot/types.js';
+import { createPostgresDriver } from '../../src/store/postgres-driver.js';
+import { createAssessmentStore, type AssessmentStore } from '../../src/store/repository.js';
+import type { SqlDriver } from '../../src/store/driver.js';
+import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { eventually, startCli } from '../helpers/cli.js';
+import {
+  createTestDatabase,
+  startTestPostgres,
+  type TestDatabase,
+  type TestPostgresServer,
+} from '../helpers/postgres.js';
+import { startTestPrometheus, type TestPrometheus } from '../helpers/prometheus.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const CYCLES_PER_RUN = 4;
+
+/**
+ * The observe workflow on a real dev server at a 1 s cadence, watching that server through a real
+ * Prometheus, storing in a real PostgreSQL, with the worker in its own process (the real CLI) so it
+ * can be killed.
+ */
+describe('copilot workflows on a real dev server (1 s cadence)', () => {
+  const dir = makeTempDir('headway-copilot-wf-');
+  let server: DevServer;
+  let prometheus: TestPrometheus;
+  let pgServer: TestPostgresServer;
+  let database: TestDatabase;
+  let driver: SqlDriver;
+  let store: AssessmentStore;
+  let connection: Connection;
+  let client: Client;
+  let env: NodeJS.ProcessEnv;
+  const workers: ChildProcess[] = [];
+  const ids = workflowIds('it');
+
+  const current = (): Promise<CurrentObservation> =>
+    client.workflow.getHandle(ids.observe).query<CurrentObservation>('current');
+
+  const startWorker = (): ChildProcess => {
+    const w = startCli(['copilot', 'worker', '--start'], env);
+    workers.push(w.child);
+    return w.child;
+  };
+
+  const untilState = (state: string, after: number, timeoutMs = 60_000) =>
+    eventually(
+      `the observe workflow to see ${state} after cycle ${String(after)}`,
+      async () => {
+        const c = await current();
+        return c.evaluation?.health_state === state && c.cycle > after ? c : undefined;
+      },
+      timeoutMs,
+    );
+
+  beforeAll(async () => {
+    server = await startDevServer();
+    prometheus = await startTestPrometheus([
+      { job: 'temporal-monitored', address: new URL(server.metricsUrl).host },
+    ]);
+    pgServer = await startTestPostgres();
+    database = await createTestDatabase(pgServer);
+    env = {
+      ...process.env,
+      HEADWAY_STATE_DIR: dir.path,
+      HEADWAY_COPILOT_ADDRESS: server.address,
+      HEADWAY_CLUSTER_ID: 'it',
+      HEADWAY_CADENCE_S: '1',
+      HEADWAY_CYCLES_PER_RUN: String(CYCLES_PER_RUN),
+      HEADWAY_PROMETHEUS_URL: prometheus.url,
+      HEADWAY_STORE_URL: database.url,
+      HEADWAY_LOG_FILE: server.logFile,
+    };
+    connection = await Connection.connect({ address: server.address });
+    client = new Client({ connection });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await connection?.close();
+    await driver?.close();
+    await database?.drop();
+    await pgServer?.stop();
+    await prometheus?.stop();
+    await server?.stop();
+    dir.remove();
+  }, 60_000);
+
+  it('continues as new carrying its state, assesses only on a change, and survives a killed worker', async () => {
+    const first = startWorker();
+
+    // 1. A live state, then continue-as-new: the cycle count runs on across runs.
+    const live = await untilState('happy', 0, 90_000);
+    const firstRun = (await client.workflow.getHandle(ids.observe).describe()).runId;
+    const carried = await eventually(
+      'a continue-as-new',
+      async () => {
+        const c = await current();
+        return c.cycle > CYCLES_PER_RUN + 1 && c.run_cycle < c.cycle ? c : undefined;
+      },
+      60_000,
+    );
+    expect((await client.workflow.getHandle(ids.observe).describe()).runId).not.toBe(firstRun);
+    expect(carried.evaluation?.health_state).toBe('happy');
+    expect(carried.window.length).toBeGreaterThan(1);
+    expect(carried.assessments_started).toBe(live.assessments_started);
+
+    // 2. Prometheus stops answering: unknown (never happy); back: happy again.
+    prometheus.pause();
+    const outage = await untilState('unknown', carried.cycle, 60_000);
+    expect(outage.evaluation?.reasons.join(' ')).not.toBe('');
+    prometheus.resume();
+    const recovered = await untilState('happy', outage.cycle, 60_000);
+
+    // 3. Kill the worker mid-cycle; change the state while it is gone; a new worker resumes.
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+    prometheus.pause();
+    startWorker();
+    const outage2 = await untilState('unknown', recovered.cycle, 90_000);
+    prometheus.resume();
+    const back = await untilState('happy', outage2.cycle, 60_000);
+
+    // One observe workflow, never two.
+    const running: string[] = [];
+    for await (const wf of client.workflow.list({
+      query: `WorkflowId = '${ids.observe}' AND ExecutionStatus = 'Running'`,
+    })) {
+      running.push(wf.runId);
+    }
+    expect(running).toHaveLength(1);
+
+    // Every state change the loop made has exactly one stored assessment, none lost to the kill.
+    driver = createPostgresDriver(database.url);
+    store = createAssessmentStore(driver);
+    const stored = await eventually(
+      'every started assessment to be stored',
+      async () => {
+        const all = (
+          await store.assessmentsBetween(new Date(0), new Date(Date.now() + 60_000))
+        ).filter((a) => a.trigger === 'state_change');
+        return all.length >= back.assessments_started ? all : undefined;
+      },
+      60_000,
+    );
+    expect(stored).toHaveLength(back.assessments_started);
+    expect(new Set(stored.map((a) => a.id)).size).toBe(stored.length);
+    // happy (first), unknown, happy, unknown, happy at least; any extra came from real changes.
+    const states = stored.map((a) => a.health_state);
+    expect(states.slice(0, 1)).toEqual(['happy']);
+    expect(states.filter((s) => s === 'unknown').length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < states.length; i++) expect(states[i]).not.toBe(states[i - 1]);
+
+    // Snapshots carry the decision of their cycle, with the outage's reason.
+    const snaps = await store.snapshotsSince(new Date(0), 10_000);
+    const unknownSnap = snaps.find((s) => s.observation?.health_state === 'unknown');
+    expect(unknownSnap?.observation?.errors.join(' ')).toMatch(/prometheus/i);
+  }, 360_000);
+});
