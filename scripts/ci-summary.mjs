@@ -13,7 +13,13 @@ try {
   process.exit(1);
 }
 const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+// A file that failed without a failed test (an error in beforeAll, an import error) counts once;
+// vitest's numFailedTestSuites also counts the describe blocks around a failed test, so it would
+// count one failure several times.
+const brokenFiles = (report.testResults ?? []).filter(
+  (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+).length;
+const failed = (report.numFailedTests ?? 0) + brokenFiles;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 const problems = [];
 if (passed + failed === 0) problems.push('no test ran');

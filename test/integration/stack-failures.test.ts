@@ -176,7 +176,12 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
 
     const ps = await runCli(['ps', '--json'], s.env);
     const services = JSON.parse(ps.stdout) as { name: string; pid: number; health: string }[];
-    expect(services.map((x) => x.health)).toEqual(['healthy', 'healthy', 'healthy']);
+    expect(services.map((x) => [x.name, x.health])).toEqual([
+      ['temporal-monitored', 'healthy'],
+      ['temporal-copilot', 'healthy'],
+      ['prometheus', 'healthy'],
+      ['copilot', 'healthy'],
+    ]);
     const record = JSON.parse(
       (await runCli(['up', '--detach', '--json'], s.env)).stdout,
     ) as StackRecord;

@@ -48,15 +48,18 @@ export async function logWatcherWorkflow(input: LogWatcherInput): Promise<void> 
 
   for (let cycle = 0; !stopping; cycle++) {
     const started = Date.now();
+    let errors: readonly string[] = [];
     try {
       const found = await collectLogPatterns({ window_s: input.cadence_s });
       recent = [...recent, found.patterns].slice(-input.keep_cycles);
-    } catch {
-      // A failed read counts nothing this cycle; the next one reads again.
+      errors = found.errors;
+    } catch (err) {
+      // A failed read counts nothing this cycle (the observation says so); the next one reads again.
       recent = [...recent, []].slice(-input.keep_cycles);
+      errors = [`logs: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300)];
     }
     try {
-      await observe.signal(logPatternsSignal, sumPatterns(recent));
+      await observe.signal(logPatternsSignal, { patterns: sumPatterns(recent), errors });
     } catch {
       // The observe workflow is not running (yet): it gets the next cycle's counts.
     }

@@ -32,8 +32,11 @@ import {
 import { assessHealthWorkflow } from './assess.js';
 
 export const currentQuery = defineQuery<CurrentObservation>('current');
-/** The log watcher's latest recent counts. */
-export const logPatternsSignal = defineSignal<[readonly LogPatternCount[]]>('logPatterns');
+/** The log watcher's latest recent counts, and what it could not read (Loki or the file down). */
+export const logPatternsSignal =
+  defineSignal<[{ patterns: readonly LogPatternCount[]; errors: readonly string[] }]>(
+    'logPatterns',
+  );
 /** Ends the loop after the current cycle (tests, `headway copilot stop`). */
 export const stopSignal = defineSignal('stop');
 
@@ -116,8 +119,15 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
     log_patterns: state.log_patterns,
     assessments_started: state.assessments_started,
   }));
-  setHandler(logPatternsSignal, (patterns) => {
-    state = { ...state, log_patterns: patterns };
+  let logErrors: readonly string[] = [];
+  setHandler(logPatternsSignal, (report) => {
+    // A watcher started by an older Headway sends the bare list.
+    const r: unknown = report;
+    state = {
+      ...state,
+      log_patterns: Array.isArray(r) ? (r as LogPatternCount[]) : report.patterns,
+    };
+    logErrors = Array.isArray(r) ? [] : report.errors;
   });
   setHandler(stopSignal, () => {
     stopping = true;
@@ -125,7 +135,7 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
 
   while (!stopping) {
     const started = Date.now();
-    const errors: string[] = [...state.pending_errors];
+    const errors: string[] = [...state.pending_errors, ...logErrors];
     let signals: Signals;
     let durationMs = 0;
     try {
