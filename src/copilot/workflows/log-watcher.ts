@@ -48,7 +48,7 @@ export async function logWatcherWorkflow(input: LogWatcherInput): Promise<void> 
 
   for (let cycle = 0; !stopping; cycle++) {
     const started = Date.now();
-    let errors: readonly string[] = [];
+    let errors: readonly string[];
     try {
       const found = await collectLogPatterns({ window_s: input.cadence_s });
       recent = [...recent, found.patterns].slice(-input.keep_cycles);
