@@ -82,12 +82,16 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
 
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    await connection?.close();
-    await driver?.close();
-    await database?.drop();
-    await pgServer?.stop();
-    await prometheus?.stop();
-    await server?.stop();
+    // Each step on its own: one failing (say, PostgreSQL gone) must not leave servers running.
+    const steps = [
+      () => connection?.close(),
+      () => driver?.close(),
+      () => database?.drop(),
+      () => pgServer?.stop(),
+      () => prometheus?.stop(),
+      () => server?.stop(),
+    ];
+    for (const step of steps) await Promise.resolve(step()).catch(() => undefined);
     dir.remove();
   }, 60_000);
 
