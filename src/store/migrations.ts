@@ -107,6 +107,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'add metrics_snapshots.observation',
     sql: table('ALTER TABLE metrics_snapshots ADD COLUMN IF NOT EXISTS observation TEXT'),
   },
+  {
+    // What the explainer added beyond the reference's fields (contributing factors, things to
+    // watch next, runbook citations, which explainer wrote it). JSON; nullable for older rows.
+    version: 11,
+    name: 'add health_assessments.explanation',
+    sql: table('ALTER TABLE health_assessments ADD COLUMN IF NOT EXISTS explanation TEXT'),
+  },
 ];
 
 export interface MigrationReport {

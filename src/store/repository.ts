@@ -57,6 +57,11 @@ export interface AssessmentInput {
   readonly issues: readonly IssueInput[];
   readonly recommended_actions: readonly RecommendedAction[];
   readonly metrics_snapshot: unknown;
+  /**
+   * The explainer's extras (contributing factors, watch-next, runbook citations, which explainer),
+   * JSON; null when none.
+   */
+  readonly explanation?: unknown;
   readonly at: Date;
 }
 
@@ -179,6 +184,7 @@ interface AssessmentRow {
   natural_language_summary: string;
   metrics_snapshot: string | null;
   recommended_actions: string;
+  explanation: string | null;
   created_at: unknown;
   [key: string]: unknown;
 }
@@ -217,6 +223,7 @@ function toAssessment(row: AssessmentRow): Assessment {
     issues: (parse(row.issues) as Issue[] | null) ?? [],
     recommended_actions: (parse(row.recommended_actions) as RecommendedAction[] | null) ?? [],
     metrics_snapshot: parse(row.metrics_snapshot),
+    explanation: parse(row.explanation),
     created_at: iso(row.created_at),
   };
 }
@@ -234,7 +241,7 @@ function toSnapshot(row: SnapshotRow): Snapshot {
 const UNIQUE_VIOLATION = '23505';
 
 const ASSESSMENT_COLUMNS = `id, "timestamp", trigger, overall_status, services, issues,
-  natural_language_summary, metrics_snapshot, recommended_actions, created_at`;
+  natural_language_summary, metrics_snapshot, recommended_actions, created_at, explanation`;
 
 const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END`;
 
@@ -362,7 +369,7 @@ export function createAssessmentStore(
               await tx.query(
                 'store: save assessment',
                 `INSERT INTO health_assessments (${ASSESSMENT_COLUMNS})
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
                 [
                   id,
                   input.at,
@@ -376,6 +383,9 @@ export function createAssessmentStore(
                     : JSON.stringify(input.metrics_snapshot),
                   JSON.stringify(input.recommended_actions),
                   input.at,
+                  input.explanation === undefined || input.explanation === null
+                    ? null
+                    : JSON.stringify(input.explanation),
                 ],
               );
               for (const issue of issues) await insertIssue(tx, issue);
@@ -399,6 +409,7 @@ export function createAssessmentStore(
         issues,
         recommended_actions: [...input.recommended_actions],
         metrics_snapshot: input.metrics_snapshot ?? null,
+        explanation: input.explanation ?? null,
         created_at: createdAt,
       };
     },

@@ -184,6 +184,17 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
       ]);
       expect(read?.health_state).toBe('stressed');
       expect(read?.issues.every((i) => i.assessment_id === saved.id)).toBe(true);
+      expect(read?.explanation).toBeNull();
+
+      const explained = await store.saveAssessment({
+        ...assessment(minutes(6)),
+        explanation: { explainer: 'narrator', watch_next: ['history backlog'] },
+      });
+      expect((await store.latestAssessment())?.explanation).toEqual({
+        explainer: 'narrator',
+        watch_next: ['history backlog'],
+      });
+      expect(await store.assessmentById(explained.id)).toEqual(explained);
     });
 
     it('stores an assessment saved twice under one id once, and returns the stored one', async () => {
@@ -288,7 +299,7 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
       expect(await store.latestSnapshot()).toBeUndefined();
     });
 
-    it('adds migration 10 to a database that has migrations 1–9, keeping its rows', async () => {
+    it('adds migrations 10 and 11 to a database that has migrations 1–9, keeping its rows', async () => {
       const db = await fresh();
       const upTo9 = MIGRATIONS.filter((m) => m.version <= 9);
       expect((await migrate(db, upTo9)).version).toBe(9);
@@ -301,7 +312,7 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
       );
 
       const report = await migrate(db);
-      expect(report).toEqual({ applied: [10], version: 10 });
+      expect(report).toEqual({ applied: [10, 11], version: 11 });
       const store = createAssessmentStore(db);
       expect(await store.latestSnapshot()).toEqual({
         id: old.id,
@@ -313,7 +324,7 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
         observation: observation(3),
       });
       expect(await store.latestSnapshot()).toEqual(fresh10);
-      expect(await migrate(db)).toEqual({ applied: [], version: 10 });
+      expect(await migrate(db)).toEqual({ applied: [], version: 11 });
     });
 
     it('keeps data across drivers: a reopen finds it, and migrations do not re-run', async () => {
