@@ -60,6 +60,19 @@ export const CopilotSectionSchema = z
     scheduled_interval_s: seconds(10, 86_400, 300),
     /** Log file read for narrative patterns when no Loki URL is set; default: the local server's. */
     log_file: z.string().min(1).optional(),
+    /**
+     * Webhooks told of every state change: generic JSON, and Slack-compatible (`{ text }`).
+     * Their URLs are secrets (Slack's are bearer credentials): they stay in the worker's config and
+     * never enter workflow history or logs.
+     */
+    alerts: z
+      .strictObject({
+        webhooks: stringList.pipe(z.array(z.url('must be an http(s) URL'))).default([]),
+        slack_webhooks: stringList.pipe(z.array(z.url('must be an http(s) URL'))).default([]),
+        /** Attempts per message before giving up (retried with exponential backoff). */
+        max_attempts: z.coerce.number().int().min(1).max(20).default(5),
+      })
+      .prefault({}),
     api: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
@@ -121,6 +134,8 @@ export const COPILOT_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_CYCLES_PER_RUN: ['copilot', 'cycles_per_run'],
   HEADWAY_SCHEDULED_INTERVAL_S: ['copilot', 'scheduled_interval_s'],
   HEADWAY_LOG_FILE: ['copilot', 'log_file'],
+  HEADWAY_ALERT_WEBHOOKS: ['copilot', 'alerts', 'webhooks'],
+  HEADWAY_ALERT_SLACK_WEBHOOKS: ['copilot', 'alerts', 'slack_webhooks'],
   HEADWAY_API_HOST: ['copilot', 'api', 'host'],
   HEADWAY_API_PORT: ['copilot', 'api', 'port'],
   HEADWAY_API_TOKEN: ['copilot', 'api', 'token'],

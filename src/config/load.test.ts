@@ -220,6 +220,8 @@ describe('loadConfig precedence', () => {
       HEADWAY_CYCLES_PER_RUN: '50',
       HEADWAY_SCHEDULED_INTERVAL_S: '120',
       HEADWAY_LOG_FILE: '/var/log/temporal.log',
+      HEADWAY_ALERT_WEBHOOKS: 'https://alerts.example/hook',
+      HEADWAY_ALERT_SLACK_WEBHOOKS: 'https://hooks.slack.example/T0/B0/x',
       HEADWAY_API_HOST: '0.0.0.0',
       HEADWAY_API_PORT: '18081',
       HEADWAY_API_TOKEN: 'a-token-of-sixteen-chars',
@@ -241,7 +243,13 @@ describe('loadConfig precedence', () => {
         for (const segment of path) node = (node as Record<string, unknown>)[segment];
         const raw = env[key] ?? '';
         const expected =
-          key === 'HEADWAY_API_CORS_ORIGINS' ? [raw] : /^[0-9]+$/.test(raw) ? Number(raw) : raw;
+          key === 'HEADWAY_API_CORS_ORIGINS' ||
+          key === 'HEADWAY_ALERT_WEBHOOKS' ||
+          key === 'HEADWAY_ALERT_SLACK_WEBHOOKS'
+            ? [raw]
+            : /^[0-9]+$/.test(raw)
+              ? Number(raw)
+              : raw;
         expect(node, key).toEqual(expected);
       }
     };

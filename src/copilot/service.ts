@@ -160,6 +160,7 @@ export async function startCopilot(
           store: store.get,
           client: new Client({ connection: clientConnection, namespace: temporal.namespace }),
           retentionDays: config.store.retention_days,
+          alerts: config.copilot.alerts,
           logger,
         },
       });

@@ -55,6 +55,8 @@ export interface ObserveInput {
   /** Cycles per run before continue-as-new. */
   readonly cycles_per_run: number;
   readonly thresholds?: ThresholdOverrides;
+  /** Attempts per alert message (copilot.alerts.max_attempts). */
+  readonly alert_max_attempts?: number;
   readonly carried?: CarriedState;
 }
 
@@ -80,6 +82,26 @@ export interface LogWatcherInput {
 }
 
 export type AssessmentTrigger = 'state_change' | 'scheduled';
+
+/** What webhooks are told when the state changes. No secrets, no raw log text. */
+export interface StateChangeEvent {
+  /** Unique per change; sent as `Idempotency-Key` so a receiver can drop a retried duplicate. */
+  readonly event_id: string;
+  readonly cluster_id: string;
+  readonly from: HealthState | null;
+  readonly to: HealthState;
+  readonly at: string;
+  readonly cycle: number;
+  readonly scale_band: ScaleBand | null;
+  readonly fired_gates: readonly string[];
+  readonly reasons: readonly string[];
+}
+
+/** A configured alert target, named without its URL (URLs are secrets and stay in the worker). */
+export interface AlertTarget {
+  readonly name: string;
+  readonly format: 'json' | 'slack';
+}
 
 export interface AssessInput {
   /** The assessment's id, chosen by the parent, so a retried save stores it once. */

@@ -47,7 +47,7 @@ export async function createCopilotWorker(options: CopilotWorkerOptions): Promis
 /** What `startCopilotWorkflows` needs from the config. */
 export type CopilotSettings = Pick<
   HeadwayConfig['copilot'],
-  'cluster_id' | 'cadence_s' | 'cycles_per_run' | 'scheduled_interval_s' | 'task_queue'
+  'cluster_id' | 'cadence_s' | 'cycles_per_run' | 'scheduled_interval_s' | 'task_queue' | 'alerts'
 > & {
   readonly thresholds?: HeadwayConfig['signals']['thresholds'];
 };
@@ -83,6 +83,7 @@ export async function startCopilotWorkflows(
         cluster_id: settings.cluster_id,
         cadence_s: settings.cadence_s,
         cycles_per_run: settings.cycles_per_run,
+        alert_max_attempts: settings.alerts.max_attempts,
         ...thresholds,
       },
     ],

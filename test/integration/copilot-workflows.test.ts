@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,9 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
   let client: Client;
   let env: NodeJS.ProcessEnv;
   const workers: ChildProcess[] = [];
+  // A local webhook receiver: every POST, by path (json / slack), with its idempotency key.
+  const received: { path: string; key: string; body: Record<string, unknown> }[] = [];
+  let receiver: Server;
   const ids = workflowIds('it');
 
   const current = (): Promise<CurrentObservation> =>
@@ -63,6 +67,20 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
     prometheus = await startTestPrometheus([
       { job: 'temporal-monitored', address: new URL(server.metricsUrl).host },
     ]);
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push({
+          path: req.url ?? '',
+          key: String(req.headers['idempotency-key']),
+          body: JSON.parse(body) as Record<string, unknown>,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${String((receiver.address() as { port: number }).port)}`;
     pgServer = await startTestPostgres();
     database = await createTestDatabase(pgServer);
     env = {
@@ -75,6 +93,8 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
       HEADWAY_PROMETHEUS_URL: prometheus.url,
       HEADWAY_STORE_URL: database.url,
       HEADWAY_LOG_FILE: server.logFile,
+      HEADWAY_ALERT_WEBHOOKS: `${hook}/json`,
+      HEADWAY_ALERT_SLACK_WEBHOOKS: `${hook}/slack`,
     };
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection });
@@ -90,6 +110,7 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
       () => pgServer?.stop(),
       () => prometheus?.stop(),
       () => server?.stop(),
+      () => new Promise((resolve) => receiver?.close(resolve)),
     ];
     for (const step of steps) await Promise.resolve(step()).catch(() => undefined);
     dir.remove();
@@ -121,6 +142,47 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
     prometheus.resume();
     const recovered = await untilState('happy', outage.cycle, 60_000);
 
+    // Before any kill, alerting is exactly once: one JSON and one Slack message per state change
+    // (a first observation that is happy is not an event; one that is not, is).
+    driver = createPostgresDriver(database.url);
+    store = createAssessmentStore(driver);
+    const storedChanges = (atLeast: number) =>
+      eventually(
+        'every started assessment to be stored',
+        async () => {
+          const all = (
+            await store.assessmentsBetween(new Date(0), new Date(Date.now() + 60_000))
+          ).filter((x) => x.trigger === 'state_change');
+          return all.length >= atLeast ? all : undefined;
+        },
+        60_000,
+      );
+    const alertsFor = (states: string[]) => (states[0] === 'happy' ? states.slice(1) : states);
+    const byCycle = (xs: Record<string, unknown>[]) =>
+      [...xs].sort((x, y) => Number(x.cycle) - Number(y.cycle));
+    const firstStates = (await storedChanges(recovered.assessments_started)).map(
+      (x) => x.health_state as string,
+    );
+    const expectedFirst = alertsFor(firstStates);
+    const beforeKill = await eventually(
+      'the alerts of the first outage',
+      () => {
+        const got = received.filter((r) => r.path === '/json');
+        return got.length >= expectedFirst.length ? got : undefined;
+      },
+      60_000,
+    );
+    expect(byCycle(beforeKill.map((r) => r.body)).map((b) => b.to)).toEqual(expectedFirst);
+    expect(
+      await eventually('Slack alerts', () =>
+        received.filter((r) => r.path === '/slack').length >= expectedFirst.length
+          ? true
+          : undefined,
+      ),
+    ).toBe(true);
+    expect(received.filter((r) => r.path === '/slack')).toHaveLength(expectedFirst.length);
+    expect(received.filter((r) => r.path === '/json')).toHaveLength(expectedFirst.length);
+
     // 3. Kill the worker mid-cycle; change the state while it is gone; a new worker resumes.
     first.kill('SIGKILL');
     await new Promise((r) => first.once('close', r));
@@ -140,29 +202,52 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
     expect(running).toHaveLength(1);
 
     // Every state change the loop made has exactly one stored assessment, none lost to the kill.
-    driver = createPostgresDriver(database.url);
-    store = createAssessmentStore(driver);
-    const stored = await eventually(
-      'every started assessment to be stored',
-      async () => {
-        const all = (
-          await store.assessmentsBetween(new Date(0), new Date(Date.now() + 60_000))
-        ).filter((a) => a.trigger === 'state_change');
-        return all.length >= back.assessments_started ? all : undefined;
-      },
-      60_000,
-    );
+    const stored = await storedChanges(back.assessments_started);
     expect(stored).toHaveLength(back.assessments_started);
     expect(new Set(stored.map((a) => a.id)).size).toBe(stored.length);
-    // happy (first), unknown, happy, unknown, happy at least; any extra came from real changes.
-    const states = stored.map((a) => a.health_state);
-    expect(states.slice(0, 1)).toEqual(['happy']);
+    // … unknown, happy, unknown, happy at least; any extra came from real changes.
+    const states = stored.map((a) => a.health_state as string);
+    expect(states.at(-1)).toBe('happy');
     expect(states.filter((s) => s === 'unknown').length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < states.length; i++) expect(states[i]).not.toBe(states[i - 1]);
 
+    // Across the kill, delivery is at least once: an alert in flight when the worker died is
+    // sent again by the next worker with the SAME idempotency key, so a receiver that honours the
+    // key sees exactly one message per state change, in order.
+    const changes = alertsFor(states);
+    const unique = (path: string) => {
+      const byKey = new Map<string, Record<string, unknown>>();
+      for (const r of received.filter((x) => x.path === path)) byKey.set(r.key, r.body);
+      return [...byKey.values()];
+    };
+    const json = await eventually(
+      'one JSON alert per state change',
+      () => {
+        const got = unique('/json');
+        return got.length >= changes.length ? got : undefined;
+      },
+      60_000,
+    );
+    const ordered = byCycle(json);
+    expect(ordered.map((b) => b.to)).toEqual(changes);
+    expect(ordered.map((b) => b.from)).toEqual(
+      states[0] === 'happy' ? states.slice(0, -1) : [null, ...states.slice(0, -1)],
+    );
+    expect(
+      await eventually('Slack alerts', () =>
+        unique('/slack').length >= changes.length ? true : undefined,
+      ),
+    ).toBe(true);
+    expect(unique('/slack')).toHaveLength(changes.length);
+    // Only the one message in flight at the kill may repeat.
+    expect(received.filter((r) => r.path === '/json').length - json.length).toBeLessThanOrEqual(1);
+
     // Snapshots carry the decision of their cycle, with the outage's reason.
     const snaps = await store.snapshotsSince(new Date(0), 10_000);
-    const unknownSnap = snaps.find((s) => s.observation?.health_state === 'unknown');
-    expect(unknownSnap?.observation?.errors.join(' ')).toMatch(/prometheus/i);
+    const outageSnaps = snaps.filter(
+      (x) => x.observation?.health_state === 'unknown' && x.observation.cycle > carried.cycle,
+    );
+    expect(outageSnaps.length).toBeGreaterThan(0);
+    for (const x of outageSnaps) expect(x.observation?.errors.join(' ')).toMatch(/prometheus/i);
   }, 360_000);
 });

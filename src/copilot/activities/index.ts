@@ -11,11 +11,14 @@ import type { LogSource } from '../../signals/log-patterns.js';
 import type { PrometheusClient } from '../../signals/prometheus-client.js';
 import { retentionCutoff } from '../../store/repository.js';
 import type { AssessmentStore, PruneResult } from '../../store/repository.js';
+import { alertTargets, sendAlert, type AlertConfig } from './alerts.js';
 import type {
+  AlertTarget,
   AssessInput,
   CurrentObservation,
   LogPatternCount,
   ObservationRecord,
+  StateChangeEvent,
 } from '../types.js';
 
 export interface CopilotActivityDeps {
@@ -27,6 +30,7 @@ export interface CopilotActivityDeps {
   /** A client of the copilot cluster, for queries to the observe workflow. */
   readonly client: Client;
   readonly retentionDays: number;
+  readonly alerts: AlertConfig;
   readonly logger: Logger;
 }
 
@@ -192,6 +196,25 @@ export function createActivities(deps: CopilotActivityDeps) {
       } catch (err) {
         return rethrow(err);
       }
+    },
+
+    /** Alert targets by name and format; their URLs never leave the worker. */
+    async listAlertTargets(): Promise<AlertTarget[]> {
+      return Promise.resolve(
+        alertTargets(deps.alerts).map(({ name, format }) => ({ name, format })),
+      );
+    },
+
+    async sendAlert(input: {
+      target: string;
+      event: StateChangeEvent;
+    }): Promise<{ status: number }> {
+      const result = await sendAlert(deps.alerts, input);
+      logger.info(
+        { target: input.target, to: input.event.to, event: input.event.event_id },
+        'alert delivered',
+      );
+      return result;
     },
 
     async pruneStore(input: { now: string }): Promise<PruneResult> {

@@ -29,6 +29,7 @@ import {
   type ObserveInput,
 } from '../types.js';
 
+import { alertWorkflow } from './alert.js';
 import { assessHealthWorkflow } from './assess.js';
 
 export const currentQuery = defineQuery<CurrentObservation>('current');
@@ -205,6 +206,28 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
       assessments += 1;
+      // Alerts on every change; on the first observation only when it is bad news (a copilot
+      // starting beside a sick cluster should say so, a healthy start is not an event).
+      if (state.cycle > 0 || evaluation.health_state !== 'happy') {
+        await startChild(alertWorkflow, {
+          workflowId: `headway-alert-${input.cluster_id}-${assess.assessment_id}`,
+          args: [
+            {
+              event_id: assess.assessment_id,
+              cluster_id: input.cluster_id,
+              from: state.cycle === 0 ? null : state.previous.health_state,
+              to: evaluation.health_state,
+              at: new Date().toISOString(),
+              cycle,
+              scale_band: evaluation.scale_band,
+              fired_gates: evaluation.fired_gates,
+              reasons: observation.reasons.slice(0, 5),
+            },
+            input.alert_max_attempts ?? 5,
+          ],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      }
     }
 
     state = {
