@@ -520,6 +520,7 @@ describe('store unavailable', () => {
     '/status/issues',
     '/status/summary',
     '/status/timeline',
+    '/status/history',
   ];
 
   it.each(routes)('%s answers 503 when the store is closed', async (path) => {
@@ -669,7 +670,7 @@ function parseLabels(line: string): Record<string, string> {
 }
 
 describe('bearer token', () => {
-  const paths = ['/status', '/status/summary', '/healthz', '/metrics', '/nope'];
+  const paths = ['/status', '/status/summary', '/status/history', '/healthz', '/metrics', '/nope'];
 
   it.each(paths)('%s needs the token when one is set', async (path) => {
     const h = await harness({ api: { token: TOKEN } });

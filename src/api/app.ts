@@ -1,9 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { pino, type Logger } from 'pino';
+import { z } from 'zod';
 
 import type { ResolvedThresholds } from '../health/thresholds.js';
 import type { Assessment, AssessmentStore, Snapshot } from '../store/repository.js';
 
+import { DASHBOARD_CSP, dashboardAssets } from './dashboard/assets.js';
 import { loggableError, STORE_UNAVAILABLE_BODY, StoreUnavailableError } from './errors.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import {
@@ -16,6 +18,9 @@ import {
 import { bearerAuth, corsMiddleware, corsPolicy } from './security.js';
 import {
   currentState,
+  DEFAULT_CADENCE_S,
+  HISTORY_MAX_POINTS,
+  historyBody,
   serviceStatuses,
   statusBody,
   summaryText,
@@ -52,6 +57,7 @@ const GET = 'GET, HEAD';
 /** Every route and its methods: a known path with another method answers 405, not 404. */
 const ROUTES: Readonly<Record<string, string>> = {
   '/status': GET,
+  '/status/history': GET,
   '/status/services': GET,
   '/status/issues': GET,
   '/status/summary': GET,
@@ -60,6 +66,19 @@ const ROUTES: Readonly<Record<string, string>> = {
   '/healthz': GET,
   '/metrics': GET,
 };
+
+const DEFAULT_HISTORY_MINUTES = 60;
+const MAX_HISTORY_MINUTES = 1440;
+const minutesMessage = `must be a whole number of minutes from 1 to ${String(MAX_HISTORY_MINUTES)}`;
+
+const HistoryQuerySchema = z.object({
+  minutes: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, minutesMessage)
+    .transform(Number)
+    .pipe(z.number().min(1, minutesMessage).max(MAX_HISTORY_MINUTES, minutesMessage))
+    .default(DEFAULT_HISTORY_MINUTES),
+});
 
 interface Latest {
   readonly snapshot: Snapshot | undefined;
@@ -143,7 +162,22 @@ export function createApiApp(deps: ApiDeps): Hono {
     }
   });
   app.use(corsMiddleware(corsPolicy(deps.api.host, deps.api.cors_origins)));
-  app.use(bearerAuth(deps.api.token));
+  // The page and its assets carry no data (it fetches every figure with the token), and a browser
+  // cannot attach a bearer header to a navigation: they are served without authentication.
+  const auth = bearerAuth(deps.api.token);
+  const assets = dashboardAssets();
+  app.use((c, next) => (assets.has(c.req.path) ? next() : auth(c, next)));
+
+  for (const [path, asset] of assets) {
+    app.get(path, (c) =>
+      c.body(asset.body, 200, {
+        'Content-Type': asset.type,
+        'Content-Security-Policy': DASHBOARD_CSP,
+        'Referrer-Policy': 'no-referrer',
+        'X-Frame-Options': 'DENY',
+      }),
+    );
+  }
 
   /** Current state, signals, log patterns and (unless happy) the latest assessment's actions. */
   app.get('/status', async (c) => {
@@ -185,6 +219,22 @@ export function createApiApp(deps: ApiDeps): Hono {
     });
   });
 
+  /**
+   * `{ series: [{ field, label, unit, points: [[iso, value | null]] }], states: [[iso, state]] }`:
+   * key signals and state changes over the last `?minutes=` (1–1440, default 60), from the stored
+   * snapshots, at most HISTORY_MAX_POINTS points per series.
+   */
+  app.get('/status/history', async (c) => {
+    const q = query(c, parseQuery(HistoryQuerySchema, c.req.query()));
+    if (q instanceof Response) return q;
+    const { snapshot } = await latest();
+    const end = now();
+    const start = new Date(end.getTime() - q.minutes * 60_000);
+    const cadenceS = snapshot?.observation?.cadence_s ?? DEFAULT_CADENCE_S;
+    const read = await withStore((store) => readSnapshots(store, start, end, cadenceS));
+    return c.json(historyBody(read.rows, start, end, { sampledEveryMs: read.sampledEveryMs }));
+  });
+
   /** `{ summary, timestamp, health_state }`: the current state, and prose that agrees with it. */
   app.get('/status/summary', async (c) => {
     const { current: state, assessment, now: t } = await current();
@@ -195,6 +245,8 @@ export function createApiApp(deps: ApiDeps): Hono {
       assessment_id: assessment?.id ?? null,
       assessment_timestamp: assessment?.timestamp ?? null,
       assessment_health_state: assessment?.health_state ?? null,
+      // The explainer's extras (contributing factors, watch next, citations…) of that assessment.
+      explanation: assessment?.explanation ?? null,
     });
   });
 
@@ -250,7 +302,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   });
 
   app.notFound((c) => {
-    const allow = ROUTES[c.req.path];
+    const allow = assets.has(c.req.path) ? GET : ROUTES[c.req.path];
     if (allow !== undefined) {
       c.header('Allow', allow);
       return c.json(
@@ -281,4 +333,57 @@ function primaryOf(snapshot: unknown): unknown {
   if (snapshot === null || typeof snapshot !== 'object') return {};
   const primary = (snapshot as { primary_signals?: unknown }).primary_signals;
   return primary !== null && typeof primary === 'object' ? primary : {};
+}
+
+/** Rows read in one query while the whole window is read. */
+const HISTORY_PAGE = 1000;
+/**
+ * Up to this many rows the whole window is read (an hour at a 2 s cadence is 1,800; a day at the
+ * default 30 s is 2,880). Beyond, one row per point is sampled: each row carries every signal, and
+ * a day at a 1 s cadence would be 86,400 of them.
+ */
+const HISTORY_DENSE_ROWS = 3000;
+/** Sampling queries in flight at once. */
+const HISTORY_SAMPLE_CONCURRENCY = 8;
+
+interface SnapshotRead {
+  readonly rows: Snapshot[];
+  /** Set when (part of) the window was sampled: the width of one sampled slice. */
+  readonly sampledEveryMs?: number;
+}
+
+/** The snapshots of [start, end), oldest first: all of them, or a sample when there are many. */
+async function readSnapshots(
+  store: AssessmentStore,
+  start: Date,
+  end: Date,
+  cadenceS: number,
+): Promise<SnapshotRead> {
+  const endMs = end.getTime();
+  const rows: Snapshot[] = [];
+  let cursor = start.getTime();
+  if ((endMs - cursor) / 1000 / Math.max(cadenceS, 0.1) <= HISTORY_DENSE_ROWS) {
+    while (rows.length < HISTORY_DENSE_ROWS) {
+      const page = await store.snapshotsSince(new Date(cursor), HISTORY_PAGE);
+      const inside = page.filter((s) => Date.parse(s.timestamp) < endMs);
+      rows.push(...inside);
+      if (page.length < HISTORY_PAGE || inside.length < page.length) return { rows };
+      cursor = Date.parse(page.at(-1)!.timestamp) + 1;
+    }
+  }
+  // Too many rows (the cadence is shorter than the latest row says, or the window long): the first
+  // row of each point's slice of what is left stands for it.
+  const width = (endMs - cursor) / HISTORY_MAX_POINTS;
+  const slices = Array.from({ length: HISTORY_MAX_POINTS }, (_, i) => cursor + i * width);
+  for (let i = 0; i < slices.length; i += HISTORY_SAMPLE_CONCURRENCY) {
+    const batch = slices.slice(i, i + HISTORY_SAMPLE_CONCURRENCY);
+    const found = await Promise.all(
+      batch.map(async (from) => {
+        const [row] = await store.snapshotsSince(new Date(from), 1);
+        return row !== undefined && Date.parse(row.timestamp) < from + width ? row : undefined;
+      }),
+    );
+    for (const row of found) if (row !== undefined) rows.push(row);
+  }
+  return { rows, sampledEveryMs: width };
 }

@@ -197,6 +197,8 @@ export interface StatusBody {
   readonly errors: readonly string[];
   readonly consecutive_critical: number | null;
   readonly assessment_id: string | null;
+  /** Seconds between observations, so a reader can poll at that pace. */
+  readonly cadence_s: number | null;
 }
 
 /**
@@ -230,6 +232,7 @@ export function statusBody(
     errors: o?.errors ?? [],
     consecutive_critical: o?.consecutive_critical ?? null,
     assessment_id: assessment?.id ?? null,
+    cadence_s: o?.cadence_s ?? null,
   };
 }
 
@@ -305,6 +308,173 @@ export function serviceStatuses(
     pressure: trusted ? s.pressure : 'unknown',
     dominant_signal: trusted ? s.dominant_signal : null,
   }));
+}
+
+// ---- History ---------------------------------------------------------------------------------
+
+/** Points per series `/status/history` returns at most: about one per pixel of a sparkline. */
+export const HISTORY_MAX_POINTS = 240;
+
+/** The cadence assumed for rows that do not say theirs (written outside the observe workflow). */
+export const DEFAULT_CADENCE_S = 30;
+
+export interface HistorySeriesDef {
+  /** Wire field, as in `/status`. */
+  readonly field: string;
+  readonly label: string;
+  readonly unit: string;
+  /**
+   * How a downsampled point combines the samples it stands for: rates are averaged, while ages and
+   * latencies keep their worst value, so a spike survives downsampling.
+   */
+  readonly combine: 'mean' | 'max';
+}
+
+/** The key signals `/status/history` returns, in the order the dashboard shows them. */
+export const HISTORY_SERIES: readonly HistorySeriesDef[] = [
+  { field: F.throughput, label: 'State transitions', unit: '/s', combine: 'mean' },
+  { field: F.completionRate, label: 'Completion rate', unit: 'ratio', combine: 'mean' },
+  { field: F.historyBacklog, label: 'History backlog age', unit: 's', combine: 'max' },
+  { field: F.persistenceP99, label: 'Persistence p99', unit: 'ms', combine: 'max' },
+  { field: F.frontendP99, label: 'Frontend p99', unit: 'ms', combine: 'max' },
+  { field: F.matchingWorkflowBacklog, label: 'Matching backlog age', unit: 's', combine: 'max' },
+];
+
+export type HistoryPoint = readonly [iso: string, value: number | null];
+export type StatePoint = readonly [iso: string, state: HealthState];
+
+export interface HistorySeries {
+  readonly field: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly points: readonly HistoryPoint[];
+}
+
+export interface HistoryBody {
+  readonly minutes: number;
+  readonly start: string;
+  readonly end: string;
+  /** The newest row's cadence; null when the window holds no observation. */
+  readonly cadence_s: number | null;
+  readonly series: readonly HistorySeries[];
+  /** State changes, oldest first: each state holds until the next entry (or `end`). */
+  readonly states: readonly StatePoint[];
+}
+
+/** Worse states win when several samples share one band of the timeline. */
+const SEVERITY: Readonly<Record<HealthState, number>> = {
+  happy: 0,
+  unknown: 1,
+  stressed: 2,
+  critical: 3,
+};
+
+export interface HistoryOptions {
+  /** Default HISTORY_MAX_POINTS. */
+  readonly maxPoints?: number;
+  /**
+   * When the rows are a sample (one per slice of this many ms) rather than every row: sampled rows
+   * are that far apart without any gap in the observations.
+   */
+  readonly sampledEveryMs?: number;
+}
+
+/**
+ * `GET /status/history`: key-signal series and state changes over [start, end), from snapshots
+ * ordered oldest first. Beyond `maxPoints` rows, rows are grouped into equal time buckets. A gap
+ * longer than the freshness limit (the copilot was not observing) breaks the series with a null
+ * and turns the state `unknown`, as `/status` would have said at the time.
+ */
+export function historyBody(
+  snapshots: readonly Snapshot[],
+  start: Date,
+  end: Date,
+  options: HistoryOptions = {},
+): HistoryBody {
+  const maxPoints = options.maxPoints ?? HISTORY_MAX_POINTS;
+  const slack = options.sampledEveryMs ?? 0;
+  const t0 = start.getTime();
+  const t1 = end.getTime();
+  const rows = snapshots.filter((s) => {
+    const t = Date.parse(s.timestamp);
+    return t >= t0 && t < t1;
+  });
+
+  const groups: Snapshot[][] = [];
+  if (rows.length <= maxPoints) {
+    for (const row of rows) groups.push([row]);
+  } else {
+    const width = (t1 - t0) / maxPoints;
+    let key = -1;
+    for (const row of rows) {
+      const k = Math.min(maxPoints - 1, Math.floor((Date.parse(row.timestamp) - t0) / width));
+      if (k !== key) {
+        groups.push([]);
+        key = k;
+      }
+      groups.at(-1)!.push(row);
+    }
+  }
+
+  let cadence = DEFAULT_CADENCE_S;
+  const points: HistoryPoint[][] = HISTORY_SERIES.map(() => []);
+  const states: StatePoint[] = [];
+  const pushState = (iso: string, state: HealthState): void => {
+    if (states.at(-1)?.[1] !== state) states.push([iso, state]);
+  };
+  const gapAfter = (last: Snapshot, next: number): void => {
+    const limitMs = freshnessLimitS(cadence) * 1000;
+    const from = Date.parse(last.timestamp) + limitMs;
+    if (next <= from + slack) return;
+    const iso = new Date(from).toISOString();
+    for (const p of points) p.push([iso, null]);
+    pushState(iso, 'unknown');
+  };
+
+  for (const [i, group] of groups.entries()) {
+    const first = group[0]!;
+    const last = group.at(-1)!;
+    if (i > 0) gapAfter(groups[i - 1]!.at(-1)!, Date.parse(first.timestamp));
+    let worst: HealthState = 'happy';
+    for (const row of group) {
+      cadence = row.observation?.cadence_s ?? cadence;
+      const state = row.observation?.health_state ?? 'unknown';
+      if (SEVERITY[state] > SEVERITY[worst]) worst = state;
+    }
+    pushState(first.timestamp, worst);
+    for (const [s, def] of HISTORY_SERIES.entries()) {
+      points[s]!.push([last.timestamp, combine(group, def)]);
+    }
+  }
+  const newest = groups.at(-1)?.at(-1);
+  if (newest !== undefined) gapAfter(newest, t1);
+
+  return {
+    minutes: Math.round((t1 - t0) / 60_000),
+    start: start.toISOString(),
+    end: end.toISOString(),
+    cadence_s: newest?.observation?.cadence_s ?? null,
+    series: HISTORY_SERIES.map((def, s) => ({
+      field: def.field,
+      label: def.label,
+      unit: def.unit,
+      points: points[s]!,
+    })),
+    states,
+  };
+}
+
+function combine(rows: readonly Snapshot[], def: HistorySeriesDef): number | null {
+  let n = 0;
+  let acc = def.combine === 'max' ? -Infinity : 0;
+  for (const row of rows) {
+    const v = readSignal(row.signals, def.field);
+    if (v === null) continue;
+    n += 1;
+    acc = def.combine === 'max' ? Math.max(acc, v) : acc + v;
+  }
+  if (n === 0) return null;
+  return round(def.combine === 'max' ? acc : acc / n, 4);
 }
 
 function round(x: number, digits: number): number {
