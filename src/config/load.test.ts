@@ -230,6 +230,12 @@ describe('loadConfig precedence', () => {
       HEADWAY_STORE_RETENTION_DAYS: '14',
       HEADWAY_DSQL_ENDPOINT: 'abc.dsql.eu-west-1.on.aws',
       HEADWAY_DSQL_REGION: 'eu-west-1',
+      HEADWAY_LLM_PROVIDER: 'openai-compatible',
+      HEADWAY_LLM_MODEL: 'llama3.1:8b',
+      HEADWAY_LLM_BASE_URL: 'http://localhost:11434/v1',
+      HEADWAY_LLM_API_KEY: 'sk-local-test',
+      HEADWAY_LLM_REGION: 'eu-west-1',
+      HEADWAY_LLM_MAX_CALLS_PER_HOUR: '30',
     };
     // The table above must cover every variable Headway documents.
     expect(Object.keys(values).sort()).toEqual(Object.keys(ENV_KEYS).sort());

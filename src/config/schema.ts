@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { COPILOT_ENV_KEYS, CopilotSectionSchema, StoreSectionSchema } from './copilot.js';
+import { EXPLAIN_ENV_KEYS, ExplainSectionSchema } from './explain.js';
 import { SIGNALS_ENV_KEYS, SignalsConfigSchema } from './signals.js';
 import { TemporalSectionSchema, WorkerSectionSchema } from './temporal.js';
 
@@ -95,6 +96,8 @@ export const HeadwayConfigSchema = z
     copilot: CopilotSectionSchema,
     /** Where assessments and snapshots are kept: PGlite (default), PostgreSQL or Aurora DSQL. */
     store: StoreSectionSchema,
+    /** The optional LLM explainer: provider, model, budget (src/config/explain.ts, docs/llm.md). */
+    explain: ExplainSectionSchema,
   })
   .superRefine((config, ctx) => {
     const seen = new Map<number, string>();
@@ -156,4 +159,5 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_COPILOT_METRICS_PORT: ['stack', 'copilot', 'metrics_port'],
   ...SIGNALS_ENV_KEYS,
   ...COPILOT_ENV_KEYS,
+  ...EXPLAIN_ENV_KEYS,
 };

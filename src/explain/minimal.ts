@@ -1,53 +1,19 @@
 import { classifyBottleneck } from '../health/bottleneck.js';
 import { serviceHealth } from '../health/services.js';
-import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from '../health/thresholds.js';
+import { DEFAULT_THRESHOLDS } from '../health/thresholds.js';
 import { overallTrend, trends } from '../health/trends.js';
-import type { Evaluation, Gate, Signals } from '../health/types.js';
+import type { Gate } from '../health/types.js';
+
+import type { AssessmentDraft, DraftAction, DraftIssue, ExplainInput } from './explanation.js';
+
+export type { AssessmentDraft, DraftAction, DraftIssue, ExplainInput } from './explanation.js';
 
 /**
  * The minimal explainer: a deterministic account of the gates that fired, with no LLM. It only
- * restates what the rules decided, so it can never contradict the state. The narrator (issue 5)
- * replaces it with a fuller story; this keeps assessments useful until then.
+ * restates what the rules decided, so it can never contradict the state. The narrator
+ * (`narrator.ts`) tells the fuller story; this stays as the smallest fallback, and its types now
+ * live in `explanation.ts` (re-exported here for existing importers).
  */
-
-export interface DraftIssue {
-  readonly severity: 'critical' | 'warning' | 'info';
-  readonly title: string;
-  readonly description: string;
-  readonly likely_cause: string | null;
-  readonly suggested_actions: readonly string[];
-  readonly related_metrics: readonly string[];
-}
-
-export interface DraftAction {
-  readonly action_type: string;
-  readonly target_service: string;
-  readonly description: string;
-  readonly confidence: number;
-  readonly parameters: Readonly<Record<string, unknown>> | null;
-  readonly risk_level: 'low' | 'medium' | 'high';
-}
-
-export interface AssessmentDraft {
-  readonly health_state: Evaluation['health_state'];
-  readonly summary: string;
-  readonly services: unknown;
-  readonly issues: readonly DraftIssue[];
-  readonly recommended_actions: readonly DraftAction[];
-}
-
-export interface ExplainInput {
-  readonly evaluation: Evaluation;
-  readonly signals: Signals;
-  readonly window: readonly Signals[];
-  readonly log_patterns: readonly {
-    pattern: string;
-    service: string;
-    count: number;
-    sample_message: string;
-  }[];
-  readonly thresholds?: ResolvedThresholds;
-}
 
 interface GateText {
   readonly title: string;
