@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { copilotCommand } from './copilot.js';
 import { doctorCommand, installCommand } from './doctor.js';
+import { kbCommand } from './kb.js';
 import type { Io } from './output.js';
 import { recordCommand, replayCommand, signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
@@ -51,6 +52,7 @@ export function buildProgram(io: Io): Command {
     benchCommand(io),
     statusCommand(io),
     copilotCommand(io),
+    kbCommand(io),
   ]) {
     // addCommand does not copy these settings to the subcommand, so set them on each (and on
     // nested ones, such as `copilot run`).

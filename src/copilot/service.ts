@@ -6,6 +6,7 @@ import { startApiServer, type ApiServer } from '../api/server.js';
 import type { HeadwayConfig } from '../config/schema.js';
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { createCallBudget, languageModelFor, secretsOf } from '../explain/llm/index.js';
 import { resolveThresholds } from '../health/thresholds.js';
 import { collectOptionsFor, logSourceFor, prometheusClientFor } from '../signals/source.js';
 import { openStore, type OpenedStore } from '../store/open.js';
@@ -139,6 +140,8 @@ export async function startCopilot(
     let native: NativeConnection | undefined;
     let done: Promise<void> = Promise.resolve();
     if (parts.worker) {
+      // Checked before connecting: a provider without its key or region is a config error.
+      const model = languageModelFor(config.explain, options.env ?? process.env);
       native = await connectNative(temporal);
       const nativeConnection = native;
       cleanups.push(async () => nativeConnection.close());
@@ -161,6 +164,19 @@ export async function startCopilot(
           client: new Client({ connection: clientConnection, namespace: temporal.namespace }),
           retentionDays: config.store.retention_days,
           alerts: config.copilot.alerts,
+          ...(model === undefined
+            ? {}
+            : {
+                llm: {
+                  model,
+                  budget: createCallBudget({
+                    maxCallsPerHour: config.explain.max_calls_per_hour,
+                  }),
+                  timeoutMs: config.explain.timeout_s * 1000,
+                  temperature: config.explain.temperature,
+                  secrets: secretsOf(config.explain),
+                },
+              }),
           logger,
         },
       });

@@ -3,7 +3,11 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 
 import { ErrorCode, errorMessage, HeadwayError } from '../../errors.js';
-import { explainMinimal, type AssessmentDraft } from '../../explain/minimal.js';
+import type { Explanation } from '../../explain/explanation.js';
+import { loadKnowledgeBase } from '../../explain/kb.js';
+import { explainWithLlm, type CallBudget, type ExplainModel } from '../../explain/llm/index.js';
+import type { AssessmentDraft } from '../../explain/minimal.js';
+import { narrate } from '../../explain/narrator.js';
 import { resolveThresholds } from '../../health/thresholds.js';
 import type { Signals } from '../../health/types.js';
 import { collectSignals as collect, type CollectOptions } from '../../signals/collect.js';
@@ -31,7 +35,24 @@ export interface CopilotActivityDeps {
   readonly client: Client;
   readonly retentionDays: number;
   readonly alerts: AlertConfig;
+  /** The optional LLM explainer; undefined: the narrator's account is final. */
+  readonly llm?: {
+    readonly model: ExplainModel;
+    readonly budget: CallBudget;
+    readonly timeoutMs: number;
+    readonly temperature: number;
+    readonly secrets: readonly string[];
+  };
+  /** Runbook directory for citations (default docs/runbooks); unreadable → no citations. */
+  readonly runbooks?: string;
   readonly logger: Logger;
+}
+
+export interface RefineResult {
+  readonly explanation: Explanation;
+  readonly used: 'llm' | 'narrator';
+  /** Why the narrator's account stands (no LLM, budget, discarded answer …). */
+  readonly reason: string | null;
 }
 
 export interface CollectResult {
@@ -57,7 +78,7 @@ export interface SaveAssessmentInput {
   readonly id: string;
   readonly at: string;
   readonly trigger: string;
-  readonly draft: AssessmentDraft;
+  readonly draft: AssessmentDraft & { readonly explanation?: unknown };
   readonly metrics_snapshot: unknown;
 }
 
@@ -134,8 +155,8 @@ export function createActivities(deps: CopilotActivityDeps) {
       }
     },
 
-    /** The deterministic explainer; the narrator and LLM agents (issue 5) plug in here. */
-    async explain(input: AssessInput): Promise<AssessmentDraft> {
+    /** The narrator: a deterministic account of the evaluation, citing the runbooks it used. */
+    async explain(input: AssessInput): Promise<Explanation> {
       const resolved = resolveThresholds(input.thresholds ?? {});
       if (Array.isArray(resolved)) {
         throw ApplicationFailure.nonRetryable(
@@ -143,15 +164,52 @@ export function createActivities(deps: CopilotActivityDeps) {
           'ConfigInvalid',
         );
       }
+      let kb;
+      try {
+        kb = loadKnowledgeBase(deps.runbooks);
+      } catch (err) {
+        // Citations are a help, not a requirement: explain without them.
+        logger.warn({ err: errorMessage(err) }, 'runbooks not loaded; no citations');
+      }
       return Promise.resolve(
-        explainMinimal({
+        narrate({
           evaluation: input.evaluation,
           signals: input.signals,
           window: input.window,
           log_patterns: [...input.log_patterns],
           thresholds: resolved,
+          ...(kb === undefined ? {} : { kb }),
         }),
       );
+    },
+
+    /**
+     * The optional LLM pass over the narrator's draft. Never fails for anything the model does:
+     * an answer that changes the state, invents gates or does not validate is discarded, and the
+     * narrator's account stands (docs/llm.md).
+     */
+    async refineWithLlm(input: { assess: AssessInput; draft: Explanation }): Promise<RefineResult> {
+      if (deps.llm === undefined) {
+        return { explanation: input.draft, used: 'narrator', reason: 'no LLM configured' };
+      }
+      const result = await explainWithLlm({
+        model: deps.llm.model,
+        draft: input.draft,
+        evaluation: input.assess.evaluation,
+        signals: input.assess.signals,
+        log_patterns: input.assess.log_patterns,
+        budget: deps.llm.budget,
+        timeoutMs: deps.llm.timeoutMs,
+        temperature: deps.llm.temperature,
+        trigger: input.assess.trigger,
+        secrets: deps.llm.secrets,
+        signal: Context.current().cancellationSignal,
+      });
+      if (result.used === 'llm') {
+        return { explanation: result.explanation, used: 'llm', reason: null };
+      }
+      logger.info({ reason: result.reason }, 'LLM explanation not used; the narrator stands');
+      return { explanation: input.draft, used: 'narrator', reason: result.reason };
     },
 
     async saveAssessment(input: SaveAssessmentInput): Promise<string> {
@@ -166,6 +224,7 @@ export function createActivities(deps: CopilotActivityDeps) {
           issues: input.draft.issues,
           recommended_actions: input.draft.recommended_actions,
           metrics_snapshot: input.metrics_snapshot,
+          explanation: input.draft.explanation ?? null,
           at: new Date(input.at),
         });
         logger.info(

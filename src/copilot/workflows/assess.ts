@@ -16,13 +16,28 @@ const { explain, saveAssessment } = proxyActivities<CopilotActivities>({
   retry,
 });
 
+// One attempt: a retry would spend the LLM budget again, and the narrator's account is there.
+// Two model calls (dispatcher, researcher), each bounded by explain.timeout_s.
+const { refineWithLlm } = proxyActivities<CopilotActivities>({
+  startToCloseTimeout: '150s',
+  retry: { maximumAttempts: 1 },
+});
+
 /**
  * Explains one evaluation and stores it with its issues. The state is the caller's (the observe
  * workflow's) and is never re-decided here; the explainer only says why. The assessment id comes
  * from the caller, so a save retried after a crash stores it once.
  */
 export async function assessHealthWorkflow(input: AssessInput): Promise<AssessResult> {
-  const draft = await explain(input);
+  const narrated = await explain(input);
+  let draft = narrated;
+  try {
+    draft = (await refineWithLlm({ assess: input, draft: narrated })).explanation;
+  } catch (err) {
+    log.warn('LLM pass failed; the narrator stands', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
   // The explainer must not change the state; if it ever does, the rules win.
   const safe =
     draft.health_state === input.evaluation.health_state
