@@ -5,6 +5,7 @@ import { copilotCommand } from './copilot.js';
 import { doctorCommand, installCommand } from './doctor.js';
 import { kbCommand } from './kb.js';
 import type { Io } from './output.js';
+import { scenarioCommand } from './scenario.js';
 import { recordCommand, replayCommand, signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
 import { statusCommand } from './status.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: Io): Command {
     statusCommand(io),
     copilotCommand(io),
     kbCommand(io),
+    scenarioCommand(io),
   ]) {
     // addCommand does not copy these settings to the subcommand, so set them on each (and on
     // nested ones, such as `copilot run`).

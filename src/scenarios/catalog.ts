@@ -1,0 +1,544 @@
+/**
+ * The scenarios: each a known condition put on the local cluster, and what the copilot must say
+ * about it. Timings assume the scenario settings (2 s cadence, 1 s scrape, critical after 90 s of
+ * critical evaluations); see docs/scenarios.md for how they were measured.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { ErrorCode, HeadwayError } from '../errors.js';
+import { isRunning } from '../stack/process.js';
+import { isTemporalServing } from '../temporal/health.js';
+
+import type { FaultContext, ScenarioDefinition } from './definition.js';
+import type { Expectation } from './types.js';
+
+const LOAD = { rate: 2, steps: 4 } as const;
+const WORKERS = { count: 1, workflowSlots: 20, activitySlots: 10 } as const;
+
+const BACKLOG_DEPTH = 'amplifiers.queue.task_backlog_depth';
+
+/**
+ * How long an outage of Prometheus or the server may take to read unknown: the collection under
+ * way when it starts waits out its remaining query batches (each up to the 2 s query timeout),
+ * then one cycle, then the API's one-second cache. Measured at about 10 s.
+ */
+const OUTAGE_NOTICE_S = 25;
+const SUCCESS_RATE = 'primary_signals.workflow_completion.success_per_sec';
+
+/** Why the state cannot be expected to leave happy when work waits in matching (measured). */
+const NO_BACKLOG_GATE =
+  'no gate reads work waiting in matching: the dev server reports ' +
+  'approximate_backlog_age_seconds as 0 while tasks wait (the backlog count grows), and the ' +
+  'continuing starts (one state transition each) keep throughput above the healthy level, so ' +
+  'every healthy gate passes and the copilot stays happy';
+
+const baselineHappy: Expectation = {
+  id: 'baseline-happy',
+  description: 'baseline: happy throughout (no false alarm before the fault)',
+  mode: 'always',
+  phases: ['baseline'],
+  check: { type: 'state', states: ['happy'] },
+};
+
+/**
+ * Happy again after the fault. It measures the recovery time only where the state left happy:
+ * a copilot that never noticed the fault has nothing to recover from.
+ */
+function recoversHappy(withinS: number, measures = true): Expectation {
+  return {
+    id: 'recovers-happy',
+    description: `recovery: happy within ${withinS} s of the fault's removal`,
+    mode: 'eventually',
+    phase: 'recovery',
+    check: { type: 'state', states: ['happy'] },
+    within_s: withinS,
+    ...(measures ? { measures: 'recovery' as const } : {}),
+  };
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await delay(500);
+  }
+  throw new HeadwayError(
+    ErrorCode.ReadinessTimeout,
+    `${what} did not happen within ${timeoutMs / 1_000} s`,
+  );
+}
+
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  {
+    name: 'steady',
+    summary: `moderate healthy load (${LOAD.rate} workflows/s of ${LOAD.steps} sequential activities)`,
+    proves: 'a healthy loaded cluster is happy, judged by forward progress, with no false alarm',
+    expected: 'happy throughout, by forward progress (not idle)',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 90,
+    fault: null,
+    recoveryMaxS: 0,
+    settleS: 0,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'forward-progress',
+        description: 'happy because every healthy gate passes, not because it looks idle',
+        mode: 'always',
+        phases: ['baseline'],
+        check: { type: 'reason', pattern: 'forward progress healthy' },
+      },
+    ],
+  },
+  {
+    name: 'idle',
+    summary: 'workers polling, no workflow started',
+    proves:
+      'no demand is happy (idle), never critical: a low throughput with nothing to do is no failure',
+    expected: 'happy (idle) throughout',
+    load: null,
+    workers: WORKERS,
+    baselineS: 60,
+    fault: null,
+    recoveryMaxS: 0,
+    settleS: 0,
+    expectations: [
+      { ...baselineHappy, description: 'happy throughout (never critical or stressed)' },
+      {
+        id: 'idle-rule',
+        description: 'the idle rule decides',
+        mode: 'always',
+        phases: ['baseline'],
+        check: { type: 'reason', pattern: '^idle:' },
+      },
+    ],
+  },
+  {
+    name: 'worker-outage',
+    summary: 'every worker stopped under load; the generator keeps starting workflows',
+    proves:
+      'the copilot sees the backlog of work nobody runs, and its draining once workers return',
+    expected: 'backlog seen; (stressed → critical: documented, not checked); drains after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description:
+        'stop every worker (its SDK metrics target goes with it); start new ones to recover',
+      inject: async (ctx: FaultContext) => {
+        await ctx.workers.stop();
+        ctx.workerMetrics.unregister();
+      },
+      remove: async (ctx: FaultContext) => {
+        ctx.workerMetrics.register();
+        await ctx.workers.start();
+      },
+      minHoldS: 90,
+      maxHoldS: 150,
+    },
+    recoveryMaxS: 120,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'backlog-seen',
+        description: 'fault: the copilot sees tasks piling up in matching (backlog depth > 20)',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'signal', field: BACKLOG_DEPTH, op: '>', value: 20 },
+        // Matching reports the backlog count about once a minute.
+        within_s: 120,
+      },
+      {
+        id: 'stressed-then-critical',
+        description: 'fault: stressed, then critical',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'state', states: ['critical'] },
+        after: { type: 'state', states: ['stressed'] },
+        within_s: 120,
+        measures: 'detection',
+        not_checked: NO_BACKLOG_GATE,
+      },
+      {
+        id: 'bottleneck',
+        description: 'fault: bottleneck worker-limited',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'bottleneck', values: ['worker_limited'] },
+        within_s: 120,
+        not_checked:
+          'a stopped worker exports no SDK metrics, and without them the classifier answers ' +
+          'unknown by design (docs/health-model.md, difference 8)',
+      },
+      {
+        id: 'catching-up',
+        description:
+          'recovery: the returning workers complete more than the load offers (the backlog drains)',
+        mode: 'eventually',
+        phase: 'recovery',
+        check: { type: 'signal', field: SUCCESS_RATE, op: '>', value: LOAD.rate * 1.25 },
+        within_s: 120,
+      },
+      {
+        id: 'workers-set-the-pace',
+        description: 'recovery: while they catch up, the bottleneck is worker-limited',
+        mode: 'eventually',
+        phase: 'recovery',
+        check: { type: 'bottleneck', values: ['worker_limited'] },
+        within_s: 60,
+      },
+      recoversHappy(120, false),
+    ],
+  },
+  {
+    name: 'slow-activities',
+    summary: 'activities slow from instant to 3 s each: more work than the activity slots can hold',
+    proves: 'worker-side pressure is named as worker-limited, not blamed on the server',
+    expected: 'happy, bottleneck worker-limited, workers under pressure; workers happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: 'every step activity takes 3 s (10 activity slots, about 24 needed)',
+      inject: async (ctx) => {
+        ctx.knobs.delayMs = 3_000;
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        ctx.knobs.delayMs = 0;
+        await Promise.resolve();
+      },
+      minHoldS: 60,
+      maxHoldS: 150,
+    },
+    recoveryMaxS: 420,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'worker-limited',
+        description: 'fault: the summary names the bottleneck worker-limited',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'bottleneck', values: ['worker_limited'] },
+        within_s: 120,
+        measures: 'detection',
+      },
+      {
+        id: 'workers-service',
+        description: 'fault: /status/services shows the workers under pressure',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'service', service: 'workers', statuses: ['stressed', 'critical'] },
+        within_s: 90,
+      },
+      {
+        id: 'workers-recover',
+        description: 'recovery: /status/services shows the workers happy again',
+        mode: 'eventually',
+        phase: 'recovery',
+        check: { type: 'service', service: 'workers', statuses: ['happy'] },
+        // The workers' view reads schedule-to-start p95 over a 5 min window: the tasks that waited
+        // during the fault keep it high until they leave the window.
+        within_s: 420,
+        measures: 'recovery',
+      },
+      recoversHappy(180, false),
+    ],
+  },
+  {
+    name: 'failing-workflows',
+    summary: '90% of new workflows fail (an application failure after their activities)',
+    proves: 'a collapse of the completion rate fires the completion-rate gate and goes critical',
+    expected: 'happy → stressed → critical (completion rate); happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: '90% of starts get a workflow that fails',
+      inject: async (ctx) => {
+        if (ctx.load !== undefined) ctx.load.failShare = 0.9;
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        if (ctx.load !== undefined) ctx.load.failShare = 0;
+        await Promise.resolve();
+      },
+      minHoldS: 60,
+      maxHoldS: 240,
+    },
+    recoveryMaxS: 180,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'completion-gate',
+        description: 'fault: the critical completion-rate gate fires',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'gate', gates: ['critical.completion_rate'] },
+        within_s: 120,
+      },
+      {
+        id: 'critical',
+        description: 'fault: critical, after stressed',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'state', states: ['critical'] },
+        after: { type: 'state', states: ['stressed'] },
+        within_s: 240,
+        measures: 'detection',
+      },
+      recoversHappy(180),
+    ],
+  },
+  {
+    name: 'no-poller',
+    summary: 'every new workflow is started on a task queue no worker polls',
+    proves: 'the copilot sees work that nobody will pick up, in the poller and backlog signals',
+    expected: 'no-poller signal and backlog seen; (state and cause: documented, not checked)',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: 'send every start to a task queue with no worker',
+      inject: async (ctx) => {
+        if (ctx.load !== undefined) ctx.load.misrouteShare = 1;
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        if (ctx.load !== undefined) ctx.load.misrouteShare = 0;
+        await Promise.resolve();
+      },
+      minHoldS: 60,
+      maxHoldS: 150,
+    },
+    recoveryMaxS: 90,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'no-poller-signal',
+        description: 'fault: the no-poller signal shows tasks nobody will pick up',
+        mode: 'eventually',
+        phase: 'fault',
+        check: {
+          type: 'signal',
+          field: 'primary_signals.poller.no_poller_tasks_per_sec',
+          op: '>',
+          value: 0,
+        },
+        within_s: 60,
+        measures: 'detection',
+      },
+      {
+        id: 'backlog-seen',
+        description: 'fault: the copilot sees the unpolled tasks waiting (backlog depth > 20)',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'signal', field: BACKLOG_DEPTH, op: '>', value: 20 },
+        // Matching reports the backlog count about once a minute.
+        within_s: 120,
+      },
+      {
+        id: 'not-happy',
+        description: 'fault: stressed or critical',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'state', states: ['stressed', 'critical'] },
+        within_s: 120,
+        not_checked: NO_BACKLOG_GATE,
+      },
+      {
+        id: 'cause-named',
+        description: 'fault: the assessment names the missing pollers as the cause',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'names', pattern: 'nobody polls|no (recent )?poller' },
+        within_s: 120,
+      },
+      recoversHappy(90, false),
+    ],
+  },
+  {
+    name: 'metrics-outage',
+    summary: 'Prometheus paused (SIGSTOP) under load, then resumed',
+    proves: 'no data is unknown, never happy, and the copilot recovers when data returns',
+    expected: 'unknown while out (never happy); happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: 'SIGSTOP Prometheus (by the pid in this stack’s stack.json); SIGCONT to recover',
+      inject: async (ctx) => {
+        ctx.stack.signal('prometheus', 'SIGSTOP');
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        ctx.stack.signal('prometheus', 'SIGCONT');
+        await Promise.resolve();
+      },
+      minHoldS: 40,
+      maxHoldS: 60,
+    },
+    recoveryMaxS: 120,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'unknown',
+        description: `fault: unknown within ${OUTAGE_NOTICE_S} s`,
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'state', states: ['unknown'] },
+        within_s: OUTAGE_NOTICE_S,
+        measures: 'detection',
+      },
+      {
+        id: 'never-happy',
+        description: 'fault: once unknown, never happy again while Prometheus is out',
+        mode: 'always',
+        phases: ['fault'],
+        check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
+        since: { type: 'state', states: ['unknown'] },
+      },
+      recoversHappy(90),
+    ],
+  },
+  {
+    name: 'server-hang',
+    summary: 'the monitored Temporal server frozen (SIGSTOP) under load for 40 s, then resumed',
+    proves:
+      'a server that stops answering is unknown (not scraped), never happy, and recovery is seen',
+    expected: 'unknown while frozen (never happy); happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: 'SIGSTOP temporal-monitored (by the pid in this stack’s stack.json); SIGCONT',
+      inject: async (ctx) => {
+        ctx.stack.signal('temporal-monitored', 'SIGSTOP');
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        ctx.stack.signal('temporal-monitored', 'SIGCONT');
+        await Promise.resolve();
+      },
+      minHoldS: 40,
+      maxHoldS: 60,
+    },
+    recoveryMaxS: 420,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'unknown',
+        description: `fault: unknown within ${OUTAGE_NOTICE_S} s`,
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'state', states: ['unknown'] },
+        within_s: OUTAGE_NOTICE_S,
+        measures: 'detection',
+      },
+      {
+        id: 'not-scraped',
+        description: 'fault: the reason says the server is not being scraped',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'reason', pattern: 'not being scraped' },
+        within_s: OUTAGE_NOTICE_S,
+      },
+      {
+        id: 'never-happy',
+        description: 'fault: once unknown, never happy again while the server is frozen',
+        mode: 'always',
+        phases: ['fault'],
+        check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
+        since: { type: 'state', states: ['unknown'] },
+      },
+      // Latency quantiles read a 5 min window, so the frozen requests can hold stressed for up to
+      // that long after the server resumes.
+      recoversHappy(420),
+    ],
+  },
+  {
+    name: 'server-restart',
+    summary:
+      'the monitored Temporal server killed (SIGKILL) under load; the supervisor restarts it',
+    proves:
+      'a server that is back within a second, with its data, is no alarm: no false critical, and ' +
+      'work goes on',
+    expected: 'never critical; work continues after the restart',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description:
+        'SIGKILL temporal-monitored; recovery starts once the supervisor has it serving again',
+      inject: async (ctx) => {
+        const before = ctx.stack.service('temporal-monitored');
+        ctx.stack.signal('temporal-monitored', 'SIGKILL');
+        await waitFor('the monitored server to exit', 10_000, () =>
+          Promise.resolve(!isRunning(before)),
+        );
+      },
+      remove: async (ctx) => {
+        await waitFor('the supervisor to restart the monitored server', 90_000, async () => {
+          const s = ctx.stack.service('temporal-monitored');
+          if (s.status !== 'running' || s.restarts < 1) return false;
+          return isTemporalServing(ctx.stack.temporalAddress, 2_000);
+        });
+      },
+      minHoldS: 5,
+      maxHoldS: 10,
+    },
+    recoveryMaxS: 90,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'never-critical',
+        description: 'fault and recovery: never critical',
+        mode: 'always',
+        phases: ['fault', 'recovery'],
+        check: { type: 'state', states: ['happy', 'stressed', 'unknown'] },
+      },
+      {
+        id: 'transient',
+        description: 'fault: unknown or stressed while the server is down',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'state', states: ['unknown', 'stressed'] },
+        within_s: 10,
+        measures: 'detection',
+        not_checked:
+          'the supervisor has the dev server serving again about a second after SIGKILL (it ' +
+          'keeps its SQLite data), which falls between scrapes (1 s) and cycles (2 s); the ' +
+          'server’s restarts counter starts at 1 again, so increase() sees no restart; and ' +
+          'forward progress resumes at once. Happy is the right answer; at most one cycle may ' +
+          'read unknown. server-hang covers a server that stays unreachable',
+      },
+      {
+        id: 'work-continues',
+        description: 'recovery: workflows keep completing at the offered rate',
+        mode: 'eventually',
+        phase: 'recovery',
+        check: { type: 'signal', field: SUCCESS_RATE, op: '>=', value: LOAD.rate * 0.75 },
+        within_s: 60,
+      },
+      recoversHappy(90, false),
+    ],
+  },
+];
+
+export function findScenario(name: string): ScenarioDefinition {
+  const def = SCENARIOS.find((s) => s.name === name);
+  if (def === undefined) {
+    throw new HeadwayError(ErrorCode.Usage, `no scenario named ${name}`, {
+      hint: `one of: ${SCENARIOS.map((s) => s.name).join(', ')} (headway scenario list)`,
+    });
+  }
+  return def;
+}
