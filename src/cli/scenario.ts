@@ -76,7 +76,7 @@ function runCommand(io: Io): Command {
     .argument('[names...]', `scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`)
     .option('--all', 'every scenario')
     .option('--runs <n>', 'run the selection this many times in a row', '1')
-    .option('--quick', 'CI pace: 30 s warm-up, shorter baseline and holds, same expectations')
+    .option('--quick', 'CI pace: 20 s warm-up, shorter baseline and holds, same expectations')
     .option('--json <file>', 'one scenario: write its result (with every observation) as JSON')
     .option('--md <file>', 'one scenario: write its result as markdown')
     .option('--report <dir>', 'several: the report directory (default ./scenario-report)')

@@ -170,7 +170,7 @@ describe('scenario settings', () => {
     for (const def of SCENARIOS) {
       const quick = quicken(def);
       expect(quick.expectations).toBe(def.expectations);
-      expect(quick.baselineS).toBeLessThanOrEqual(15);
+      expect(quick.baselineS).toBeLessThanOrEqual(10);
       if (def.fault !== null) expect(quick.fault!.minHoldS).toBeLessThan(def.fault.minHoldS);
     }
   });

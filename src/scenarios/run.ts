@@ -44,7 +44,7 @@ export interface ScenarioSettings {
   /** …and at most this long, even when the baseline never settles (then the baseline fails). */
   readonly warmupMaxS: number;
   /**
-   * CI pace: a 30 s warm-up, at most 15 s of baseline, half the minimum fault hold and 5 s of
+   * CI pace: a 20 s warm-up, at most 10 s of baseline, half the minimum fault hold and 5 s of
    * settling. The expectations and their deadlines stay the same.
    */
   readonly quick: boolean;
@@ -64,7 +64,7 @@ export const DEFAULT_SETTINGS: ScenarioSettings = {
 export function quicken(def: ScenarioDefinition): ScenarioDefinition {
   return {
     ...def,
-    baselineS: Math.min(def.baselineS, 15),
+    baselineS: Math.min(def.baselineS, 10),
     settleS: Math.min(def.settleS, 5),
     fault:
       def.fault === null ? null : { ...def.fault, minHoldS: Math.ceil(def.fault.minHoldS / 2) },
@@ -160,7 +160,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const given: ScenarioSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   const settings: ScenarioSettings = given.quick
-    ? { ...given, warmupMinS: Math.min(given.warmupMinS, 30) }
+    ? { ...given, warmupMinS: Math.min(given.warmupMinS, 20) }
     : given;
   const def = settings.quick ? quicken(scenario) : scenario;
   const thresholds = scaledThresholds(settings.cadenceS, intervalSeconds(settings.scrapeInterval));

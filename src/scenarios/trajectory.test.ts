@@ -150,6 +150,27 @@ describe('judgeExpectations', () => {
     );
   });
 
+  it('a recovery with a hold must last: a flicker of happy is not one', () => {
+    const held: Expectation[] = [{ ...OUTAGE_EXPECTATIONS[2]!, hold_s: 4 } as Expectation];
+    const flicker: (HealthState | null)[] = [
+      ...WORKER_OUTAGE.slice(0, 33),
+      'happy', // +3: one good cycle…
+      ...repeat<HealthState>('stressed', 4), // …then stressed again
+      ...repeat<HealthState>('happy', 10), // +8: for good
+    ];
+    const obs = record(MARKS, flicker);
+    const [result] = judgeExpectations(held, obs, MARKS, obs.length * 1_000);
+    expect(result).toMatchObject({
+      status: 'pass',
+      at_s: 8,
+      detail: 'state happy at +8 s, held 4 s (limit 15 s)',
+    });
+    const never = record(MARKS, flicker.slice(0, 40));
+    expect(judgeExpectations(held, never, MARKS, 40_000)[0]!.detail).toBe(
+      'state happy first at +3 s but never held 4 s within 15 s',
+    );
+  });
+
   it('reports a documented expectation as not checked, whatever was observed', () => {
     const documented: Expectation = {
       id: 'bottleneck',

@@ -191,27 +191,44 @@ function judgeEventually(
     return { ...base, status: 'fail', detail: `the ${e.phase} phase never began`, at_s: null };
   }
   const deadline = w.start_ms + e.within_s * 1_000;
-  const candidates = inPhase(observations, w).filter((o) => o.t_ms <= deadline);
+  const phase = inPhase(observations, w);
+  const candidates = phase.filter((o) => o.t_ms <= deadline);
+  const holdMs = (e.hold_s ?? 0) * 1_000;
+  // Whether the check keeps holding from `o` for hold_s, seen to the end of the hold.
+  const holds = (o: Observation): boolean => {
+    if (holdMs === 0) return true;
+    const answered = phase.filter((x) => x.health_state !== null && x.t_ms >= o.t_ms);
+    const within = answered.filter((x) => x.t_ms <= o.t_ms + holdMs);
+    const seenToEnd = answered.some((x) => x.t_ms >= o.t_ms + holdMs);
+    return seenToEnd && within.every((x) => meets(e.check, x));
+  };
   let seenAfter = e.after === undefined;
   let hitBeforeAfter: Observation | undefined;
+  let flickered: Observation | undefined;
   for (const o of candidates) {
     if (meets(e.check, o)) {
-      if (seenAfter) {
+      if (seenAfter && holds(o)) {
         const at = seconds(o.t_ms - w.start_ms);
         return {
           ...base,
           status: 'pass',
-          detail: `${describeCheck(e.check)} at +${at} s (limit ${e.within_s} s)`,
+          detail:
+            `${describeCheck(e.check)} at +${at} s` +
+            (holdMs === 0 ? '' : `, held ${e.hold_s} s`) +
+            ` (limit ${e.within_s} s)`,
           at_s: at,
         };
       }
-      hitBeforeAfter ??= o;
+      if (seenAfter) flickered ??= o;
+      else hitBeforeAfter ??= o;
     }
     if (!seenAfter && e.after !== undefined && meets(e.after, o)) seenAfter = true;
   }
   const last = candidates.at(-1);
   let detail: string;
-  if (hitBeforeAfter !== undefined && e.after !== undefined) {
+  if (flickered !== undefined) {
+    detail = `${describeCheck(e.check)} first at +${seconds(flickered.t_ms - w.start_ms)} s but never held ${e.hold_s} s within ${e.within_s} s`;
+  } else if (hitBeforeAfter !== undefined && e.after !== undefined) {
     detail = `${describeCheck(e.check)} at +${seconds(hitBeforeAfter.t_ms - w.start_ms)} s without ${describeCheck(e.after)} first`;
   } else if (w.end_ms < deadline && candidates.length > 0 && last!.t_ms < w.end_ms) {
     detail = `not met before the ${e.phase} phase ended at +${seconds(w.end_ms - w.start_ms)} s (limit ${e.within_s} s); last: ${shown(e.check, last!)}`;

@@ -99,6 +99,11 @@ export interface EventuallyExpectation extends ExpectationBase {
   readonly within_s: number;
   /** An earlier observation of the same phase must have met this first (e.g. stressed, then critical). */
   readonly after?: Check;
+  /**
+   * Met only once the check has held on every answered observation for this many seconds (a
+   * recovery that flickers back is no recovery); the time reported is when the hold began.
+   */
+  readonly hold_s?: number;
   /** This expectation's time is the scenario's detection time (fault) or recovery time (recovery). */
   readonly measures?: 'detection' | 'recovery';
 }
