@@ -97,6 +97,21 @@ const GATES: Readonly<Record<string, GateText>> = {
     action: 'Check history membership and restarts',
     action_type: 'investigate',
   },
+  'critical.matching_dispatch': {
+    title: 'Nobody takes the work',
+    service: 'workers',
+    cause:
+      'Tasks reach matching but almost none are handed to a worker: workers are stopped, crashed or poll other task queues',
+    action: 'Check that workers are running and poll the task queues the work is sent to',
+    action_type: 'investigate',
+  },
+  'stressed.matching_dispatch': {
+    title: 'Workers take less work than arrives',
+    service: 'workers',
+    cause: 'Tasks reach matching faster than workers take them',
+    action: 'Check worker slots and schedule-to-start; add workers if their slots are full',
+    action_type: 'scale',
+  },
   'stressed.poller_timeouts': {
     title: 'Pollers mostly time out',
     service: 'workers',

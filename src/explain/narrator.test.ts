@@ -511,6 +511,8 @@ const RANGES: Record<FieldKey, number> = {
   matchingWorkflowBacklog: 600,
   matchingActivityBacklog: 600,
   pollTimeoutRate: 1,
+  tasksAdded: 40,
+  dispatchRatio: 1,
   persistenceP99: 1500,
   persistenceErrors: 120,
   deletion: 40,

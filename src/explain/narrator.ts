@@ -3,7 +3,7 @@ import {
   workerScalingWarnings,
   type BottleneckResult,
 } from '../health/bottleneck.js';
-import { F, readSignal } from '../health/evaluate.js';
+import { F, dispatchStalled, readSignal } from '../health/evaluate.js';
 import { serviceHealth, type ServiceHealth } from '../health/services.js';
 import {
   DEFAULT_THRESHOLDS,
@@ -98,6 +98,16 @@ export const GATE_STORIES: Readonly<Record<string, GateStory>> = {
     subject: 'shard churn',
     problem: 'shard churn is high as history shards keep moving',
     unit: '/s',
+  },
+  'critical.matching_dispatch': {
+    subject: 'task dispatch',
+    problem: 'task dispatch has almost stopped: tasks reach matching and no worker takes them',
+    unit: 'ratio',
+  },
+  'stressed.matching_dispatch': {
+    subject: 'task dispatch',
+    problem: 'task dispatch lags: workers take fewer tasks than arrive',
+    unit: 'ratio',
   },
   'stressed.poller_timeouts': {
     subject: 'poll timeouts',
@@ -226,6 +236,8 @@ interface Evidence {
   readonly hotShard: boolean;
   readonly retention: boolean;
   readonly noPollers: boolean;
+  /** Tasks reach matching faster than workers take them (dispatch ratio below stressed). */
+  readonly dispatchLagging: boolean;
   readonly matchingWaiting: boolean;
   readonly slotsExhausted: boolean;
   readonly workerMetrics: boolean;
@@ -270,6 +282,7 @@ function buildContext(input: NarrateInput): Context {
       (v(F.deletion) ?? 0) >= thresholds.rules.system_busy.deletion_min ||
       (v(F.cleanup) ?? 0) >= thresholds.rules.system_busy.cleanup_min,
     noPollers: over(v(NO_POLLER), 0.1),
+    dispatchLagging: dispatchStalled(v, t, thresholds.rules),
     matchingWaiting: matchingOldest > t.stressed.history_backlog_age_stress_sec,
     slotsExhausted: slots.some((x) => x === 0),
     workerMetrics: slots.some((x) => x !== null),
@@ -474,10 +487,15 @@ function shardCause(c: Context): Cause {
 
 function workersAbsentCause(c: Context): Cause {
   const np = c.v(NO_POLLER);
+  const ratio = c.v(F.dispatchRatio);
+  const taken =
+    ratio !== null && c.e.dispatchLagging
+      ? `, only ${pct(ratio)} of the tasks reaching matching are handed to a worker`
+      : '';
   return {
     key: 'workers_absent',
     service: 'workers',
-    text: `tasks wait in matching with no worker taking them${np !== null && np > 0 ? ` (${num(np)} tasks/s arrive on queues with no poller)` : ''}`,
+    text: `tasks wait in matching with no worker taking them${taken}${np !== null && np > 0 ? ` (${num(np)} tasks/s arrive on queues with no poller)` : ''}: workers are stopped or poll other task queues`,
     runbook: 'poller-misconfiguration.md',
     query: 'no poller task queue names workers',
     actions: [
@@ -488,6 +506,31 @@ function workersAbsentCause(c: Context): Cause {
           'Check that workers are running and poll the task queues the work is sent to (temporal task-queue describe --task-queue NAME)',
         confidence: 0.7,
         risk_level: 'low',
+      },
+    ],
+  };
+}
+
+/** Tasks reach matching faster than workers take them: absent workers, or too few. */
+function dispatchCause(c: Context, g: Gate): Cause {
+  const { e } = c;
+  if (g.kind === 'critical' || e.noPollers || !e.workerMetrics) return workersAbsentCause(c);
+  const ratio = c.v(F.dispatchRatio);
+  return {
+    key: e.slotsExhausted ? 'worker_limited' : 'matching_waiting',
+    service: 'workers',
+    text: `workers take ${ratio === null ? 'fewer' : `only ${pct(ratio)} of the`} tasks ${ratio === null ? 'than arrive' : 'that arrive'}${e.slotsExhausted ? ', with every slot of a pool busy' : ''}: too few workers for the load, or some of them stopped`,
+    runbook: 'worker-slot-exhaustion.md',
+    query: 'tasks wait for workers matching backlog add workers',
+    actions: [
+      {
+        action_type: 'scale',
+        target_service: 'workers',
+        description:
+          'Check that every worker is running, then add worker replicas (or slots) until they take tasks as fast as they arrive',
+        confidence: e.slotsExhausted ? 0.65 : 0.5,
+        risk_level: 'low',
+        parameters: { direction: 'up' },
       },
     ],
   };
@@ -619,6 +662,9 @@ function causeOf(c: Context, g: Gate): Cause {
       return shardCause(c);
     case 'stressed.poller_timeouts':
       return pollerCause(c);
+    case 'critical.matching_dispatch':
+    case 'stressed.matching_dispatch':
+      return dispatchCause(c, g);
     case 'critical.completion_rate': {
       const rate = c.v(F.completionRate);
       return {
@@ -1126,6 +1172,13 @@ function clauseOf(c: Context, s: ServiceHealth): string {
       const oldest = Math.max(v(F.matchingWorkflowBacklog) ?? 0, v(F.matchingActivityBacklog) ?? 0);
       const np = v(NO_POLLER);
       const extra = np !== null && np > 0.1 ? `, ${num(np)} tasks/s on queues with no poller` : '';
+      const ratio = v(F.dispatchRatio);
+      if (c.e.dispatchLagging && ratio !== null) {
+        const handed = `hands out only ${pct(ratio)} of the tasks it receives (${num(v(F.tasksAdded) ?? 0)}/s arrive)`;
+        return oldest >= 1
+          ? `matching holds tasks that wait ${num(oldest)} s for a worker and ${handed}${extra}`
+          : `matching ${handed}${extra}`;
+      }
       if (s.forward_progress !== 'ok') {
         return `matching holds tasks that wait ${num(oldest)} s for a worker${extra}`;
       }
@@ -1170,6 +1223,13 @@ function workerClause(c: Context): string {
   const { v } = c;
   const wf = v(W.wfAvail);
   const act = v(W.actAvail);
+  const ratio = v(F.dispatchRatio);
+  if (c.e.dispatchLagging && ratio !== null) {
+    const noSdk = wf === null && act === null ? ' (they export no SDK metrics)' : '';
+    return ratio < c.t.critical.matching_dispatch_ratio_min
+      ? `workers take almost none of the tasks that arrive (${pct(ratio)})${noSdk}`
+      : `workers take only ${pct(ratio)} of the tasks that arrive${noSdk}`;
+  }
   if (wf === null && act === null)
     return 'workers export no SDK metrics, so their side is not visible';
   const full: string[] = [];

@@ -52,6 +52,24 @@ describe('classifyBottleneck', () => {
     expect(r.classification).toBe('unknown');
   });
 
+  it('a stopped worker fleet (no SDK metrics, nothing dispatched) is worker-limited, even critical', () => {
+    const noSdk = { workflow_slots_available: null, activity_slots_available: null };
+    const stalled = makeSignals({ tasksAdded: 4, dispatchRatio: 0 }, { worker: noSdk });
+    for (const state of ['stressed', 'critical'] as const) {
+      const r = classifyBottleneck(stalled, { health_state: state, scale_band: 'starter' });
+      expect(r.classification, state).toBe('worker_limited');
+      expect(r.reasons.join(' ')).toMatch(/of the tasks reaching matching are taken/);
+    }
+    // A server critical for a reason of its own is still not classified.
+    const both = makeSignals(
+      { tasksAdded: 4, dispatchRatio: 0, historyBacklog: 1000 },
+      { worker: noSdk },
+    );
+    expect(
+      classifyBottleneck(both, { health_state: 'critical', scale_band: 'starter' }).classification,
+    ).toBe('unknown');
+  });
+
   it('compares persistence p99 (not p95) with the p99 threshold', () => {
     const s = makeSignals(
       { persistenceP99: stress.persistence_latency_p99_max_ms - 1 },
@@ -151,6 +169,19 @@ describe('serviceHealth', () => {
       dominant_signal: 'primary_signals.matching.activity_backlog_age_sec',
     });
     expect(v.workers?.forward_progress).toBe('blocked');
+  });
+
+  it('sees a dispatch stall in matching and in the workers, with or without SDK metrics', () => {
+    const noSdk = { workflow_slots_available: null, activity_slots_available: null };
+    const stalled = view({ tasksAdded: 4, dispatchRatio: 0.02 }, noSdk);
+    expect(stalled.matching).toMatchObject({
+      forward_progress: 'blocked',
+      dominant_signal: 'primary_signals.matching.dispatch_ratio',
+    });
+    expect(stalled.workers).toMatchObject({ forward_progress: 'blocked', pressure: 'high' });
+    const lagging = view({ tasksAdded: 4, dispatchRatio: 0.3 });
+    expect(lagging.matching?.forward_progress).toBe('degraded');
+    expect(lagging.workers?.forward_progress).toBe('degraded');
   });
 
   it('reports workers unknown without SDK metrics', () => {

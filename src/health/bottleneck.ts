@@ -1,4 +1,4 @@
-import { F, readSignal } from './evaluate.js';
+import { F, dispatchStalled, readSignal } from './evaluate.js';
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
 import type { Evaluation, SignalValue, Signals } from './types.js';
 
@@ -14,25 +14,20 @@ export interface BottleneckResult {
 const W = (id: string): string => `worker_signals.${id}`;
 
 /**
- * Server-limited, worker-limited, mixed or healthy. Only judged when the server is not critical
- * (a critical server explains everything downstream) and only with worker metrics: with no SDK
- * metrics the answer is unknown, never "worker-limited" as the reference concluded from zeros.
+ * Server-limited, worker-limited, mixed or healthy. Not judged when the server is unknown, nor
+ * when it is critical for a reason of its own (a critical server explains everything
+ * downstream). The worker side is read from SDK metrics, or from matching when tasks arrive and
+ * nobody takes them: with neither the answer is unknown, never "worker-limited" as the
+ * reference concluded from zeros.
  */
 export function classifyBottleneck(
   signals: Signals,
   evaluation: Pick<Evaluation, 'health_state' | 'scale_band'>,
   thresholds: ResolvedThresholds = DEFAULT_THRESHOLDS,
 ): BottleneckResult {
-  if (evaluation.health_state === 'critical' || evaluation.health_state === 'unknown') {
-    return {
-      classification: 'unknown',
-      server_stressed: null,
-      worker_stressed: null,
-      reasons: [`not classified while the server is ${evaluation.health_state}`],
-    };
-  }
-  const t = thresholds.profiles[evaluation.scale_band].stressed;
+  const band = thresholds.profiles[evaluation.scale_band];
   const v = (f: string): SignalValue => readSignal(signals, f);
+  const t = band.stressed;
   const reasons: string[] = [];
 
   const backlog = v(F.historyBacklog);
@@ -40,16 +35,33 @@ export function classifyBottleneck(
   const serverStressed =
     (backlog !== null && backlog > t.history_backlog_age_stress_sec) ||
     (persistence !== null && persistence > t.persistence_latency_p99_max_ms);
+  const stalled = dispatchStalled(v, band, thresholds.rules);
+  if (
+    evaluation.health_state === 'unknown' ||
+    (evaluation.health_state === 'critical' && (!stalled || serverStressed))
+  ) {
+    return {
+      classification: 'unknown',
+      server_stressed: null,
+      worker_stressed: null,
+      reasons: [`not classified while the server is ${evaluation.health_state}`],
+    };
+  }
   if (serverStressed) {
     reasons.push(
       `server: history backlog ${show(backlog)} s (stress ${t.history_backlog_age_stress_sec}), persistence p99 ${show(persistence)} ms (stress ${t.persistence_latency_p99_max_ms})`,
+    );
+  }
+  if (stalled) {
+    reasons.push(
+      `workers: only ${show(v(F.dispatchRatio))} of the tasks reaching matching are taken (${show(v(F.tasksAdded))} added/s; stress below ${t.matching_dispatch_ratio_min})`,
     );
   }
 
   const slots = ['workflow_slots_available', 'activity_slots_available'].map((id) => v(W(id)));
   const s2s = v(W('wft_schedule_to_start_p95_ms'));
   const workerMetrics = slots.some((x) => x !== null);
-  if (!workerMetrics) {
+  if (!workerMetrics && !stalled) {
     reasons.push(
       'worker metrics absent (no SDK worker exports to this Prometheus): worker side unknown',
     );
@@ -62,7 +74,7 @@ export function classifyBottleneck(
   }
   const exhausted = slots.some((x) => x === 0);
   const slowStart = s2s !== null && s2s > thresholds.rules.worker_wft_schedule_to_start_max_ms;
-  const workerStressed = exhausted || slowStart;
+  const workerStressed = exhausted || slowStart || stalled;
   if (exhausted) reasons.push('workers: a task slot pool is exhausted (0 available)');
   if (slowStart) {
     reasons.push(

@@ -68,6 +68,12 @@ describe('critical gates fire just past their threshold, in every band', () => {
         at: { completionRate: c.workflow_completion_rate_min, success: 100, failed: 100 },
         past: { completionRate: c.workflow_completion_rate_min - 0.01, success: 100, failed: 100 },
       },
+      {
+        band,
+        id: 'critical.matching_dispatch',
+        at: { dispatchRatio: c.matching_dispatch_ratio_min },
+        past: { dispatchRatio: c.matching_dispatch_ratio_min - 0.01 },
+      },
     ];
   });
   it.each(cases)('$band $id', ({ band, id, at, past }) => {
@@ -106,6 +112,12 @@ describe('stressed gates fire just past their threshold, in every band', () => {
         id: 'stressed.history_backlog',
         at: { historyBacklog: s.history_backlog_age_stress_sec },
         past: { historyBacklog: s.history_backlog_age_stress_sec + 0.1 },
+      },
+      {
+        band,
+        id: 'stressed.matching_dispatch',
+        at: { dispatchRatio: s.matching_dispatch_ratio_min },
+        past: { dispatchRatio: s.matching_dispatch_ratio_min - 0.01 },
       },
       {
         band,
@@ -236,6 +248,76 @@ describe('predicates', () => {
     );
     expect(e.is_idle).toBe(false);
     expect(e.health_state).not.toBe('happy');
+  });
+
+  it('work that reaches matching and is not taken is stressed, then critical', () => {
+    // Measured in the worker-outage scenario: every worker stopped under 2 workflows/s. The
+    // starts keep throughput at 2 st/s (above the healthy level), nothing completes, and the
+    // server's backlog gauges still read an age of 0.
+    const stopped = makeSignals({
+      throughput: 2,
+      processing: 9,
+      success: 0,
+      failed: 0,
+      completionRate: null,
+      historyBacklog: 0.02,
+      matchingWorkflowBacklog: 0,
+      matchingActivityBacklog: 0,
+      tasksAdded: 4,
+      dispatchRatio: 0,
+    });
+    let last = prev('happy', 'starter');
+    const states: HealthState[] = [];
+    for (let i = 0; i < DEFAULT_RULES.consecutive_critical + 1; i++) {
+      const e = evaluate(stopped, last);
+      expect(e.is_idle).toBe(false);
+      expect(e.fired_gates).toEqual(['critical.matching_dispatch', 'stressed.matching_dispatch']);
+      states.push(e.health_state);
+      last = e;
+    }
+    expect(states).toEqual(['stressed', 'stressed', 'critical', 'critical']);
+
+    // Workers back: they drain faster than work arrives, and the state is happy at once.
+    const back = evaluate(makeSignals({ tasksAdded: 4, dispatchRatio: 1 }), last);
+    expect(back.health_state).toBe('happy');
+  });
+
+  it('a few tasks a minute do not judge dispatch, and an idle cluster with no arrivals is idle', () => {
+    const few = evaluate(
+      makeSignals({
+        tasksAdded: DEFAULT_RULES.dispatch_demand_floor_per_sec * 0.9,
+        dispatchRatio: 0,
+      }),
+      prev('happy', 'starter'),
+    );
+    expect(few.gates.find((g) => g.id === 'critical.matching_dispatch')?.note).toMatch(
+      /few tasks arrive/,
+    );
+    expect(few.fired_gates).toEqual([]);
+
+    // Starts with nobody serving them, below the idle throughput: not idle.
+    const trickle = evaluate(
+      makeSignals({
+        throughput: 0.6,
+        processing: 1,
+        success: 0,
+        failed: 0,
+        completionRate: null,
+        tasksAdded: 1,
+        dispatchRatio: 0,
+      }),
+      prev('happy', 'starter'),
+    );
+    expect(trickle.is_idle).toBe(false);
+    expect(trickle.fired_gates).toContain('critical.matching_dispatch');
+  });
+
+  it('the band holds while matching hands out no work', () => {
+    const e = evaluate(
+      makeSignals({ throughput: 4, tasksAdded: 20, dispatchRatio: 0.02 }),
+      prev('stressed', 'mid-scale'),
+    );
+    expect(e.scale_band).toBe('mid-scale');
   });
 
   it('system busy: retention work without demand suppresses the throughput gates', () => {

@@ -30,6 +30,8 @@ export const F = {
   matchingWorkflowBacklog: 'primary_signals.matching.workflow_backlog_age_sec',
   matchingActivityBacklog: 'primary_signals.matching.activity_backlog_age_sec',
   pollTimeoutRate: 'primary_signals.poller.poll_timeout_rate',
+  tasksAdded: 'primary_signals.matching.tasks_added_per_sec',
+  dispatchRatio: 'primary_signals.matching.dispatch_ratio',
   persistenceP99: 'primary_signals.persistence.latency_p99_ms',
   persistenceErrors: 'primary_signals.persistence.error_rate_per_sec',
   deletion: 'primary_signals.system_operations.deletion_rate_per_sec',
@@ -98,6 +100,7 @@ export function evaluate(
   const waiting = workIsWaiting(
     v,
     prev.scale_band === null ? undefined : thresholds.profiles[prev.scale_band],
+    rules,
   );
   const { band, held } = classifyScaleBand(v(F.throughput), prev.scale_band, rules, waiting);
   if (held) {
@@ -108,7 +111,7 @@ export function evaluate(
   const t = thresholds.profiles[band];
   const busy = isSystemBusy(v, rules);
   const gates = [
-    ...criticalGates(v, t, busy),
+    ...criticalGates(v, t, busy, rules),
     ...stressedGates(v, t, rules),
     ...healthyGates(v, t, rules),
   ];
@@ -127,7 +130,7 @@ export function evaluate(
 
   // No data is not good news: missing or stale inputs give unknown, never happy.
   const unknown = unknownReasons(signals, v, rules);
-  const idle = unknown.length === 0 && isIdle(v, rules);
+  const idle = unknown.length === 0 && isIdle(v, rules, t);
   if (unknown.length > 0) {
     reasons.push(...unknown);
     return result('unknown', 0);
@@ -211,10 +214,37 @@ function unknownReasons(signals: Signals, v: (f: string) => SignalValue, rules: 
   return out;
 }
 
-function workIsWaiting(v: (f: string) => SignalValue, t: Thresholds | undefined): boolean {
+function workIsWaiting(
+  v: (f: string) => SignalValue,
+  t: Thresholds | undefined,
+  rules: Rules,
+): boolean {
   const limit = t?.healthy.history_backlog_age_healthy_sec ?? 30;
-  return [F.historyBacklog, F.matchingWorkflowBacklog, F.matchingActivityBacklog].some(
-    (f) => (v(f) ?? 0) > limit,
+  return (
+    [F.historyBacklog, F.matchingWorkflowBacklog, F.matchingActivityBacklog].some(
+      (f) => (v(f) ?? 0) > limit,
+    ) ||
+    (t !== undefined && dispatchStalled(v, t, rules))
+  );
+}
+
+/**
+ * Tasks arrive in matching faster than workers take them. Read from two counters, because the
+ * server's backlog gauges are refreshed about once a minute and show no age while nothing is
+ * dispatched: a stopped worker fleet is invisible to them.
+ */
+export function dispatchStalled(
+  v: (f: string) => SignalValue,
+  t: Thresholds,
+  rules: Rules,
+): boolean {
+  const added = v(F.tasksAdded);
+  const ratio = v(F.dispatchRatio);
+  return (
+    added !== null &&
+    added >= rules.dispatch_demand_floor_per_sec &&
+    ratio !== null &&
+    ratio < t.stressed.matching_dispatch_ratio_min
   );
 }
 
@@ -252,8 +282,10 @@ export function classifyScaleBand(
   return { band: next, held: false };
 }
 
-export function isIdle(v: (f: string) => SignalValue, rules: Rules): boolean {
+export function isIdle(v: (f: string) => SignalValue, rules: Rules, t: Thresholds): boolean {
   const i = rules.idle;
+  // A few starts a second on a queue nobody serves keep throughput under the idle level.
+  if (dispatchStalled(v, t, rules)) return false;
   const below = (f: string, max: number): boolean => {
     const x = v(f);
     return x !== null && x < max;
@@ -331,7 +363,29 @@ function gate(
   return { id, kind, signal, observed, threshold, condition, fired: holds };
 }
 
-function criticalGates(v: (f: string) => SignalValue, t: Thresholds, busy: boolean): Gate[] {
+/**
+ * The dispatch gates judge only with enough tasks arriving: a handful of tasks per minute makes
+ * the ratio of two one-minute rates noise.
+ */
+function dispatchDemand(
+  v: (f: string) => SignalValue,
+  rules: Rules,
+): { fired: boolean; note: string } | undefined {
+  const added = v(F.tasksAdded);
+  return added !== null && added < rules.dispatch_demand_floor_per_sec
+    ? {
+        fired: false,
+        note: `not evaluated: few tasks arrive (${fmt(added)}/s < ${rules.dispatch_demand_floor_per_sec}/s)`,
+      }
+    : undefined;
+}
+
+function criticalGates(
+  v: (f: string) => SignalValue,
+  t: Thresholds,
+  busy: boolean,
+  rules: Rules,
+): Gate[] {
   const c = t.critical;
   const suppressed = busy
     ? { fired: false, note: 'suppressed: system busy with retention work' }
@@ -389,6 +443,15 @@ function criticalGates(v: (f: string) => SignalValue, t: Thresholds, busy: boole
       v(F.persistenceErrors),
       '>',
       c.persistence_error_rate_max_per_sec,
+    ),
+    gate(
+      'critical.matching_dispatch',
+      'critical',
+      F.dispatchRatio,
+      v(F.dispatchRatio),
+      '<',
+      c.matching_dispatch_ratio_min,
+      v(F.dispatchRatio) === null ? undefined : dispatchDemand(v, rules),
     ),
   ];
 }
@@ -453,6 +516,15 @@ function stressedGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rule
       '>',
       s.poller_timeout_rate_max,
       v(F.pollTimeoutRate) === null ? undefined : lowDemand,
+    ),
+    gate(
+      'stressed.matching_dispatch',
+      'stressed',
+      F.dispatchRatio,
+      v(F.dispatchRatio),
+      '<',
+      s.matching_dispatch_ratio_min,
+      v(F.dispatchRatio) === null ? undefined : dispatchDemand(v, rules),
     ),
   ];
 }

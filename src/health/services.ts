@@ -1,4 +1,4 @@
-import { F, readSignal } from './evaluate.js';
+import { F, dispatchStalled, readSignal } from './evaluate.js';
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
 import type { Evaluation, HealthState, SignalValue, Signals } from './types.js';
 
@@ -85,11 +85,15 @@ export function serviceHealth(
     [F.historyBacklog, F.processing, F.shardChurn],
   );
 
-  // Matching: are tasks waiting for workers?
+  // Matching: are tasks waiting for workers? The backlog gauges are refreshed about once a
+  // minute; the dispatch ratio (tasks handed out per task added) moves with every task.
   const wf = v(F.matchingWorkflowBacklog);
   const act = v(F.matchingActivityBacklog);
   const oldest = wf === null && act === null ? null : Math.max(wf ?? 0, act ?? 0);
-  const matchingProgress: Progress =
+  const ratio = v(F.dispatchRatio);
+  const lagging = dispatchStalled(v, t, thresholds.rules);
+  const stalled = lagging && ratio !== null && ratio < t.critical.matching_dispatch_ratio_min;
+  const byAge: Progress =
     oldest === null
       ? 'unknown'
       : oldest > t.critical.history_backlog_age_max_sec
@@ -97,12 +101,21 @@ export function serviceHealth(
         : oldest > t.stressed.history_backlog_age_stress_sec
           ? 'degraded'
           : 'ok';
+  const matchingProgress: Progress = stalled
+    ? 'blocked'
+    : lagging && (byAge === 'ok' || byAge === 'unknown')
+      ? 'degraded'
+      : byAge;
   const matching = make(
     'matching',
     matchingProgress,
-    pressureOf(oldest, t.stressed.history_backlog_age_stress_sec),
-    (wf ?? 0) >= (act ?? 0) ? F.matchingWorkflowBacklog : F.matchingActivityBacklog,
-    [F.matchingWorkflowBacklog, F.matchingActivityBacklog, F.pollTimeoutRate],
+    lagging ? 'high' : pressureOf(oldest, t.stressed.history_backlog_age_stress_sec),
+    lagging
+      ? F.dispatchRatio
+      : (wf ?? 0) >= (act ?? 0)
+        ? F.matchingWorkflowBacklog
+        : F.matchingActivityBacklog,
+    [F.matchingWorkflowBacklog, F.matchingActivityBacklog, F.dispatchRatio, F.pollTimeoutRate],
   );
 
   // Frontend (are clients served?) and persistence (slow but working, or failing?) read the same
@@ -150,14 +163,15 @@ export function serviceHealth(
     [F.persistenceP99, F.persistenceErrors],
   );
 
-  // Workers: only from SDK metrics; absent metrics are unknown, not "limited".
+  // Workers: from SDK metrics, and from matching when nobody takes the work (a stopped worker
+  // exports nothing). Absent metrics with work moving are unknown, not "limited".
   const wAvail = v('worker_signals.workflow_slots_available');
   const aAvail = v('worker_signals.activity_slots_available');
   const used =
     (v('worker_signals.workflow_slots_used') ?? 0) + (v('worker_signals.activity_slots_used') ?? 0);
   const total = used + (wAvail ?? 0) + (aAvail ?? 0);
   const s2s = v('worker_signals.wft_schedule_to_start_p95_ms');
-  const workersProgress: Progress =
+  const fromSdk: Progress =
     wAvail === null && aAvail === null
       ? 'unknown'
       : (wAvail === 0 || aAvail === 0) && (oldest ?? 0) > t.stressed.history_backlog_age_stress_sec
@@ -167,14 +181,33 @@ export function serviceHealth(
             (s2s !== null && s2s > thresholds.rules.worker_wft_schedule_to_start_max_ms)
           ? 'degraded'
           : 'ok';
-  const workerPressure: Pressure =
-    total > 0 ? pressureOf(used / total, 0.8) : wAvail === null ? 'unknown' : 'low';
+  const workersProgress: Progress = stalled
+    ? 'blocked'
+    : lagging && (fromSdk === 'ok' || fromSdk === 'unknown')
+      ? 'degraded'
+      : fromSdk;
+  const workerPressure: Pressure = lagging
+    ? 'high'
+    : total > 0
+      ? pressureOf(used / total, 0.8)
+      : wAvail === null
+        ? 'unknown'
+        : 'low';
   const workers: ServiceHealth = {
-    ...make('workers', workersProgress, workerPressure, 'worker_signals.workflow_slots_available', [
-      'worker_signals.workflow_slots_available',
-      'worker_signals.activity_slots_available',
-      'worker_signals.wft_schedule_to_start_p95_ms',
-    ]),
+    ...make(
+      'workers',
+      workersProgress,
+      workerPressure,
+      lagging && fromSdk !== 'blocked'
+        ? F.dispatchRatio
+        : 'worker_signals.workflow_slots_available',
+      [
+        'worker_signals.workflow_slots_available',
+        'worker_signals.activity_slots_available',
+        'worker_signals.wft_schedule_to_start_p95_ms',
+        F.dispatchRatio,
+      ],
+    ),
     // The worker view does not depend on the server's data quality.
     forward_progress: workersProgress,
     pressure: workerPressure,

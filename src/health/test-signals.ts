@@ -25,6 +25,8 @@ export function makeSignals(
     matchingWorkflowBacklog: 0,
     matchingActivityBacklog: 0,
     pollTimeoutRate: 0.05,
+    tasksAdded: 6,
+    dispatchRatio: 1,
     persistenceP99: 20,
     persistenceErrors: 0,
     deletion: 0,

@@ -15,6 +15,8 @@ export interface Thresholds {
     readonly workflow_completion_rate_min: number;
     readonly history_backlog_age_max_sec: number;
     readonly persistence_error_rate_max_per_sec: number;
+    /** Tasks handed to workers per task added, below which work has (almost) stopped moving. */
+    readonly matching_dispatch_ratio_min: number;
   };
   readonly stressed: {
     readonly state_transition_latency_p99_max_ms: number;
@@ -23,6 +25,7 @@ export interface Thresholds {
     readonly persistence_latency_p99_max_ms: number;
     readonly shard_churn_rate_max_per_sec: number;
     readonly poller_timeout_rate_max: number;
+    readonly matching_dispatch_ratio_min: number;
   };
   readonly healthy: {
     readonly state_transitions_healthy_per_sec: number;
@@ -39,6 +42,8 @@ export interface Rules {
   readonly demand_floor_per_sec: number;
   /** Terminal workflows per second below which the healthy completion gate is skipped. */
   readonly completion_demand_floor_per_sec: number;
+  /** Tasks added to matching per second below which the dispatch gates are not evaluated. */
+  readonly dispatch_demand_floor_per_sec: number;
   readonly idle: {
     readonly throughput_max: number;
     readonly processing_max: number;
@@ -80,6 +85,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       workflow_completion_rate_min: 0.3,
       history_backlog_age_max_sec: 600,
       persistence_error_rate_max_per_sec: 50,
+      matching_dispatch_ratio_min: 0.1,
     },
     stressed: {
       state_transition_latency_p99_max_ms: 2000,
@@ -88,6 +94,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       persistence_latency_p99_max_ms: 500,
       shard_churn_rate_max_per_sec: 5,
       poller_timeout_rate_max: 0.5,
+      matching_dispatch_ratio_min: 0.5,
     },
     healthy: {
       // Strictly above the critical floor: equal values would let one reading be both.
@@ -104,6 +111,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       workflow_completion_rate_min: 0.3,
       history_backlog_age_max_sec: 300,
       persistence_error_rate_max_per_sec: 50,
+      matching_dispatch_ratio_min: 0.1,
     },
     stressed: {
       state_transition_latency_p99_max_ms: 1000,
@@ -112,6 +120,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       persistence_latency_p99_max_ms: 200,
       shard_churn_rate_max_per_sec: 5,
       poller_timeout_rate_max: 0.3,
+      matching_dispatch_ratio_min: 0.5,
     },
     healthy: {
       state_transitions_healthy_per_sec: 5,
@@ -127,6 +136,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       workflow_completion_rate_min: 0.3,
       history_backlog_age_max_sec: 300,
       persistence_error_rate_max_per_sec: 50,
+      matching_dispatch_ratio_min: 0.1,
     },
     stressed: {
       state_transition_latency_p99_max_ms: 500,
@@ -135,6 +145,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       persistence_latency_p99_max_ms: 100,
       shard_churn_rate_max_per_sec: 5,
       poller_timeout_rate_max: 0.1,
+      matching_dispatch_ratio_min: 0.5,
     },
     healthy: {
       state_transitions_healthy_per_sec: 10,
@@ -148,6 +159,7 @@ export const DEFAULT_RULES: Rules = {
   consecutive_critical: 3,
   demand_floor_per_sec: 5,
   completion_demand_floor_per_sec: 1,
+  dispatch_demand_floor_per_sec: 0.5,
   idle: {
     throughput_max: 5,
     processing_max: 5,
@@ -178,6 +190,7 @@ export const ThresholdOverridesSchema = z
       workflow_completion_rate_min: z.number().min(0).max(1),
       history_backlog_age_max_sec: positive,
       persistence_error_rate_max_per_sec: positive,
+      matching_dispatch_ratio_min: z.number().min(0).max(1),
     }),
     stressed: partial({
       state_transition_latency_p99_max_ms: positive,
@@ -186,6 +199,7 @@ export const ThresholdOverridesSchema = z
       persistence_latency_p99_max_ms: positive,
       shard_churn_rate_max_per_sec: positive,
       poller_timeout_rate_max: z.number().min(0).max(1),
+      matching_dispatch_ratio_min: z.number().min(0).max(1),
     }),
     healthy: partial({
       state_transitions_healthy_per_sec: positive,
@@ -196,6 +210,7 @@ export const ThresholdOverridesSchema = z
       consecutive_critical: z.number().int().min(1).max(100),
       demand_floor_per_sec: positive,
       completion_demand_floor_per_sec: positive,
+      dispatch_demand_floor_per_sec: positive,
       max_scrape_age_s: z.number().positive(),
       worker_wft_schedule_to_start_max_ms: positive,
       frontend_error_rate_critical_per_sec: positive,
@@ -212,8 +227,9 @@ export interface ResolvedThresholds {
 
 /**
  * Applies overrides to every band and checks the ordering a state machine needs: critical floors
- * strictly below healthy levels, healthy backlog ≤ stressed backlog < critical backlog, and the
- * critical completion rate below the healthy one. Returns the problems, one per broken rule.
+ * strictly below healthy levels, healthy backlog ≤ stressed backlog < critical backlog, the
+ * critical completion rate below the healthy one and the critical dispatch ratio below the
+ * stressed one. Returns the problems, one per broken rule.
  */
 export function resolveThresholds(
   overrides: ThresholdOverrides = {},
@@ -245,6 +261,10 @@ export function resolveThresholds(
     check(
       t.critical.workflow_completion_rate_min < t.healthy.workflow_completion_rate_healthy,
       `critical.workflow_completion_rate_min (${t.critical.workflow_completion_rate_min}) must be below healthy.workflow_completion_rate_healthy (${t.healthy.workflow_completion_rate_healthy})`,
+    );
+    check(
+      t.critical.matching_dispatch_ratio_min < t.stressed.matching_dispatch_ratio_min,
+      `critical.matching_dispatch_ratio_min (${t.critical.matching_dispatch_ratio_min}) must be below stressed.matching_dispatch_ratio_min (${t.stressed.matching_dispatch_ratio_min})`,
     );
     profiles[band] = t;
   }

@@ -19,6 +19,8 @@ export const RECORDED_SIGNALS = [
   'primary_signals.matching.workflow_backlog_age_sec',
   'primary_signals.matching.activity_backlog_age_sec',
   'primary_signals.poller.no_poller_tasks_per_sec',
+  'primary_signals.matching.tasks_added_per_sec',
+  'primary_signals.matching.dispatch_ratio',
   'primary_signals.poller.poll_timeout_rate',
   'primary_signals.state_transitions.latency_p99_ms',
   'primary_signals.frontend.latency_p99_ms',

@@ -378,6 +378,39 @@ const PRIMARY = defineGroup('primary', 'decides', [
     differs: 'not in the reference; the server counts exactly the no-poller case',
   },
   {
+    id: 'matching.tasks_added_per_sec',
+    ref: 'P10',
+    unit: '/s',
+    role: 'explains',
+    meaning:
+      'Workflow and activity tasks history hands to matching per second (the demand on workers)',
+    query: (q) =>
+      `sum(rate(${counter(q, 'service_requests')}${sel(q.server, 'service_name="matching"', 'operation=~"AddWorkflowTask|AddActivityTask"')}[1m]))`,
+    lazy: 'zero',
+    differs: 'not in the reference; the denominator of matching.dispatch_ratio',
+  },
+  {
+    id: 'matching.dispatch_ratio',
+    ref: 'P10',
+    unit: 'ratio',
+    role: 'decides',
+    meaning:
+      'Tasks handed to workers per task added to matching (1: workers keep up; 0: nobody takes work)',
+    source: 'derived',
+    // Lives in the primary group, so `get` reads the poller and matching signals above.
+    derive: (get) => {
+      const added = get('matching.tasks_added_per_sec');
+      const dispatched = get('poller.poll_successes_per_sec');
+      return added === null || dispatched === null || added <= 0 ? null : dispatched / added;
+    },
+    // Workers draining a backlog take more than arrives; above 1 says nothing more.
+    clamp: [0, 1],
+    differs:
+      'not in the reference. Its backlog signals (and the server backlog gauges, updated about ' +
+      'once a minute and 0 while nothing is dispatched) missed a stopped worker fleet; this reads ' +
+      'two counters that move with every task',
+  },
+  {
     id: 'persistence.latency_p95_ms',
     lazy: 'no_data',
     ref: 'P11',
