@@ -112,6 +112,13 @@ const GATES: Readonly<Record<string, GateText>> = {
     action: 'Check worker slots and schedule-to-start; add workers if their slots are full',
     action_type: 'scale',
   },
+  'stressed.server_restarts': {
+    title: 'The server restarted',
+    service: 'history',
+    cause: 'A Temporal server process restarted (crash, out-of-memory kill or deploy)',
+    action: 'Find why it exited: its last logs and the exit reason; watch that it stays up',
+    action_type: 'investigate',
+  },
   'stressed.poller_timeouts': {
     title: 'Pollers mostly time out',
     service: 'workers',

@@ -506,6 +506,7 @@ const RANGES: Record<FieldKey, number> = {
   historyBacklog: 1200,
   processing: 800,
   shardChurn: 15,
+  restarts: 3,
   frontendErrors: 15,
   frontendP99: 6000,
   matchingWorkflowBacklog: 600,

@@ -109,6 +109,11 @@ export const GATE_STORIES: Readonly<Record<string, GateStory>> = {
     problem: 'task dispatch lags: workers take fewer tasks than arrive',
     unit: 'ratio',
   },
+  'stressed.server_restarts': {
+    subject: 'server restarts',
+    problem: 'server restarts in the last two minutes interrupted work in flight',
+    unit: '',
+  },
   'stressed.poller_timeouts': {
     subject: 'poll timeouts',
     problem: 'poll timeouts dominate as worker polls return empty',
@@ -511,6 +516,28 @@ function workersAbsentCause(c: Context): Cause {
   };
 }
 
+/** A server process came back: work in flight is retried, and the question is why it went. */
+function restartCause(c: Context): Cause {
+  const n = c.v(F.restarts) ?? 1;
+  return {
+    key: 'server_restart',
+    service: 'history',
+    text: `${n === 1 ? 'a Temporal server process' : `${num(n)} Temporal server processes`} restarted in the last two minutes (a crash, an out-of-memory kill or a deploy): tasks in flight are retried and the state should settle once the restart leaves the window`,
+    runbook: '',
+    query: 'server restart crash shard ownership',
+    actions: [
+      {
+        action_type: 'investigate',
+        target_service: 'history',
+        description:
+          "Find why the process exited: its last log lines, the exit code or OOM kill in the orchestrator's events; if it keeps restarting, check memory limits and persistence connectivity",
+        confidence: 0.5,
+        risk_level: 'low',
+      },
+    ],
+  };
+}
+
 /** Tasks reach matching faster than workers take them: absent workers, or too few. */
 function dispatchCause(c: Context, g: Gate): Cause {
   const { e } = c;
@@ -665,6 +692,8 @@ function causeOf(c: Context, g: Gate): Cause {
     case 'critical.matching_dispatch':
     case 'stressed.matching_dispatch':
       return dispatchCause(c, g);
+    case 'stressed.server_restarts':
+      return restartCause(c);
     case 'critical.completion_rate': {
       const rate = c.v(F.completionRate);
       return {

@@ -115,6 +115,12 @@ describe('stressed gates fire just past their threshold, in every band', () => {
       },
       {
         band,
+        id: 'stressed.server_restarts',
+        at: { restarts: s.server_restarts_max },
+        past: { restarts: s.server_restarts_max + 1 },
+      },
+      {
+        band,
         id: 'stressed.matching_dispatch',
         at: { dispatchRatio: s.matching_dispatch_ratio_min },
         past: { dispatchRatio: s.matching_dispatch_ratio_min - 0.01 },

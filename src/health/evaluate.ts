@@ -25,6 +25,7 @@ export const F = {
   historyBacklog: 'primary_signals.history.backlog_age_sec',
   processing: 'primary_signals.history.task_processing_rate_per_sec',
   shardChurn: 'primary_signals.history.shard_churn_rate_per_sec',
+  restarts: 'primary_signals.server.restarts_recent',
   frontendErrors: 'primary_signals.frontend.error_rate_per_sec',
   frontendP99: 'primary_signals.frontend.latency_p99_ms',
   matchingWorkflowBacklog: 'primary_signals.matching.workflow_backlog_age_sec',
@@ -516,6 +517,14 @@ function stressedGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rule
       '>',
       s.poller_timeout_rate_max,
       v(F.pollTimeoutRate) === null ? undefined : lowDemand,
+    ),
+    gate(
+      'stressed.server_restarts',
+      'stressed',
+      F.restarts,
+      v(F.restarts),
+      '>',
+      s.server_restarts_max,
     ),
     gate(
       'stressed.matching_dispatch',

@@ -20,6 +20,7 @@ export function makeSignals(
     historyBacklog: 1,
     processing: 50,
     shardChurn: 0,
+    restarts: 0,
     frontendErrors: 0,
     frontendP99: 100,
     matchingWorkflowBacklog: 0,

@@ -26,6 +26,8 @@ export interface Thresholds {
     readonly shard_churn_rate_max_per_sec: number;
     readonly poller_timeout_rate_max: number;
     readonly matching_dispatch_ratio_min: number;
+    /** Server processes restarted in the last 2 minutes above which the cluster is stressed. */
+    readonly server_restarts_max: number;
   };
   readonly healthy: {
     readonly state_transitions_healthy_per_sec: number;
@@ -95,6 +97,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       shard_churn_rate_max_per_sec: 5,
       poller_timeout_rate_max: 0.5,
       matching_dispatch_ratio_min: 0.5,
+      server_restarts_max: 0,
     },
     healthy: {
       // Strictly above the critical floor: equal values would let one reading be both.
@@ -121,6 +124,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       shard_churn_rate_max_per_sec: 5,
       poller_timeout_rate_max: 0.3,
       matching_dispatch_ratio_min: 0.5,
+      server_restarts_max: 0,
     },
     healthy: {
       state_transitions_healthy_per_sec: 5,
@@ -146,6 +150,7 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
       shard_churn_rate_max_per_sec: 5,
       poller_timeout_rate_max: 0.1,
       matching_dispatch_ratio_min: 0.5,
+      server_restarts_max: 0,
     },
     healthy: {
       state_transitions_healthy_per_sec: 10,
@@ -200,6 +205,7 @@ export const ThresholdOverridesSchema = z
       shard_churn_rate_max_per_sec: positive,
       poller_timeout_rate_max: z.number().min(0).max(1),
       matching_dispatch_ratio_min: z.number().min(0).max(1),
+      server_restarts_max: positive,
     }),
     healthy: partial({
       state_transitions_healthy_per_sec: positive,

@@ -81,6 +81,14 @@ function rateOf(q: QueryContext, names: string, extra = '', window = '1m'): stri
   return `sum(rate(${selector}[${window}]))`;
 }
 
+/**
+ * Scrape targets whose request counter went down within the window: only a new process resets a
+ * counter, so this sees a restart however quickly the process came back.
+ */
+function restartedTargets(q: QueryContext, window: string): string {
+  return `count(max by (instance) (resets(${counter(q, 'service_requests')}${sel(q.server)}[${window}])) > 0)`;
+}
+
 /** A quantile of a server timer, in milliseconds whatever the naming. */
 function timerMs(q: QueryContext, name: string, quantile: number, extra = ''): string {
   if (q.naming === 'otel') {
@@ -249,6 +257,18 @@ const PRIMARY = defineGroup('primary', 'decides', [
     meaning: 'Shards acquired per second: membership instability',
     query: (q) => rateOf(q, 'sharditem_created_count', '', '5m'),
     lazy: 'zero',
+  },
+  {
+    id: 'server.restarts_recent',
+    ref: 'P6',
+    unit: 'restarts',
+    meaning:
+      'Server processes (scrape targets) that restarted in the last 2 minutes: a crash, an OOM kill or a deploy',
+    query: (q) => restartedTargets(q, '2m'),
+    lazy: 'zero',
+    differs:
+      'not in the reference; a process back within a second falls between scrapes and cycles, ' +
+      'and only its counters resetting tells',
   },
   {
     id: 'frontend.error_rate_per_sec',
@@ -764,10 +784,12 @@ const AMPLIFIERS = defineGroup('amplifier', 'explains', [
     id: 'deploy.task_restarts',
     ref: 'A14',
     unit: 'restarts',
-    meaning: 'Server restarts in the last 10 minutes',
-    query: (q) => `sum(increase(${counter(q, 'restarts')}${sel(q.server)}[10m]))`,
+    meaning: 'Server processes (scrape targets) that restarted in the last 10 minutes',
+    query: (q) => restartedTargets(q, '10m'),
     lazy: 'zero',
-    differs: 'reference hard-coded 0',
+    differs:
+      "reference hard-coded 0; the server's own `restarts` counter is 1 in every new process, so " +
+      'its increase never sees a restart: Headway counts the targets whose counters reset',
   },
   {
     id: 'deploy.leader_changes_per_min',
