@@ -25,7 +25,8 @@ describe('classifyBottleneck', () => {
     ['server_limited', { historyBacklog: stress.history_backlog_age_stress_sec + 1 }, {}],
     ['server_limited', { persistenceP99: stress.persistence_latency_p99_max_ms + 1 }, {}],
     ['worker_limited', {}, { workflow_slots_available: 0 }],
-    ['worker_limited', {}, { wft_schedule_to_start_p95_ms: 51 }],
+    ['worker_limited', {}, { wft_schedule_to_start_p95_ms: 201 }],
+    ['healthy', {}, { wft_schedule_to_start_p95_ms: 199 }],
     ['mixed', { historyBacklog: 1000 }, { activity_slots_available: 0 }],
   ] as const)('%s', (expected, server, worker) => {
     const s = makeSignals(server, { worker: { ...healthyWorkers, ...worker } });
