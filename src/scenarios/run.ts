@@ -195,6 +195,9 @@ export async function runScenario(
       },
       say,
     );
+    if (stack.retriedAfter !== null) {
+      notes.push(`the stack came up on a second attempt; the first: ${stack.retriedAfter}`);
+    }
     stackUpS = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
     say(`stack ready in ${stackUpS} s`);
     endMs = await drive(def, settings, {

@@ -5,7 +5,7 @@
  * against their recorded start times, so nothing else on the machine is ever touched.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,8 @@ export interface ScenarioStack {
   readonly signal: (name: ServiceName, sig: NodeJS.Signals) => boolean;
   /** `headway down --volumes`, then the state dir is removed. Safe to call more than once. */
   readonly down: () => Promise<void>;
+  /** Why the first attempt to bring the stack up failed, when a second one was needed. */
+  readonly retriedAfter: string | null;
 }
 
 /**
@@ -127,9 +129,42 @@ function cliError(what: string, result: CliResult): HeadwayError {
   });
 }
 
+/** The last lines of each service log of a stack that did not come up: read before teardown. */
+function logTails(stateDir: string, lines = 5): string[] {
+  const dir = join(stateDir, 'logs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .flatMap((f) => {
+      const tail = readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines);
+      return tail.map((l) => `${f}: ${l.slice(0, 300)}`);
+    });
+}
+
+/**
+ * Brings a scenario stack up, once more on fresh ports and a fresh state dir if the first attempt
+ * does not come up: the stack's start is not what a scenario judges, and on a shared machine a
+ * free port picked for it can be taken before the server binds it. The first failure, with the
+ * tails of its service logs, is kept for the report.
+ */
 export async function startScenarioStack(
   settings: StackSettings,
   progress: (message: string) => void,
+): Promise<ScenarioStack> {
+  try {
+    return await startOnce(settings, progress, null);
+  } catch (err) {
+    if (!(err instanceof HeadwayError) || err.code === ErrorCode.Usage) throw err;
+    const first = [err.message, ...err.details].join(' | ');
+    progress(`the stack did not come up (${err.message}); trying once more on fresh ports`);
+    return startOnce(settings, progress, first);
+  }
+}
+
+async function startOnce(
+  settings: StackSettings,
+  progress: (message: string) => void,
+  retriedAfter: string | null,
 ): Promise<ScenarioStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'headway-scenario-'));
   const ports = await freeStackPorts();
@@ -181,8 +216,14 @@ export async function startScenarioStack(
     },
   );
   if (up.code !== 0) {
+    const failure = cliError('the scenario stack did not come up', up);
+    const tails = logTails(stateDir);
     await down();
-    throw cliError('the scenario stack did not come up', up);
+    throw tails.length === 0
+      ? failure
+      : new HeadwayError(failure.code, failure.message, {
+          details: [...failure.details, ...tails],
+        });
   }
 
   const service = (name: ServiceName): ServiceRecord => {
@@ -206,5 +247,6 @@ export async function startScenarioStack(
       return true;
     },
     down,
+    retriedAfter,
   };
 }
