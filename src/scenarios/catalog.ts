@@ -62,6 +62,58 @@ function recoversHappy(withinS: number, measures = true): Expectation {
   };
 }
 
+/** An outage's notice: unknown within the measured bound; the detection time. */
+const unknownSoon: Expectation = {
+  id: 'unknown',
+  description: `fault: unknown within ${OUTAGE_NOTICE_S} s`,
+  mode: 'eventually',
+  phase: 'fault',
+  check: { type: 'state', states: ['unknown'] },
+  within_s: OUTAGE_NOTICE_S,
+  measures: 'detection',
+};
+
+/** Once the copilot said unknown, it must not say happy again while the fault lasts. */
+function neverHappyWhile(what: string): Expectation {
+  return {
+    id: 'never-happy',
+    description: `fault: once unknown, never happy again while ${what}`,
+    mode: 'always',
+    phases: ['fault'],
+    check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
+    since: { type: 'state', states: ['unknown'] },
+  };
+}
+
+/** A stall confirmed: stressed first, then critical; the detection time. */
+const stressedThenCritical: Expectation = {
+  id: 'stressed-then-critical',
+  description: 'fault: stressed, then critical',
+  mode: 'eventually',
+  phase: 'fault',
+  check: { type: 'state', states: ['critical'] },
+  after: { type: 'state', states: ['stressed'] },
+  within_s: STALL_CRITICAL_S,
+  measures: 'detection',
+};
+
+/** Freezes a stack service (SIGSTOP by its recorded pid) and lets it go again (SIGCONT). */
+function pauseFault(service: 'prometheus' | 'temporal-monitored', description: string) {
+  return {
+    description,
+    inject: async (ctx: FaultContext) => {
+      ctx.stack.signal(service, 'SIGSTOP');
+      await Promise.resolve();
+    },
+    remove: async (ctx: FaultContext) => {
+      ctx.stack.signal(service, 'SIGCONT');
+      await Promise.resolve();
+    },
+    minHoldS: 40,
+    maxHoldS: 60,
+  };
+}
+
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -165,16 +217,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         // Matching reports the backlog count about once a minute.
         within_s: 120,
       },
-      {
-        id: 'stressed-then-critical',
-        description: 'fault: stressed, then critical',
-        mode: 'eventually',
-        phase: 'fault',
-        check: { type: 'state', states: ['critical'] },
-        after: { type: 'state', states: ['stressed'] },
-        within_s: STALL_CRITICAL_S,
-        measures: 'detection',
-      },
+      stressedThenCritical,
       {
         id: 'bottleneck',
         description:
@@ -373,16 +416,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         // Matching reports the backlog count about once a minute.
         within_s: 120,
       },
-      {
-        id: 'stressed-then-critical',
-        description: 'fault: stressed, then critical',
-        mode: 'eventually',
-        phase: 'fault',
-        check: { type: 'state', states: ['critical'] },
-        after: { type: 'state', states: ['stressed'] },
-        within_s: STALL_CRITICAL_S,
-        measures: 'detection',
-      },
+      stressedThenCritical,
       {
         id: 'cause-named',
         description: 'fault: the assessment names the missing pollers as the cause',
@@ -404,40 +438,16 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     load: LOAD,
     workers: WORKERS,
     baselineS: 20,
-    fault: {
-      description: 'SIGSTOP Prometheus (by the pid in this stack’s stack.json); SIGCONT to recover',
-      inject: async (ctx) => {
-        ctx.stack.signal('prometheus', 'SIGSTOP');
-        await Promise.resolve();
-      },
-      remove: async (ctx) => {
-        ctx.stack.signal('prometheus', 'SIGCONT');
-        await Promise.resolve();
-      },
-      minHoldS: 40,
-      maxHoldS: 60,
-    },
+    fault: pauseFault(
+      'prometheus',
+      'SIGSTOP Prometheus (by the pid in this stack’s stack.json); SIGCONT to recover',
+    ),
     recoveryMaxS: 120,
     settleS: 10,
     expectations: [
       baselineHappy,
-      {
-        id: 'unknown',
-        description: `fault: unknown within ${OUTAGE_NOTICE_S} s`,
-        mode: 'eventually',
-        phase: 'fault',
-        check: { type: 'state', states: ['unknown'] },
-        within_s: OUTAGE_NOTICE_S,
-        measures: 'detection',
-      },
-      {
-        id: 'never-happy',
-        description: 'fault: once unknown, never happy again while Prometheus is out',
-        mode: 'always',
-        phases: ['fault'],
-        check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
-        since: { type: 'state', states: ['unknown'] },
-      },
+      unknownSoon,
+      neverHappyWhile('Prometheus is out'),
       recoversHappy(90),
     ],
   },
@@ -450,32 +460,15 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     load: LOAD,
     workers: WORKERS,
     baselineS: 20,
-    fault: {
-      description: 'SIGSTOP temporal-monitored (by the pid in this stack’s stack.json); SIGCONT',
-      inject: async (ctx) => {
-        ctx.stack.signal('temporal-monitored', 'SIGSTOP');
-        await Promise.resolve();
-      },
-      remove: async (ctx) => {
-        ctx.stack.signal('temporal-monitored', 'SIGCONT');
-        await Promise.resolve();
-      },
-      minHoldS: 40,
-      maxHoldS: 60,
-    },
+    fault: pauseFault(
+      'temporal-monitored',
+      'SIGSTOP temporal-monitored (by the pid in this stack’s stack.json); SIGCONT',
+    ),
     recoveryMaxS: 180,
     settleS: 10,
     expectations: [
       baselineHappy,
-      {
-        id: 'unknown',
-        description: `fault: unknown within ${OUTAGE_NOTICE_S} s`,
-        mode: 'eventually',
-        phase: 'fault',
-        check: { type: 'state', states: ['unknown'] },
-        within_s: OUTAGE_NOTICE_S,
-        measures: 'detection',
-      },
+      unknownSoon,
       {
         id: 'not-scraped',
         description: 'fault: the reason says the server is not being scraped',
@@ -484,14 +477,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         check: { type: 'reason', pattern: 'not being scraped' },
         within_s: OUTAGE_NOTICE_S,
       },
-      {
-        id: 'never-happy',
-        description: 'fault: once unknown, never happy again while the server is frozen',
-        mode: 'always',
-        phases: ['fault'],
-        check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
-        since: { type: 'state', states: ['unknown'] },
-      },
+      neverHappyWhile('the server is frozen'),
       recoversHappy(180),
     ],
   },
