@@ -26,7 +26,7 @@ import {
   seedStressed,
   stressedSignals,
 } from '../src/api/test-fixtures.js';
-import { LatencyHistogram } from '../src/bench/histogram.js';
+import { LatencyHistogram } from '../src/load/histogram.js';
 
 const { values } = parseArgs({
   options: {

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 
 import { pino } from 'pino';
 
-import { ensureNamespace, freshNamespace, runBenchmark } from '../src/bench/run.js';
+import { ensureNamespace, freshNamespace, runBenchmark } from '../src/bench/run-benchmark.js';
 import type { BenchWorkflowType } from '../src/bench/workflow-types.js';
 import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalConnection } from '../src/config/temporal.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Outcome } from './generator.js';
+import type { Outcome } from '../load/generator.js';
 
 /** 1 ms × 2^k, k = 0…19 (1 ms to about 524 s), as the reference's latency histogram. */
 const BUCKETS_S = Array.from({ length: 20 }, (_, k) => 0.001 * 2 ** k);

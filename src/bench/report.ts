@@ -1,5 +1,6 @@
 /** `headway bench report`: a markdown report with an SVG latency/throughput chart beside it. */
-import type { TimelineSecond } from './generator.js';
+import type { TimelineSecond } from '../load/generator.js';
+
 import type { BenchResults } from './results.js';
 
 export interface Report {

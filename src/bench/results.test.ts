@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { compareResults } from './compare.js';
-import { OUTCOMES, type GeneratorResult, type Outcome } from './generator.js';
-import { LatencyHistogram } from './histogram.js';
+import { OUTCOMES, type GeneratorResult, type Outcome } from '../load/generator.js';
+import { LatencyHistogram } from '../load/histogram.js';
+
 import { renderReport } from './report.js';
 import {
   aggregate,

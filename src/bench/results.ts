@@ -3,8 +3,18 @@
  * histograms; percentiles are never averaged across iterations, and rates are total events over
  * total measured time, never an average of per-iteration rates.
  */
-import { OUTCOMES, type GeneratorResult, type Outcome, type TimelineSecond } from './generator.js';
-import { LatencyHistogram, type HistogramSnapshot, type LatencySummary } from './histogram.js';
+import {
+  OUTCOMES,
+  type GeneratorResult,
+  type Outcome,
+  type TimelineSecond,
+} from '../load/generator.js';
+import {
+  LatencyHistogram,
+  type HistogramSnapshot,
+  type LatencySummary,
+} from '../load/histogram.js';
+
 import type { BenchWorkflowType } from './workflow-types.js';
 
 export const RESULTS_SCHEMA = 'headway-bench/1';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { compareResults } from '../bench/compare.js';
 import { renderReport } from '../bench/report.js';
 import { formatSummary, type BenchResults } from '../bench/results.js';
-import { freshNamespace, runBenchmark } from '../bench/run.js';
+import { freshNamespace, runBenchmark } from '../bench/run-benchmark.js';
 import { WORKFLOW_TYPES } from '../bench/workflow-types.js';
 import { createBenchWorkers } from '../bench/worker.js';
 import { DEFAULT_TEMPORAL_ADDRESS, describeConnection } from '../config/temporal.js';

@@ -5,9 +5,9 @@
  */
 import type { Client } from '@temporalio/client';
 
-import { runGenerator, type GeneratorResult, type Outcome } from '../bench/generator.js';
-import { classifyError } from '../bench/run.js';
-import { RateSchedule, systemClock, type Clock } from '../bench/schedule.js';
+import { runGenerator, type GeneratorResult, type Outcome } from '../load/generator.js';
+import { classifyError } from '../load/classify-error.js';
+import { RateSchedule, systemClock, type Clock } from '../load/schedule.js';
 import { errorMessage } from '../errors.js';
 
 import type { ScenarioWorkflowInput } from './workflows/index.js';

@@ -4,13 +4,15 @@
  */
 import { cpus, platform, totalmem } from 'node:os';
 
-import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import type { Logger } from 'pino';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { classifyError } from '../load/classify-error.js';
+import { runGenerator, type Outcome, type WorkflowDriver } from '../load/generator.js';
+import { RateSchedule, systemClock, type Clock } from '../load/schedule.js';
 import type { PrometheusClient } from '../signals/prometheus-client.js';
 import { registerTarget } from '../stack/prometheus-config.js';
 import {
@@ -20,7 +22,6 @@ import {
   type ConnectedClient,
 } from '../temporal/connection.js';
 
-import { runGenerator, type Outcome, type WorkflowDriver } from './generator.js';
 import { BenchMetrics } from './metrics.js';
 import {
   RESULTS_SCHEMA,
@@ -32,7 +33,6 @@ import {
   type SystemInfo,
   type Thresholds,
 } from './results.js';
-import { RateSchedule, systemClock, type Clock } from './schedule.js';
 import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
 import { createBenchWorkers, type BenchWorkers } from './worker.js';
 
@@ -265,28 +265,6 @@ export function temporalDriver(client: Client, spec: DriverSpec): WorkflowDriver
     },
     classify: classifyError,
   };
-}
-
-/** Maps an SDK error to an outcome; each is counted on its own and none as a success. */
-export function classifyError(
-  err: unknown,
-  phase: 'start' | 'result',
-): Exclude<Outcome, 'completed'> {
-  if (isClientShutdown(err)) return 'client_shutdown';
-  if (phase === 'start') return 'start_error';
-  if (err instanceof WorkflowFailedError) {
-    if (err.cause instanceof TimeoutFailure) return 'timed_out';
-    if (err.cause instanceof TerminatedFailure) return 'terminated';
-    if (err.cause instanceof CancelledFailure) return 'canceled';
-    return 'failed';
-  }
-  return 'result_error';
-}
-
-function isClientShutdown(err: unknown): boolean {
-  return /client connection is closing|channel has been shut down|Channel closed|connection closed|aborted/i.test(
-    errorMessage(err),
-  );
 }
 
 const GRPC_NOT_FOUND = 5;
