@@ -14,7 +14,7 @@ import { classifyError } from '../load/classify-error.js';
 import { runGenerator, type Outcome, type WorkflowDriver } from '../load/generator.js';
 import { RateSchedule, systemClock, type Clock } from '../load/schedule.js';
 import type { PrometheusClient } from '../signals/prometheus-client.js';
-import { registerTarget } from '../stack/prometheus-config.js';
+import { registerTarget } from '../prometheus/scrape-targets.js';
 import {
   connectClient,
   connectNative,

@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { listPorts, TEMPORAL_CLI_VERSION } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { readStackRecord } from '../stack/state.js';
-import { isPortFree } from '../stack/ports.js';
-import { isRunning } from '../stack/process.js';
+import { isPortFree } from '../os/ports.js';
+import { isRunning } from '../os/process-identity.js';
 import {
   BINARIES,
   PROMETHEUS,

@@ -19,7 +19,7 @@ import {
   type StackRecord,
 } from '../stack/state.js';
 import { ensureStackBinaries } from '../toolchain/index.js';
-import { identify } from '../stack/process.js';
+import { identify } from '../os/process-identity.js';
 
 import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';
 import { formatDuration, formatTable, printJson, progressPrinter, type Io } from './output.js';

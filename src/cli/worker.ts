@@ -3,8 +3,8 @@ import { pino } from 'pino';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { createSampleWorker, killRunningSteps } from '../samples/worker.js';
-import { findFreePorts } from '../stack/ports.js';
-import { registerTarget } from '../stack/prometheus-config.js';
+import { findFreePorts } from '../os/ports.js';
+import { registerTarget } from '../prometheus/scrape-targets.js';
 import { stateLayout } from '../stack/state.js';
 import { describeConnection } from '../config/temporal.js';
 import { connectNative, explainWorkerStartError, redact } from '../temporal/connection.js';

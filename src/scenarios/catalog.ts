@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { isRunning } from '../stack/process.js';
+import { isRunning } from '../os/process-identity.js';
 import { isTemporalServing } from '../temporal/health.js';
 
 import type { FaultContext, ScenarioDefinition } from './definition.js';

@@ -9,8 +9,8 @@ import { pino } from 'pino';
 
 import { errorMessage } from '../errors.js';
 import type { ThresholdOverrides } from '../health/thresholds.js';
-import { findFreePorts } from '../stack/ports.js';
-import { registerTarget } from '../stack/prometheus-config.js';
+import { findFreePorts } from '../os/ports.js';
+import { registerTarget } from '../prometheus/scrape-targets.js';
 import { connectClient, connectNative } from '../temporal/connection.js';
 import { installRuntime } from '../temporal/runtime.js';
 

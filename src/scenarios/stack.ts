@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { ErrorCode, HeadwayError, headwayErrorFromJSON } from '../errors.js';
 import type { ThresholdOverrides } from '../health/thresholds.js';
 import { freeStackPorts } from '../stack/ports.js';
-import { isRunning, signal } from '../stack/process.js';
+import { isRunning, signal } from '../os/process-identity.js';
 import {
   readStackRecord,
   stateLayout,

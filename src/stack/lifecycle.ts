@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
-import { isRunning, signal, terminate, waitForExit } from './process.js';
+import { isRunning, signal, terminate, waitForExit } from '../os/process-identity.js';
 import { copilotService, stackServices } from './services.js';
 import {
   liveServices,

@@ -3,8 +3,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { findFreePorts } from '../os/ports.js';
 
-import { assertPortsFree, findFreePorts, isPortFree } from './ports.js';
+import { assertPortsFree } from './ports.js';
 
 const servers: Server[] = [];
 
@@ -23,22 +24,6 @@ function close(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();
   return new Promise((resolve) => server.close(() => resolve()));
 }
-
-describe('isPortFree', () => {
-  it('is false while something listens and true after it closes', async () => {
-    const { server, port } = await listen();
-    expect(await isPortFree(port)).toBe(false);
-    await close(server);
-    expect(await isPortFree(port)).toBe(true);
-  });
-
-  it('leaves the port free after checking it', async () => {
-    const [port] = await findFreePorts(1);
-    if (port === undefined) throw new Error('no port');
-    expect(await isPortFree(port)).toBe(true);
-    expect(await isPortFree(port)).toBe(true);
-  });
-});
 
 describe('assertPortsFree', () => {
   it('names every busy port in one PORT_IN_USE error', async () => {
@@ -74,18 +59,5 @@ describe('assertPortsFree', () => {
     await expect(
       assertPortsFree(free.map((p, i) => [`svc${i}`, p] as const)),
     ).resolves.toBeUndefined();
-  });
-});
-
-describe('findFreePorts', () => {
-  it('returns distinct ports that are free', async () => {
-    const ports = await findFreePorts(5);
-    expect(ports).toHaveLength(5);
-    expect(new Set(ports).size).toBe(5);
-    for (const port of ports) {
-      expect(Number.isInteger(port)).toBe(true);
-      expect(port).toBeGreaterThan(0);
-      expect(await isPortFree(port)).toBe(true);
-    }
   });
 });

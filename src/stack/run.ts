@@ -7,7 +7,7 @@ import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { instantQuery } from '../signals/prometheus-client.js';
 
-import { identify } from './process.js';
+import { identify } from '../os/process-identity.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import {
   copilotApiUrl,

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { inspectExistingStack } from './lifecycle.js';
-import { identify, type ProcessIdentity } from './process.js';
+import { identify, type ProcessIdentity } from '../os/process-identity.js';
 import {
   claimStackRecord,
   ensureStateDir,

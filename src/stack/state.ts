@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
-import { isRunning } from './process.js';
+import { isRunning } from '../os/process-identity.js';
 
 export const SERVICE_NAMES = [
   'temporal-monitored',

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { compactLogLine } from './log-format.js';
-import { identify, type ProcessIdentity } from './process.js';
+import { identify, type ProcessIdentity } from '../os/process-identity.js';
 import { RotatingLog } from './rotating-log.js';
 import type { ServiceSpec } from './services.js';
 import type { ServiceName, ServiceRecord } from './state.js';

@@ -6,7 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { makeTempDir } from '../../test/helpers/temp-dir.js';
 import { StoreSectionSchema } from '../config/copilot.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { findFreePorts } from '../stack/ports.js';
+import { findFreePorts } from '../os/ports.js';
 
 import { MIGRATIONS } from './migrations.js';
 import { describeStore, openStore } from './open.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { findFreePorts } from '../stack/ports.js';
+import { findFreePorts } from '../os/ports.js';
 
 import { createDsqlDriver, DSQL_MAX_CONNECTION_LIFETIME_S } from './dsql-driver.js';
 import { createPostgresDriver, redactUrl } from './postgres-driver.js';

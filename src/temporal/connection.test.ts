@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { findFreePorts } from '../stack/ports.js';
+import { findFreePorts } from '../os/ports.js';
 
 import { connectClient, explainWorkerStartError, redact } from './connection.js';
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 
 import { stateLayout } from '../../src/stack/state.js';
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { metricsUrl, temporalAddress, temporalService } from '../../src/stack/services.js';
 import { Supervisor } from '../../src/stack/supervisor.js';
 

@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 
 import pg from 'pg';
 
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 
 import { makeTempDir } from './temp-dir.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 
 import { isPrometheusReady } from '../../src/signals/prometheus-client.js';
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { renderPrometheusConfig, type ScrapeTarget } from '../../src/stack/prometheus-config.js';
 import type { ServiceSpec } from '../../src/stack/services.js';
 import { Supervisor } from '../../src/stack/supervisor.js';

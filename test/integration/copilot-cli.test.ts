@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { runCli } from '../helpers/cli.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';

@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 
-import { isPortFree } from '../../src/stack/ports.js';
+import { isPortFree } from '../../src/os/ports.js';
 import { startDevServer } from '../helpers/dev-server.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient, type VectorSample } from '../../src/signals/prometheus-client.js';
 import type { PipelineInput } from '../../src/samples/types.js';
 import type { pipelineWorkflow } from '../../src/samples/workflows/pipeline.js';
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { eventually } from '../helpers/cli.js';
 import { startTestPrometheus, type TestPrometheus } from '../helpers/prometheus.js';
 import { startSampleEnv, type SampleEnv } from '../helpers/sample-worker.js';

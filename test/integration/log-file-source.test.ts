@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonLogFileSource } from '../../src/signals/log-file-source.js';
 import { LOG_PATTERNS } from '../../src/signals/log-patterns.js';
 import type { LogPatternCount, LogPatternDef } from '../../src/signals/log-patterns.js';
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { startDevServer } from '../helpers/dev-server.js';
 import type { DevServer } from '../helpers/dev-server.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';

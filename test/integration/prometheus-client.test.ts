@@ -19,7 +19,7 @@ import {
 } from '../../src/signals/prometheus-client.js';
 import type { PrometheusAuth } from '../../src/signals/prometheus-client.js';
 import { sha256Hex, signRequest } from '../../src/signals/sigv4.js';
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually } from '../helpers/cli.js';
 import { startDevServer } from '../helpers/dev-server.js';

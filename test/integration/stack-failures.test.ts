@@ -5,8 +5,9 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { freeStackPorts, isPortFree } from '../../src/stack/ports.js';
-import { identify, isRunning } from '../../src/stack/process.js';
+import { isPortFree } from '../../src/os/ports.js';
+import { freeStackPorts } from '../../src/stack/ports.js';
+import { identify, isRunning } from '../../src/os/process-identity.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually, runCli, startCli } from '../helpers/cli.js';

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { registerTarget } from '../../src/stack/prometheus-config.js';
-import { freeStackPorts, isPortFree } from '../../src/stack/ports.js';
-import { isRunning } from '../../src/stack/process.js';
+import { registerTarget } from '../../src/prometheus/scrape-targets.js';
+import { isPortFree } from '../../src/os/ports.js';
+import { freeStackPorts } from '../../src/stack/ports.js';
+import { isRunning } from '../../src/os/process-identity.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
 import { waitForFirstScrape } from '../../src/stack/run.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
-import { findFreePorts } from '../../src/stack/ports.js';
+import { findFreePorts } from '../../src/os/ports.js';
 import { eventually, runCli, startCli } from '../helpers/cli.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';

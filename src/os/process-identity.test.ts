@@ -4,7 +4,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { identify, isRunning, readStartTime, signal, terminate, waitForExit } from './process.js';
+import {
+  identify,
+  isRunning,
+  readStartTime,
+  signal,
+  terminate,
+  waitForExit,
+} from './process-identity.js';
 
 const children: ChildProcess[] = [];
 
