@@ -14,14 +14,14 @@ import { stringify } from 'yaml';
 
 import { ErrorCode, HeadwayError, headwayErrorFromJSON } from '../errors.js';
 import type { ThresholdOverrides } from '../health/thresholds.js';
-import { freeStackPorts } from '../stack/ports.js';
 import { isRunning, signal } from '../os/process-identity.js';
 import {
+  freeStackPorts,
   readStackRecord,
   stateLayout,
   type ServiceName,
   type ServiceRecord,
-} from '../stack/state.js';
+} from '../stack/index.js';
 
 const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
 
