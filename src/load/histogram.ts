@@ -1,13 +1,10 @@
 /**
- * A mergeable latency histogram with HDR precision: values are recorded in microseconds and kept
- * with 3 significant decimal digits (11 significant bits, as HdrHistogram with
- * `numberOfSignificantValueDigits = 3`), so any percentile is within 0.1% of the exact value.
- * Counts live in a sparse map keyed by the bucket's lowest value, which makes merging a sum of
- * counts and the JSON form small. Percentiles of several runs come from merging, never averaging.
+ * A mergeable latency histogram: counts live in an `hdr-histogram-js` histogram (values in
+ * microseconds, 3 significant digits, the pure-JS build), converted at the edge to the bench's
+ * JSON shape, a sparse list of [bucket lowest value, count]. Percentiles of several runs come from
+ * merging, never averaging.
  */
-
-const SIGNIFICANT_BITS = 11;
-const EXACT_BELOW = 2 ** SIGNIFICANT_BITS;
+import { build, JsHistogram } from 'hdr-histogram-js';
 
 export interface HistogramSnapshot {
   /** Unit of the keys: microseconds. */
@@ -32,8 +29,27 @@ export interface LatencySummary {
   readonly min: number;
 }
 
+/** A fresh HdrHistogram of microseconds with 3 significant digits, resized as values grow. */
+function hdr(): JsHistogram {
+  const h = build({
+    bitBucketSize: 64,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 2,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+  // The pure-JS build is a JsHistogram, whose per-bucket counts the JSON form reads.
+  if (!(h instanceof JsHistogram)) throw new TypeError('expected the pure-JS HdrHistogram build');
+  return h;
+}
+
+/** Bucket boundaries depend only on the precision, so one empty histogram answers for all. */
+const SHAPE = hdr();
+
 export class LatencyHistogram {
-  #counts = new Map<number, number>();
+  // Exact count, extremes and sum beside the buckets: HdrHistogram reports bucket-rounded ones.
+  readonly #hdr = hdr();
   #count = 0;
   #min = Number.POSITIVE_INFINITY;
   #max = 0;
@@ -45,8 +61,7 @@ export class LatencyHistogram {
   }
 
   #recordUs(us: number, count: number): void {
-    const key = bucketOf(us);
-    this.#counts.set(key, (this.#counts.get(key) ?? 0) + count);
+    this.#hdr.recordValueWithCount(us, count);
     this.#count += count;
     this.#min = Math.min(this.#min, us);
     this.#max = Math.max(this.#max, us);
@@ -59,9 +74,7 @@ export class LatencyHistogram {
 
   /** Adds every value of `other` to this histogram. */
   merge(other: LatencyHistogram): this {
-    for (const [key, count] of other.#counts) {
-      this.#counts.set(key, (this.#counts.get(key) ?? 0) + count);
-    }
+    this.#hdr.add(other.#hdr);
     this.#count += other.#count;
     this.#min = Math.min(this.#min, other.#min);
     this.#max = Math.max(this.#max, other.#max);
@@ -72,7 +85,7 @@ export class LatencyHistogram {
   /**
    * The value (ms) at or below which `p` percent of the values fall: the highest value equivalent
    * to the bucket holding rank ceil(p/100 · count), capped at the recorded maximum (HdrHistogram's
-   * convention). 0 when empty.
+   * convention, with the exact maximum rather than its bucket's top). 0 when empty.
    */
   percentileMs(p: number): number {
     if (this.#count === 0) return 0;
@@ -80,11 +93,20 @@ export class LatencyHistogram {
     // The epsilon keeps float error (0.99 × 100 = 99.00000000000001) from skipping a rank.
     const rank = Math.max(1, Math.ceil((p * this.#count) / 100 - 1e-9));
     let seen = 0;
-    for (const key of [...this.#counts.keys()].sort((a, b) => a - b)) {
-      seen += this.#counts.get(key) ?? 0;
-      if (seen >= rank) return Math.min(highestEquivalent(key), this.#max) / 1_000;
+    for (const [key, count] of this.#buckets()) {
+      seen += count;
+      if (seen >= rank) return Math.min(SHAPE.highestEquivalentValue(key), this.#max) / 1_000;
     }
     return this.#max / 1_000;
+  }
+
+  /** [bucket lowest value in µs, count] of every non-empty bucket, ascending. */
+  *#buckets(): Generator<[number, number]> {
+    const h = this.#hdr;
+    for (let i = 0; i < h.countsArrayLength; i++) {
+      const count = h.getCountAtIndex(i);
+      if (count > 0) yield [h.valueFromIndex(i), count];
+    }
   }
 
   summary(): LatencySummary {
@@ -108,15 +130,13 @@ export class LatencyHistogram {
       min: this.#count === 0 ? 0 : this.#min,
       max: this.#max,
       sum: this.#sum,
-      buckets: [...this.#counts.entries()].sort((a, b) => a[0] - b[0]),
+      buckets: [...this.#buckets()],
     };
   }
 
   static fromJSON(snapshot: HistogramSnapshot): LatencyHistogram {
     const h = new LatencyHistogram();
-    for (const [key, count] of snapshot.buckets) {
-      h.#counts.set(key, (h.#counts.get(key) ?? 0) + count);
-    }
+    for (const [key, count] of snapshot.buckets) h.#hdr.recordValueWithCount(key, count);
     h.#count = snapshot.count;
     h.#min = snapshot.count === 0 ? Number.POSITIVE_INFINITY : snapshot.min;
     h.#max = snapshot.max;
@@ -133,16 +153,7 @@ export class LatencyHistogram {
 
 /** Lowest value of the bucket holding `us`: exact below 2048, else the top 11 bits kept. */
 export function bucketOf(us: number): number {
-  if (us < EXACT_BELOW) return us;
-  const shift = Math.floor(Math.log2(us)) + 1 - SIGNIFICANT_BITS;
-  const width = 2 ** shift;
-  return Math.floor(us / width) * width;
-}
-
-function highestEquivalent(key: number): number {
-  if (key < EXACT_BELOW) return key;
-  const shift = Math.floor(Math.log2(key)) + 1 - SIGNIFICANT_BITS;
-  return key + 2 ** shift - 1;
+  return SHAPE.lowestEquivalentValue(us);
 }
 
 function round3(n: number): number {
