@@ -10,7 +10,7 @@ import { recordCommand, replayCommand, signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
-import { workflowCommand } from './workflow.js';
+import { workflowCommand } from './workflow/index.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('headway')

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+
+import { Command } from 'commander';
+
+import type { HeadwayConfig } from '../../config/schema.js';
+import { SampleWorkflow, type ActivityDefaults } from '../../samples/types.js';
+import { printJson, type Io } from '../output.js';
+import { parsePayload, withTemporalOptions, type TemporalOptions } from '../temporal-options.js';
+
+import { withClient, type JsonOption } from './client.js';
+
+interface StartOptions extends TemporalOptions, JsonOption {
+  id?: string;
+  taskQueue?: string;
+  executionTimeout?: number;
+  runTimeout?: number;
+}
+
+const SAMPLE_TYPES = new Set<string>(Object.values(SampleWorkflow));
+
+export function startCommand(io: Io): Command {
+  return withTemporalOptions(new Command('start'))
+    .description('Start a workflow and print its id (it runs on whichever worker polls the queue).')
+    .argument('<type>', `workflow type, e.g. ${[...SAMPLE_TYPES].slice(0, 3).join(', ')}`)
+    .argument('[args...]', 'workflow arguments (JSON); the samples take one object')
+    .option('--id <id>', 'workflow id (default: TYPE-<random>)')
+    .option(
+      '-q, --task-queue <queue>',
+      'task queue (default: $TEMPORAL_TASK_QUEUE or headway-samples)',
+    )
+    .option('--execution-timeout <seconds>', 'bound on the whole execution', Number)
+    .option('--run-timeout <seconds>', 'bound on one run', Number)
+    .option('--json', 'print the started workflow as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        `  headway workflow start workLoop '{"step":"pass"}' --id my-loop\n` +
+        `  headway workflow start fanOutFanIn '{"values":[1,2,3,4],"batchSize":2}'\n` +
+        'For the samples, activity timeouts and retry policy default to temporal.timeouts and\n' +
+        'temporal.retry from headway.yml unless the input has an `activity` object.',
+    )
+    .action(async (type: string, rawArgs: string[], options: StartOptions) => {
+      await withClient(
+        options,
+        [
+          [['temporal', 'task_queue'], options.taskQueue],
+          [['temporal', 'timeouts', 'workflow_execution_s'], options.executionTimeout],
+          [['temporal', 'timeouts', 'workflow_run_s'], options.runTimeout],
+        ],
+        options.id,
+        async ({ client, config: connection }, config) => {
+          const workflowId = options.id ?? `${type}-${randomUUID().slice(0, 8)}`;
+          const taskQueue = config.temporal.task_queue;
+          const { timeouts } = config.temporal;
+          const handle = await client.workflow.start(type, {
+            taskQueue,
+            workflowId,
+            args: sampleArgs(type, rawArgs.map(parsePayload), config),
+            ...(timeouts.workflow_execution_s === undefined
+              ? {}
+              : { workflowExecutionTimeout: timeouts.workflow_execution_s * 1_000 }),
+            ...(timeouts.workflow_run_s === undefined
+              ? {}
+              : { workflowRunTimeout: timeouts.workflow_run_s * 1_000 }),
+          });
+          if (options.json === true) {
+            printJson(io, {
+              workflow_id: workflowId,
+              run_id: handle.firstExecutionRunId,
+              type,
+              task_queue: taskQueue,
+              namespace: connection.namespace,
+            });
+          } else {
+            io.out(
+              `Started ${type} workflow ${workflowId} (run ${handle.firstExecutionRunId}) on task ` +
+                `queue ${taskQueue}, namespace ${connection.namespace}.\n` +
+                `Follow it: headway workflow status ${workflowId} --follow\n`,
+            );
+          }
+        },
+      );
+    });
+}
+
+/**
+ * The samples take one object; with no argument they get `{}` (their defaults), and an input
+ * without `activity` gets the configured activity timeouts and retry policy.
+ */
+export function sampleArgs(type: string, args: unknown[], config: HeadwayConfig): unknown[] {
+  if (!SAMPLE_TYPES.has(type)) return args;
+  const [input = {}, ...rest] = args;
+  if (rest.length > 0 || typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return args;
+  }
+  if ('activity' in input) return [input];
+  return [{ ...input, activity: activityDefaults(config) }];
+}
+
+function activityDefaults(config: HeadwayConfig): ActivityDefaults {
+  const { timeouts, retry } = config.temporal;
+  return {
+    startToCloseTimeoutMs: Math.round(timeouts.activity_start_to_close_s * 1_000),
+    scheduleToCloseTimeoutMs: Math.round(timeouts.activity_schedule_to_close_s * 1_000),
+    heartbeatTimeoutMs: Math.round(timeouts.activity_heartbeat_s * 1_000),
+    retry: {
+      initialIntervalMs: Math.round(retry.initial_interval_s * 1_000),
+      backoffCoefficient: retry.backoff_coefficient,
+      maximumIntervalMs: Math.round(retry.maximum_interval_s * 1_000),
+      maximumAttempts: retry.maximum_attempts,
+    },
+  };
+}
