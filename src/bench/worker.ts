@@ -1,39 +1,26 @@
-import { fileURLToPath } from 'node:url';
+import type { Worker } from '@temporalio/worker';
 
 import {
-  DefaultLogger,
-  Worker,
-  bundleWorkflowCode,
-  type NativeConnection,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+  WorkerPool,
+  bundleOnce,
+  workflowsModuleBeside,
+  type WorkerPoolOptions,
+} from '../temporal/worker-pool.js';
 
 import { createBenchActivities } from './activities.js';
 
 /** The workflows module (the .ts source under tsx, .js once compiled). */
-export const BENCH_WORKFLOWS_PATH = fileURLToPath(
-  new URL(`./workflows/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
-);
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export const BENCH_WORKFLOWS_PATH = workflowsModuleBeside(import.meta.url);
 
 /** Bundles the bench workflows once per process; N workers share the bundle. */
-export function benchWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: BENCH_WORKFLOWS_PATH,
-    logger: new DefaultLogger('WARN'),
-  });
-  return bundle;
+export function benchWorkflowBundle(): ReturnType<typeof bundleOnce> {
+  return bundleOnce(BENCH_WORKFLOWS_PATH);
 }
 
-export interface BenchWorkersOptions {
-  /**
-   * Opens one connection per worker: the SDK refuses two workers for the same namespace and task
-   * queue on one connection, and separate connections are what separate processes would have.
-   */
-  readonly connect: () => Promise<NativeConnection>;
-  readonly namespace: string;
-  readonly taskQueue: string;
+export interface BenchWorkersOptions extends Pick<
+  WorkerPoolOptions,
+  'connect' | 'namespace' | 'taskQueue'
+> {
   /** Worker instances to create: `--workers`, honoured. */
   readonly count: number;
   readonly identityPrefix?: string;
@@ -50,47 +37,22 @@ export interface BenchWorkers {
 }
 
 export async function createBenchWorkers(options: BenchWorkersOptions): Promise<BenchWorkers> {
-  const workflowBundle = await benchWorkflowBundle();
-  const workers: Worker[] = [];
-  const connections: NativeConnection[] = [];
-  const closeAll = async (): Promise<void> => {
-    await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
-  };
-  try {
-    for (let i = 0; i < options.count; i++) {
-      const connection = await options.connect();
-      connections.push(connection);
-      workers.push(
-        await Worker.create({
-          connection,
-          namespace: options.namespace,
-          taskQueue: options.taskQueue,
-          workflowBundle,
-          activities: createBenchActivities(),
-          maxConcurrentActivityTaskExecutions: SLOTS,
-          maxConcurrentWorkflowTaskExecutions: SLOTS,
-          maxConcurrentLocalActivityExecutions: SLOTS,
-          identity: `${options.identityPrefix ?? `bench-${process.pid}`}-${i + 1}`,
-          // A bench run ends by shutting the workers down; nothing long-running to wait for.
-          shutdownGraceTime: '5s',
-        }),
-      );
-    }
-  } catch (err) {
-    await closeAll();
-    throw err;
-  }
-  return {
-    workers,
-    run: async () => {
-      try {
-        await Promise.all(workers.map((w) => w.run()));
-      } finally {
-        await closeAll();
-      }
-    },
-    shutdown: () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    },
-  };
+  const pool = new WorkerPool({
+    connect: options.connect,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    count: options.count,
+    workflowsPath: BENCH_WORKFLOWS_PATH,
+    identityPrefix: options.identityPrefix ?? `bench-${process.pid}`,
+    worker: () => ({
+      activities: createBenchActivities(),
+      maxConcurrentActivityTaskExecutions: SLOTS,
+      maxConcurrentWorkflowTaskExecutions: SLOTS,
+      maxConcurrentLocalActivityExecutions: SLOTS,
+      // A bench run ends by shutting the workers down; nothing long-running to wait for.
+      shutdownGraceTime: '5s',
+    }),
+  });
+  await pool.create();
+  return { workers: pool.workers, run: () => pool.run(), shutdown: () => pool.shutdown() };
 }

@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url';
-
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 
 import type { HeadwayConfig } from '../config/schema.js';
+import { bundleOnce, workflowsModuleBeside } from '../temporal/worker-pool.js';
 
 import { createActivities, type CopilotActivityDeps } from './activities/index.js';
 import { workflowIds } from './types.js';
@@ -12,9 +11,7 @@ import type { logWatcherWorkflow } from './workflows/log-watcher.js';
 import type { scheduledAssessmentWorkflow } from './workflows/scheduled.js';
 
 /** The workflows module the worker bundles (the .ts source under tsx, .js once compiled). */
-export const COPILOT_WORKFLOWS_PATH = fileURLToPath(
-  new URL(`./workflows/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
-);
+export const COPILOT_WORKFLOWS_PATH = workflowsModuleBeside(import.meta.url);
 
 export interface CopilotWorkerOptions {
   readonly connection: NativeConnection;
@@ -22,7 +19,7 @@ export interface CopilotWorkerOptions {
   readonly taskQueue: string;
   readonly deps: CopilotActivityDeps;
   readonly identity?: string;
-  /** A prebuilt bundle (tests share one); otherwise the workflows are bundled here. */
+  /** A prebuilt bundle (tests share one); otherwise they are bundled once per process. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -32,9 +29,7 @@ export async function createCopilotWorker(options: CopilotWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle === undefined
-      ? { workflowsPath: COPILOT_WORKFLOWS_PATH }
-      : { workflowBundle: options.workflowBundle }),
+    workflowBundle: options.workflowBundle ?? (await bundleOnce(COPILOT_WORKFLOWS_PATH)),
     activities: createActivities(options.deps),
     // Observations are small and few; a couple of slots keeps memory low on a small machine.
     maxConcurrentActivityTaskExecutions: 8,

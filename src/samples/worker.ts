@@ -1,15 +1,12 @@
-import { fileURLToPath } from 'node:url';
-
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 
 import type { WorkerSection } from '../config/temporal.js';
+import { bundleOnce, workflowsModuleBeside } from '../temporal/worker-pool.js';
 
 import { createActivities } from './activities/index.js';
 
 /** The workflows module the worker bundles (the .ts source under tsx, .js once compiled). */
-export const SAMPLE_WORKFLOWS_PATH = fileURLToPath(
-  new URL(`./workflows/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
-);
+export const SAMPLE_WORKFLOWS_PATH = workflowsModuleBeside(import.meta.url);
 
 export interface SampleWorkerOptions {
   readonly connection: NativeConnection;
@@ -19,7 +16,7 @@ export interface SampleWorkerOptions {
   /** The worker's environment; step commands inherit only PATH, HOME and the locale. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly identity?: string;
-  /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled here. */
+  /** A prebuilt bundle (tests build one per file); otherwise they are bundled once per process. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -37,9 +34,7 @@ export async function createSampleWorker(options: SampleWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle === undefined
-      ? { workflowsPath: SAMPLE_WORKFLOWS_PATH }
-      : { workflowBundle: options.workflowBundle }),
+    workflowBundle: options.workflowBundle ?? (await bundleOnce(SAMPLE_WORKFLOWS_PATH)),
     activities: createActivities({ steps: config.steps, env: options.env, runningSteps }),
     maxConcurrentActivityTaskExecutions: config.max_concurrent_activities,
     maxConcurrentWorkflowTaskExecutions: config.max_concurrent_workflow_tasks,

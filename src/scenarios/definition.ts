@@ -1,8 +1,9 @@
+import type { WorkerPool } from '../temporal/worker-pool.js';
+
 import type { ActivityKnobs } from './activities.js';
 import type { LoadSpec, LoadStream } from './load.js';
 import type { ScenarioStack } from './stack.js';
 import type { Expectation } from './types.js';
-import type { WorkerPool } from './worker.js';
 
 /** What a fault can act on: the scenario's own stack, workers, load and activities. */
 export interface FaultContext {

@@ -27,7 +27,7 @@ import {
   trajectoryText,
 } from './trajectory.js';
 import type { ExpectationResult, Observation, Phase, PhaseMark } from './types.js';
-import { WorkerPool } from './worker.js';
+import { scenarioWorkers } from './worker.js';
 
 export const RESULT_SCHEMA = 'headway-scenario/1';
 
@@ -318,7 +318,7 @@ async function drive(
     if (!notes.includes(message)) notes.push(message);
     say(message);
   };
-  const workers = new WorkerPool({
+  const workers = scenarioWorkers({
     connect: () => connectNative(connection),
     namespace: connection.namespace,
     taskQueue,
