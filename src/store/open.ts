@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
-import { createPgliteDriver, StoreQueryError, type SqlDriver } from './driver.js';
+import { createPgliteDriver, MEMORY, StoreQueryError, type SqlDriver } from './driver.js';
 import { createDsqlDriver, type DsqlDriverOptions } from './dsql-driver.js';
 import { migrate } from './migrations.js';
+import { acquireStoreLock, type StoreLock } from './pglite-lock.js';
 import {
   createPostgresDriver,
   isConnectSqlState,
@@ -62,7 +63,26 @@ async function createDriver(
     return createDsqlDriver({ endpoint, region, database, user, ...options.dsql });
   }
   if (store.url !== undefined) return createPostgresDriver(store.url, options.postgres);
-  return createPgliteDriver(pgliteDir(config));
+  const dir = pgliteDir(config);
+  if (dir === MEMORY) return createPgliteDriver(dir);
+  // Only one process may own an embedded store: a second opener fails here, naming the holder.
+  const lock: StoreLock = acquireStoreLock(dir);
+  try {
+    const driver = await createPgliteDriver(dir);
+    return {
+      ...driver,
+      close: async () => {
+        try {
+          await driver.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 /** One line saying what to do about a store that answered, but refused to open. */
