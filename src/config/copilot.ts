@@ -41,6 +41,9 @@ const stringList = z.preprocess(
   z.array(z.string().min(1)),
 );
 
+/** Only http(s): a `file:` or `javascript:` URL is never a webhook. */
+const webhookUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 export const CopilotSectionSchema = z
   .strictObject({
     /** The copilot cluster's frontend; unset → the local stack's copilot server. */
@@ -67,8 +70,8 @@ export const CopilotSectionSchema = z
      */
     alerts: z
       .strictObject({
-        webhooks: stringList.pipe(z.array(z.url('must be an http(s) URL'))).default([]),
-        slack_webhooks: stringList.pipe(z.array(z.url('must be an http(s) URL'))).default([]),
+        webhooks: stringList.pipe(z.array(webhookUrl)).default([]),
+        slack_webhooks: stringList.pipe(z.array(webhookUrl)).default([]),
         /** Attempts per message before giving up (retried with exponential backoff). */
         max_attempts: z.coerce.number().int().min(1).max(20).default(5),
       })
