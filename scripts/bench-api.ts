@@ -25,7 +25,7 @@ import {
   openStore,
   seedStressed,
   stressedSignals,
-} from '../src/api/test-fixtures.js';
+} from '../test/helpers/api-fixtures.js';
 import { LatencyHistogram } from '../src/load/histogram.js';
 
 const { values } = parseArgs({

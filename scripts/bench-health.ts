@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { evaluate, type PreviousEvaluation } from '../src/health/index.js';
-import { makeSignals } from '../src/health/test-signals.js';
+import { makeSignals } from '../test/helpers/make-signals.js';
 import { collectSignals } from '../src/signals/collect.js';
 import { PrometheusClient } from '../src/signals/prometheus-client.js';
 import { freeStackPorts } from '../src/stack/ports.js';

@@ -3,8 +3,10 @@
  * docs) and, where there is one, a `hint` that says how to fix it. Only `bin/headway.ts` turns these
  * into exit codes.
  */
+import { FailureType } from './model/failures.js';
+
 export const ErrorCode = {
-  ConfigInvalid: 'CONFIG_INVALID',
+  ConfigInvalid: FailureType.ConfigInvalid,
   ConfigFileUnreadable: 'CONFIG_FILE_UNREADABLE',
   BinaryNotFound: 'BINARY_NOT_FOUND',
   BinaryInvalid: 'BINARY_INVALID',
@@ -30,6 +32,7 @@ export const ErrorCode = {
   QueryFailed: 'QUERY_FAILED',
   StoreQueryFailed: 'STORE_QUERY_FAILED',
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  StoreLocked: 'STORE_LOCKED',
   CopilotUnreachable: 'COPILOT_UNREACHABLE',
   WorkerForcedExit: 'WORKER_FORCED_EXIT',
   Usage: 'USAGE',

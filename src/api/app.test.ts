@@ -14,7 +14,7 @@ import {
   seedStressed,
   stressedSignals,
   type OpenedStore,
-} from './test-fixtures.js';
+} from '../../test/helpers/api-fixtures.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const ago = (s: number, from: Date = NOW): Date => new Date(from.getTime() - s * 1000);

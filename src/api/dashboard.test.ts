@@ -8,7 +8,7 @@ import {
   resetStore,
   seedStressed,
   type OpenedStore,
-} from './test-fixtures.js';
+} from '../../test/helpers/api-fixtures.js';
 
 /** The web dashboard as served: the page, its assets, their headers, and what they may contain. */
 

@@ -10,7 +10,7 @@ import {
   resetStore,
   stressedSignals,
   type OpenedStore,
-} from './test-fixtures.js';
+} from '../../test/helpers/api-fixtures.js';
 import { HISTORY_MAX_POINTS, HISTORY_SERIES, historyBody, type HistoryBody } from './view.js';
 
 /** `GET /status/history` and the pure `historyBody` behind it. */

@@ -1,6 +1,6 @@
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from '../health/thresholds.js';
 import { classifyScaleBand, F, readSignal } from '../health/evaluate.js';
-import { serviceHealth, type ServiceHealth } from '../health/services.js';
+import { serviceHealth, type ServiceHealth } from '../health/service-health.js';
 import type {
   DataQuality,
   HealthState,

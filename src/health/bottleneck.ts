@@ -1,4 +1,6 @@
-import { F, dispatchStalled, readSignal } from './evaluate.js';
+import { FIELD } from '../model/signal-fields.js';
+
+import { dispatchStalled, readSignal, type ReadSignal } from './evaluate.js';
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
 import type { Evaluation, SignalValue, Signals } from './types.js';
 
@@ -10,8 +12,6 @@ export interface BottleneckResult {
   readonly worker_stressed: boolean | null;
   readonly reasons: readonly string[];
 }
-
-const W = (id: string): string => `worker_signals.${id}`;
 
 /**
  * Server-limited, worker-limited, mixed or healthy. Not judged when the server is unknown, nor
@@ -26,12 +26,12 @@ export function classifyBottleneck(
   thresholds: ResolvedThresholds = DEFAULT_THRESHOLDS,
 ): BottleneckResult {
   const band = thresholds.profiles[evaluation.scale_band];
-  const v = (f: string): SignalValue => readSignal(signals, f);
+  const v: ReadSignal = (f) => readSignal(signals, f);
   const t = band.stressed;
   const reasons: string[] = [];
 
-  const backlog = v(F.historyBacklog);
-  const persistence = v(F.persistenceP99);
+  const backlog = v(FIELD.historyBacklog);
+  const persistence = v(FIELD.persistenceP99);
   const serverStressed =
     (backlog !== null && backlog > t.history_backlog_age_stress_sec) ||
     (persistence !== null && persistence > t.persistence_latency_p99_max_ms);
@@ -54,12 +54,12 @@ export function classifyBottleneck(
   }
   if (stalled) {
     reasons.push(
-      `workers: only ${show(v(F.dispatchRatio))} of the tasks reaching matching are taken (${show(v(F.tasksAdded))} added/s; stress below ${t.matching_dispatch_ratio_min})`,
+      `workers: only ${show(v(FIELD.dispatchRatio))} of the tasks reaching matching are taken (${show(v(FIELD.tasksAdded))} added/s; stress below ${t.matching_dispatch_ratio_min})`,
     );
   }
 
-  const slots = ['workflow_slots_available', 'activity_slots_available'].map((id) => v(W(id)));
-  const s2s = v(W('wft_schedule_to_start_p95_ms'));
+  const slots = [FIELD.workflowSlotsAvailable, FIELD.activitySlotsAvailable].map((f) => v(f));
+  const s2s = v(FIELD.workflowScheduleToStartP95);
   const workerMetrics = slots.some((x) => x !== null);
   if (!workerMetrics && !stalled) {
     reasons.push(
@@ -119,9 +119,9 @@ export function workerScalingWarnings(
   signals: Signals,
   context: ScalingContext = {},
 ): ScalingWarning[] {
-  const v = (id: string): SignalValue => readSignal(signals, W(id));
+  const v: ReadSignal = (f) => readSignal(signals, f);
   const out: ScalingWarning[] = [];
-  const available = [v('workflow_slots_available'), v('activity_slots_available')];
+  const available = [v(FIELD.workflowSlotsAvailable), v(FIELD.activitySlotsAvailable)];
   if (available.some((x) => x === 0)) {
     out.push({
       rule: 'NEVER_SCALE_DOWN_AT_ZERO',
@@ -144,7 +144,7 @@ export function workerScalingWarnings(
         'long-running workflows stay on their sticky workers: new workers help only new work',
     });
   }
-  const hitRate = v('sticky_cache_hit_rate');
+  const hitRate = v(FIELD.stickyCacheHitRate);
   const workers = context.worker_count ?? 0;
   if (
     (hitRate !== null && hitRate < 0.5 && workers > 1) ||
@@ -158,14 +158,14 @@ export function workerScalingWarnings(
       message: 'work is unevenly spread: a rolling restart redistributes sticky workflows',
     });
   }
-  const pollers = (v('workflow_pollers') ?? 0) + (v('activity_pollers') ?? 0);
+  const pollers = (v(FIELD.workflowPollers) ?? 0) + (v(FIELD.activityPollers) ?? 0);
   const slots = [
-    'workflow_slots_available',
-    'workflow_slots_used',
-    'activity_slots_available',
-    'activity_slots_used',
+    FIELD.workflowSlotsAvailable,
+    FIELD.workflowSlotsUsed,
+    FIELD.activitySlotsAvailable,
+    FIELD.activitySlotsUsed,
   ]
-    .map((id) => v(id) ?? 0)
+    .map((f) => v(f) ?? 0)
     .reduce((a, b) => a + b, 0);
   if (slots > 0 && pollers > slots) {
     out.push({

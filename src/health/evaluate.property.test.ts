@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { DECIDING_FIELDS, classifyScaleBand, evaluate } from './evaluate.js';
-import { makeSignals, type FieldKey } from './test-signals.js';
+import { makeSignals, type FieldKey } from '../../test/helpers/make-signals.js';
 import { DEFAULT_RULES } from './thresholds.js';
 import type { HealthState, PreviousEvaluation, ScaleBand, Signals } from './types.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DECIDING_FIELDS, classifyScaleBand, evaluate } from './evaluate.js';
-import { makeSignals, type FieldKey } from './test-signals.js';
+import { makeSignals, type FieldKey } from '../../test/helpers/make-signals.js';
 import {
   DEFAULT_RULES,
   THRESHOLD_PROFILES,

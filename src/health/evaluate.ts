@@ -14,42 +14,25 @@ import type {
   Signals,
   SignalValue,
 } from './types.js';
+import { FIELD, type SignalField } from '../model/signal-fields.js';
 
-/** Wire fields the state machine reads, named once. */
-export const F = {
-  throughput: 'primary_signals.state_transitions.throughput_per_sec',
-  transitionLatencyP99: 'primary_signals.state_transitions.latency_p99_ms',
-  success: 'primary_signals.workflow_completion.success_per_sec',
-  failed: 'primary_signals.workflow_completion.failed_per_sec',
-  completionRate: 'primary_signals.workflow_completion.completion_rate',
-  historyBacklog: 'primary_signals.history.backlog_age_sec',
-  processing: 'primary_signals.history.task_processing_rate_per_sec',
-  shardChurn: 'primary_signals.history.shard_churn_rate_per_sec',
-  restarts: 'primary_signals.server.restarts_recent',
-  frontendErrors: 'primary_signals.frontend.error_rate_per_sec',
-  frontendP99: 'primary_signals.frontend.latency_p99_ms',
-  matchingWorkflowBacklog: 'primary_signals.matching.workflow_backlog_age_sec',
-  matchingActivityBacklog: 'primary_signals.matching.activity_backlog_age_sec',
-  pollTimeoutRate: 'primary_signals.poller.poll_timeout_rate',
-  tasksAdded: 'primary_signals.matching.tasks_added_per_sec',
-  dispatchRatio: 'primary_signals.matching.dispatch_ratio',
-  persistenceP99: 'primary_signals.persistence.latency_p99_ms',
-  persistenceErrors: 'primary_signals.persistence.error_rate_per_sec',
-  deletion: 'primary_signals.system_operations.deletion_rate_per_sec',
-  cleanup: 'primary_signals.system_operations.cleanup_delete_rate_per_sec',
-} as const;
+/**
+ * @deprecated The field table is `FIELD` in `model/signal-fields`; this alias stays only until
+ * `src/explain/` imports it from there.
+ */
+export const F = FIELD;
 
 /**
  * Signals a critical gate needs. If any is absent the state is unknown: without them a stopped
  * cluster and a healthy idle one look the same.
  */
-export const DECIDING_FIELDS: readonly string[] = [
-  F.throughput,
-  F.success,
-  F.failed,
-  F.historyBacklog,
-  F.processing,
-  F.persistenceErrors,
+export const DECIDING_FIELDS: readonly SignalField[] = [
+  FIELD.throughput,
+  FIELD.success,
+  FIELD.failed,
+  FIELD.historyBacklog,
+  FIELD.processing,
+  FIELD.persistenceErrors,
 ];
 
 const INITIAL: PreviousEvaluation = {
@@ -60,7 +43,16 @@ const INITIAL: PreviousEvaluation = {
 
 const PATHS = new Map<string, readonly string[]>();
 
+/** Reads one signal of a collection. */
+export type ReadSignal = (field: SignalField) => SignalValue;
+
 /** Reads a wire field as a finite number, or null. */
+export function readSignal(signals: Signals, field: SignalField): SignalValue;
+/**
+ * Transitional: wire paths held as plain strings (`src/explain/`, a gate's `signal`). Drop once
+ * every caller holds a `SignalField`.
+ */
+export function readSignal(signals: Signals, field: string): SignalValue;
 export function readSignal(signals: Signals, field: string): SignalValue {
   // Split once per field name: this runs dozens of times per evaluation.
   let path = PATHS.get(field);
@@ -87,8 +79,8 @@ export function evaluate(
 ): Evaluation {
   const prev = previous ?? INITIAL;
   const { rules } = thresholds;
-  const read = new Map<string, SignalValue>();
-  const v = (field: string): SignalValue => {
+  const read = new Map<SignalField, SignalValue>();
+  const v: ReadSignal = (field) => {
     let x = read.get(field);
     if (x === undefined) {
       x = readSignal(signals, field);
@@ -103,7 +95,7 @@ export function evaluate(
     prev.scale_band === null ? undefined : thresholds.profiles[prev.scale_band],
     rules,
   );
-  const { band, held } = classifyScaleBand(v(F.throughput), prev.scale_band, rules, waiting);
+  const { band, held } = classifyScaleBand(v(FIELD.throughput), prev.scale_band, rules, waiting);
   if (held) {
     reasons.push(
       `scale band held at ${band}: throughput fell while work is waiting, so it is judged against the load it had`,
@@ -191,7 +183,7 @@ export function evaluate(
   return result('stressed', 0);
 }
 
-function unknownReasons(signals: Signals, v: (f: string) => SignalValue, rules: Rules): string[] {
+function unknownReasons(signals: Signals, v: ReadSignal, rules: Rules): string[] {
   const out: string[] = [];
   const q = signals.quality;
   if (q !== undefined) {
@@ -215,14 +207,10 @@ function unknownReasons(signals: Signals, v: (f: string) => SignalValue, rules: 
   return out;
 }
 
-function workIsWaiting(
-  v: (f: string) => SignalValue,
-  t: Thresholds | undefined,
-  rules: Rules,
-): boolean {
+function workIsWaiting(v: ReadSignal, t: Thresholds | undefined, rules: Rules): boolean {
   const limit = t?.healthy.history_backlog_age_healthy_sec ?? 30;
   return (
-    [F.historyBacklog, F.matchingWorkflowBacklog, F.matchingActivityBacklog].some(
+    [FIELD.historyBacklog, FIELD.matchingWorkflowBacklog, FIELD.matchingActivityBacklog].some(
       (f) => (v(f) ?? 0) > limit,
     ) ||
     (t !== undefined && dispatchStalled(v, t, rules))
@@ -234,13 +222,9 @@ function workIsWaiting(
  * server's backlog gauges are refreshed about once a minute and show no age while nothing is
  * dispatched: a stopped worker fleet is invisible to them.
  */
-export function dispatchStalled(
-  v: (f: string) => SignalValue,
-  t: Thresholds,
-  rules: Rules,
-): boolean {
-  const added = v(F.tasksAdded);
-  const ratio = v(F.dispatchRatio);
+export function dispatchStalled(v: ReadSignal, t: Thresholds, rules: Rules): boolean {
+  const added = v(FIELD.tasksAdded);
+  const ratio = v(FIELD.dispatchRatio);
   return (
     added !== null &&
     added >= rules.dispatch_demand_floor_per_sec &&
@@ -283,43 +267,43 @@ export function classifyScaleBand(
   return { band: next, held: false };
 }
 
-export function isIdle(v: (f: string) => SignalValue, rules: Rules, t: Thresholds): boolean {
+export function isIdle(v: ReadSignal, rules: Rules, t: Thresholds): boolean {
   const i = rules.idle;
   // A few starts a second on a queue nobody serves keep throughput under the idle level.
   if (dispatchStalled(v, t, rules)) return false;
-  const below = (f: string, max: number): boolean => {
+  const below = (f: SignalField, max: number): boolean => {
     const x = v(f);
     return x !== null && x < max;
   };
   return (
-    below(F.throughput, i.throughput_max) &&
-    below(F.processing, i.processing_max) &&
-    below(F.frontendErrors, i.error_rate_max) &&
-    below(F.persistenceErrors, i.error_rate_max) &&
-    below(F.failed, i.failed_max) &&
-    below(F.historyBacklog, i.backlog_age_max_sec) &&
-    below(F.matchingWorkflowBacklog, i.backlog_age_max_sec) &&
-    below(F.matchingActivityBacklog, i.backlog_age_max_sec) &&
-    below(F.deletion, i.deletion_max) &&
-    below(F.cleanup, i.cleanup_max)
+    below(FIELD.throughput, i.throughput_max) &&
+    below(FIELD.processing, i.processing_max) &&
+    below(FIELD.frontendErrors, i.error_rate_max) &&
+    below(FIELD.persistenceErrors, i.error_rate_max) &&
+    below(FIELD.failed, i.failed_max) &&
+    below(FIELD.historyBacklog, i.backlog_age_max_sec) &&
+    below(FIELD.matchingWorkflowBacklog, i.backlog_age_max_sec) &&
+    below(FIELD.matchingActivityBacklog, i.backlog_age_max_sec) &&
+    below(FIELD.deletion, i.deletion_max) &&
+    below(FIELD.cleanup, i.cleanup_max)
   );
 }
 
-export function isSystemBusy(v: (f: string) => SignalValue, rules: Rules): boolean {
-  const st = v(F.throughput);
+export function isSystemBusy(v: ReadSignal, rules: Rules): boolean {
+  const st = v(FIELD.throughput);
   const b = rules.system_busy;
   return (
     st !== null &&
     st < b.throughput_max &&
-    ((v(F.deletion) ?? 0) >= b.deletion_min || (v(F.cleanup) ?? 0) >= b.cleanup_min)
+    ((v(FIELD.deletion) ?? 0) >= b.deletion_min || (v(FIELD.cleanup) ?? 0) >= b.cleanup_min)
   );
 }
 
-function isNearCritical(v: (f: string) => SignalValue, t: Thresholds, rules: Rules): boolean {
+function isNearCritical(v: ReadSignal, t: Thresholds, rules: Rules): boolean {
   const n = rules.near_critical;
-  const st = v(F.throughput);
-  const backlog = v(F.historyBacklog);
-  const processing = v(F.processing);
+  const st = v(FIELD.throughput);
+  const backlog = v(FIELD.historyBacklog);
+  const processing = v(FIELD.processing);
   return (
     (st !== null && st < n.throughput_factor * t.critical.state_transitions_min_per_sec) ||
     (backlog !== null && backlog > n.backlog_factor * t.critical.history_backlog_age_max_sec) ||
@@ -332,7 +316,7 @@ type Op = '<' | '>' | '>=' | '<=';
 function gate(
   id: string,
   kind: GateKind,
-  signal: string,
+  signal: SignalField,
   observed: SignalValue,
   op: Op,
   threshold: number,
@@ -368,11 +352,8 @@ function gate(
  * The dispatch gates judge only with enough tasks arriving: a handful of tasks per minute makes
  * the ratio of two one-minute rates noise.
  */
-function dispatchDemand(
-  v: (f: string) => SignalValue,
-  rules: Rules,
-): { fired: boolean; note: string } | undefined {
-  const added = v(F.tasksAdded);
+function dispatchDemand(v: ReadSignal, rules: Rules): { fired: boolean; note: string } | undefined {
+  const added = v(FIELD.tasksAdded);
   return added !== null && added < rules.dispatch_demand_floor_per_sec
     ? {
         fired: false,
@@ -381,18 +362,13 @@ function dispatchDemand(
     : undefined;
 }
 
-function criticalGates(
-  v: (f: string) => SignalValue,
-  t: Thresholds,
-  busy: boolean,
-  rules: Rules,
-): Gate[] {
+function criticalGates(v: ReadSignal, t: Thresholds, busy: boolean, rules: Rules): Gate[] {
   const c = t.critical;
   const suppressed = busy
     ? { fired: false, note: 'suppressed: system busy with retention work' }
     : undefined;
-  const success = v(F.success);
-  const failed = v(F.failed);
+  const success = v(FIELD.success);
+  const failed = v(FIELD.failed);
   const terminal = success === null || failed === null ? null : success + failed;
   const completion =
     terminal !== null && terminal < c.completion_rate_demand_floor_per_sec
@@ -405,8 +381,8 @@ function criticalGates(
     gate(
       'critical.throughput',
       'critical',
-      F.throughput,
-      v(F.throughput),
+      FIELD.throughput,
+      v(FIELD.throughput),
       '<',
       c.state_transitions_min_per_sec,
       suppressed,
@@ -414,8 +390,8 @@ function criticalGates(
     gate(
       'critical.completion_rate',
       'critical',
-      F.completionRate,
-      v(F.completionRate),
+      FIELD.completionRate,
+      v(FIELD.completionRate),
       '<',
       c.workflow_completion_rate_min,
       completion,
@@ -423,8 +399,8 @@ function criticalGates(
     gate(
       'critical.history_processing',
       'critical',
-      F.processing,
-      v(F.processing),
+      FIELD.processing,
+      v(FIELD.processing),
       '<',
       c.history_processing_rate_min_per_sec,
       suppressed,
@@ -432,34 +408,34 @@ function criticalGates(
     gate(
       'critical.history_backlog',
       'critical',
-      F.historyBacklog,
-      v(F.historyBacklog),
+      FIELD.historyBacklog,
+      v(FIELD.historyBacklog),
       '>',
       c.history_backlog_age_max_sec,
     ),
     gate(
       'critical.persistence_errors',
       'critical',
-      F.persistenceErrors,
-      v(F.persistenceErrors),
+      FIELD.persistenceErrors,
+      v(FIELD.persistenceErrors),
       '>',
       c.persistence_error_rate_max_per_sec,
     ),
     gate(
       'critical.matching_dispatch',
       'critical',
-      F.dispatchRatio,
-      v(F.dispatchRatio),
+      FIELD.dispatchRatio,
+      v(FIELD.dispatchRatio),
       '<',
       c.matching_dispatch_ratio_min,
-      v(F.dispatchRatio) === null ? undefined : dispatchDemand(v, rules),
+      v(FIELD.dispatchRatio) === null ? undefined : dispatchDemand(v, rules),
     ),
   ];
 }
 
-function stressedGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rules): Gate[] {
+function stressedGates(v: ReadSignal, t: Thresholds, rules: Rules): Gate[] {
   const s = t.stressed;
-  const st = v(F.throughput);
+  const st = v(FIELD.throughput);
   const lowDemand =
     st !== null && st < rules.demand_floor_per_sec
       ? {
@@ -471,100 +447,100 @@ function stressedGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rule
     gate(
       'stressed.transition_latency',
       'stressed',
-      F.transitionLatencyP99,
-      v(F.transitionLatencyP99),
+      FIELD.transitionLatencyP99,
+      v(FIELD.transitionLatencyP99),
       '>',
       s.state_transition_latency_p99_max_ms,
     ),
     gate(
       'stressed.history_backlog',
       'stressed',
-      F.historyBacklog,
-      v(F.historyBacklog),
+      FIELD.historyBacklog,
+      v(FIELD.historyBacklog),
       '>',
       s.history_backlog_age_stress_sec,
     ),
     gate(
       'stressed.frontend_latency',
       'stressed',
-      F.frontendP99,
-      v(F.frontendP99),
+      FIELD.frontendP99,
+      v(FIELD.frontendP99),
       '>',
       s.frontend_latency_p99_max_ms,
-      v(F.frontendP99) === null ? undefined : lowDemand,
+      v(FIELD.frontendP99) === null ? undefined : lowDemand,
     ),
     gate(
       'stressed.persistence_latency',
       'stressed',
-      F.persistenceP99,
-      v(F.persistenceP99),
+      FIELD.persistenceP99,
+      v(FIELD.persistenceP99),
       '>',
       s.persistence_latency_p99_max_ms,
     ),
     gate(
       'stressed.shard_churn',
       'stressed',
-      F.shardChurn,
-      v(F.shardChurn),
+      FIELD.shardChurn,
+      v(FIELD.shardChurn),
       '>',
       s.shard_churn_rate_max_per_sec,
     ),
     gate(
       'stressed.poller_timeouts',
       'stressed',
-      F.pollTimeoutRate,
-      v(F.pollTimeoutRate),
+      FIELD.pollTimeoutRate,
+      v(FIELD.pollTimeoutRate),
       '>',
       s.poller_timeout_rate_max,
-      v(F.pollTimeoutRate) === null ? undefined : lowDemand,
+      v(FIELD.pollTimeoutRate) === null ? undefined : lowDemand,
     ),
     gate(
       'stressed.server_restarts',
       'stressed',
-      F.restarts,
-      v(F.restarts),
+      FIELD.restarts,
+      v(FIELD.restarts),
       '>',
       s.server_restarts_max,
     ),
     gate(
       'stressed.matching_dispatch',
       'stressed',
-      F.dispatchRatio,
-      v(F.dispatchRatio),
+      FIELD.dispatchRatio,
+      v(FIELD.dispatchRatio),
       '<',
       s.matching_dispatch_ratio_min,
-      v(F.dispatchRatio) === null ? undefined : dispatchDemand(v, rules),
+      v(FIELD.dispatchRatio) === null ? undefined : dispatchDemand(v, rules),
     ),
   ];
 }
 
-function healthyGates(v: (f: string) => SignalValue, t: Thresholds, rules: Rules): Gate[] {
+function healthyGates(v: ReadSignal, t: Thresholds, rules: Rules): Gate[] {
   const h = t.healthy;
-  const success = v(F.success);
-  const failed = v(F.failed);
+  const success = v(FIELD.success);
+  const failed = v(FIELD.failed);
   const terminal = success === null || failed === null ? null : success + failed;
   return [
     gate(
       'healthy.throughput',
       'healthy',
-      F.throughput,
-      v(F.throughput),
+      FIELD.throughput,
+      v(FIELD.throughput),
       '>=',
       h.state_transitions_healthy_per_sec,
     ),
     gate(
       'healthy.history_backlog',
       'healthy',
-      F.historyBacklog,
-      v(F.historyBacklog),
+      FIELD.historyBacklog,
+      v(FIELD.historyBacklog),
       '<=',
       h.history_backlog_age_healthy_sec,
     ),
     gate(
       'healthy.completion_rate',
       'healthy',
-      F.completionRate,
-      v(F.completionRate),
+      FIELD.completionRate,
+      v(FIELD.completionRate),
       '>=',
       h.workflow_completion_rate_healthy,
       terminal !== null && terminal < rules.completion_demand_floor_per_sec

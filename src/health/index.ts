@@ -1,16 +1,16 @@
 export {
   DECIDING_FIELDS,
-  F,
   classifyScaleBand,
   evaluate,
   isIdle,
   isSystemBusy,
   readSignal,
 } from './evaluate.js';
+export type { ReadSignal } from './evaluate.js';
 export { classifyBottleneck, workerScalingWarnings } from './bottleneck.js';
 export type { Bottleneck, BottleneckResult, ScalingContext, ScalingWarning } from './bottleneck.js';
-export { serviceHealth } from './services.js';
-export type { Pressure, Progress, ServiceHealth } from './services.js';
+export { serviceHealth } from './service-health.js';
+export type { Pressure, Progress, ServiceHealth } from './service-health.js';
 export { overallTrend, trends } from './trends.js';
 export type { SignalTrend, Trend } from './trends.js';
 export {

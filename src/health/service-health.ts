@@ -1,4 +1,6 @@
-import { F, dispatchStalled, readSignal } from './evaluate.js';
+import { FIELD, type SignalField } from '../model/signal-fields.js';
+
+import { dispatchStalled, readSignal, type ReadSignal } from './evaluate.js';
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
 import type { Evaluation, HealthState, SignalValue, Signals } from './types.js';
 
@@ -11,7 +13,7 @@ export interface ServiceHealth {
   readonly forward_progress: Progress;
   readonly pressure: Pressure;
   /** The signal that decided this service's view. */
-  readonly dominant_signal: string | null;
+  readonly dominant_signal: SignalField | null;
   /** The reference API's status field: happy / stressed / critical (unknown when undecidable). */
   readonly status: HealthState;
   readonly key_signals: Readonly<Record<string, SignalValue>>;
@@ -42,14 +44,14 @@ export function serviceHealth(
   thresholds: ResolvedThresholds = DEFAULT_THRESHOLDS,
 ): ServiceHealth[] {
   const t = thresholds.profiles[evaluation.scale_band];
-  const v = (f: string): SignalValue => readSignal(signals, f);
+  const v: ReadSignal = (f) => readSignal(signals, f);
   const unknown = evaluation.health_state === 'unknown';
   const make = (
     name: ServiceName,
     progress: Progress,
     pressure: Pressure,
-    dominant: string | null,
-    keys: string[],
+    dominant: SignalField | null,
+    keys: SignalField[],
   ): ServiceHealth => {
     const p = unknown ? 'unknown' : progress;
     return {
@@ -64,8 +66,8 @@ export function serviceHealth(
   const idle = evaluation.is_idle;
 
   // History: is it processing its tasks, and how long do they wait?
-  const backlog = v(F.historyBacklog);
-  const processing = v(F.processing);
+  const backlog = v(FIELD.historyBacklog);
+  const processing = v(FIELD.processing);
   const historyProgress: Progress =
     backlog === null || processing === null
       ? 'unknown'
@@ -81,16 +83,16 @@ export function serviceHealth(
     'history',
     historyProgress,
     pressureOf(backlog, t.stressed.history_backlog_age_stress_sec),
-    F.historyBacklog,
-    [F.historyBacklog, F.processing, F.shardChurn],
+    FIELD.historyBacklog,
+    [FIELD.historyBacklog, FIELD.processing, FIELD.shardChurn],
   );
 
   // Matching: are tasks waiting for workers? The backlog gauges are refreshed about once a
   // minute; the dispatch ratio (tasks handed out per task added) moves with every task.
-  const wf = v(F.matchingWorkflowBacklog);
-  const act = v(F.matchingActivityBacklog);
+  const wf = v(FIELD.matchingWorkflowBacklog);
+  const act = v(FIELD.matchingActivityBacklog);
   const oldest = wf === null && act === null ? null : Math.max(wf ?? 0, act ?? 0);
-  const ratio = v(F.dispatchRatio);
+  const ratio = v(FIELD.dispatchRatio);
   const lagging = dispatchStalled(v, t, thresholds.rules);
   const stalled = lagging && ratio !== null && ratio < t.critical.matching_dispatch_ratio_min;
   const byAge: Progress =
@@ -111,22 +113,27 @@ export function serviceHealth(
     matchingProgress,
     lagging ? 'high' : pressureOf(oldest, t.stressed.history_backlog_age_stress_sec),
     lagging
-      ? F.dispatchRatio
+      ? FIELD.dispatchRatio
       : (wf ?? 0) >= (act ?? 0)
-        ? F.matchingWorkflowBacklog
-        : F.matchingActivityBacklog,
-    [F.matchingWorkflowBacklog, F.matchingActivityBacklog, F.dispatchRatio, F.pollTimeoutRate],
+        ? FIELD.matchingWorkflowBacklog
+        : FIELD.matchingActivityBacklog,
+    [
+      FIELD.matchingWorkflowBacklog,
+      FIELD.matchingActivityBacklog,
+      FIELD.dispatchRatio,
+      FIELD.pollTimeoutRate,
+    ],
   );
 
   // Frontend (are clients served?) and persistence (slow but working, or failing?) read the same
   // way: errors past their limit block progress, p99 past its limit degrades it.
   const errorsThenLatency = (
     name: ServiceName,
-    errorsField: string,
+    errorsField: SignalField,
     errorMax: number,
-    p99Field: string,
+    p99Field: SignalField,
     p99Max: number,
-    keys: string[],
+    keys: SignalField[],
   ): ServiceHealth => {
     const errors = v(errorsField);
     const p99 = v(p99Field);
@@ -148,29 +155,28 @@ export function serviceHealth(
   };
   const frontend = errorsThenLatency(
     'frontend',
-    F.frontendErrors,
+    FIELD.frontendErrors,
     thresholds.rules.frontend_error_rate_critical_per_sec,
-    F.frontendP99,
+    FIELD.frontendP99,
     t.stressed.frontend_latency_p99_max_ms,
-    [F.frontendErrors, F.frontendP99],
+    [FIELD.frontendErrors, FIELD.frontendP99],
   );
   const persistence = errorsThenLatency(
     'persistence',
-    F.persistenceErrors,
+    FIELD.persistenceErrors,
     t.critical.persistence_error_rate_max_per_sec,
-    F.persistenceP99,
+    FIELD.persistenceP99,
     t.stressed.persistence_latency_p99_max_ms,
-    [F.persistenceP99, F.persistenceErrors],
+    [FIELD.persistenceP99, FIELD.persistenceErrors],
   );
 
   // Workers: from SDK metrics, and from matching when nobody takes the work (a stopped worker
   // exports nothing). Absent metrics with work moving are unknown, not "limited".
-  const wAvail = v('worker_signals.workflow_slots_available');
-  const aAvail = v('worker_signals.activity_slots_available');
-  const used =
-    (v('worker_signals.workflow_slots_used') ?? 0) + (v('worker_signals.activity_slots_used') ?? 0);
+  const wAvail = v(FIELD.workflowSlotsAvailable);
+  const aAvail = v(FIELD.activitySlotsAvailable);
+  const used = (v(FIELD.workflowSlotsUsed) ?? 0) + (v(FIELD.activitySlotsUsed) ?? 0);
   const total = used + (wAvail ?? 0) + (aAvail ?? 0);
-  const s2s = v('worker_signals.wft_schedule_to_start_p95_ms');
+  const s2s = v(FIELD.workflowScheduleToStartP95);
   const fromSdk: Progress =
     wAvail === null && aAvail === null
       ? 'unknown'
@@ -198,14 +204,12 @@ export function serviceHealth(
       'workers',
       workersProgress,
       workerPressure,
-      lagging && fromSdk !== 'blocked'
-        ? F.dispatchRatio
-        : 'worker_signals.workflow_slots_available',
+      lagging && fromSdk !== 'blocked' ? FIELD.dispatchRatio : FIELD.workflowSlotsAvailable,
       [
-        'worker_signals.workflow_slots_available',
-        'worker_signals.activity_slots_available',
-        'worker_signals.wft_schedule_to_start_p95_ms',
-        F.dispatchRatio,
+        FIELD.workflowSlotsAvailable,
+        FIELD.activitySlotsAvailable,
+        FIELD.workflowScheduleToStartP95,
+        FIELD.dispatchRatio,
       ],
     ),
     // The worker view does not depend on the server's data quality.

@@ -1,10 +1,12 @@
-import { F, readSignal } from './evaluate.js';
+import { FIELD, type SignalField } from '../model/signal-fields.js';
+
+import { readSignal } from './evaluate.js';
 import type { Signals } from './types.js';
 
 export type Trend = 'improving' | 'stable' | 'worsening' | 'unknown';
 
 export interface SignalTrend {
-  readonly signal: string;
+  readonly signal: SignalField;
   readonly trend: Trend;
   readonly first: number | null;
   readonly last: number | null;
@@ -13,14 +15,14 @@ export interface SignalTrend {
 }
 
 /** Which direction is good for each tracked signal. */
-const TRACKED: readonly { field: string; higherIsBetter: boolean }[] = [
-  { field: F.throughput, higherIsBetter: true },
-  { field: F.completionRate, higherIsBetter: true },
-  { field: F.historyBacklog, higherIsBetter: false },
-  { field: F.persistenceP99, higherIsBetter: false },
-  { field: F.persistenceErrors, higherIsBetter: false },
-  { field: F.frontendP99, higherIsBetter: false },
-  { field: F.matchingWorkflowBacklog, higherIsBetter: false },
+const TRACKED: readonly { field: SignalField; higherIsBetter: boolean }[] = [
+  { field: FIELD.throughput, higherIsBetter: true },
+  { field: FIELD.completionRate, higherIsBetter: true },
+  { field: FIELD.historyBacklog, higherIsBetter: false },
+  { field: FIELD.persistenceP99, higherIsBetter: false },
+  { field: FIELD.persistenceErrors, higherIsBetter: false },
+  { field: FIELD.frontendP99, higherIsBetter: false },
+  { field: FIELD.matchingWorkflowBacklog, higherIsBetter: false },
 ];
 
 /**

@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 
+import { FailureType } from '../model/failures.js';
+
 /** Workflow types the sample worker registers (the names `headway workflow start` takes). */
 export const SampleWorkflow = {
   workLoop: 'workLoop',
@@ -21,17 +23,8 @@ export const SampleWorkflow = {
 } as const;
 export type SampleWorkflowType = (typeof SampleWorkflow)[keyof typeof SampleWorkflow];
 
-/** Failure types the samples raise; workflows decide on these strings, never on classes. */
-export const SampleFailure = {
-  InvalidInput: 'INVALID_INPUT',
-  UnknownStep: 'UNKNOWN_STEP',
-  StepDidNotStart: 'STEP_DID_NOT_START',
-  Transient: 'TRANSIENT',
-  Permanent: 'PERMANENT',
-  BadValue: 'BAD_VALUE',
-  TaskFailed: 'TASK_FAILED',
-  SubtaskFailed: 'SUBTASK_FAILED',
-} as const;
+/** Failure types the samples raise (the shared vocabulary); workflows decide on these strings. */
+export const SampleFailure = FailureType;
 
 const ms = (max: number) => z.number().int().min(0).max(max);
 const positiveMs = (max: number) => z.number().int().min(1).max(max);

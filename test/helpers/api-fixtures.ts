@@ -1,7 +1,6 @@
-import { makeSignals } from '../health/test-signals.js';
-import type { Signals } from '../health/types.js';
-import { createPgliteDriver, MEMORY, type SqlDriver } from '../store/driver.js';
-import { migrate } from '../store/migrations.js';
+import type { Signals } from '../../src/model/signals.js';
+import { createPgliteDriver, MEMORY, type SqlDriver } from '../../src/store/driver.js';
+import { migrate } from '../../src/store/migrations.js';
 import {
   createAssessmentStore,
   type Assessment,
@@ -9,7 +8,9 @@ import {
   type AssessmentStore,
   type Observation,
   type Snapshot,
-} from '../store/repository.js';
+} from '../../src/store/repository.js';
+
+import { makeSignals } from './make-signals.js';
 
 /**
  * Realistic rows for the API's tests and benchmark: a stressed starter cluster whose history

@@ -1,7 +1,31 @@
-import { F } from './evaluate.js';
-import type { DataQuality, SignalValue, Signals } from './types.js';
+import { SIGNAL } from '../../src/model/signal-fields.js';
+import type { DataQuality, SignalValue, Signals } from '../../src/model/signals.js';
 
-export type FieldKey = keyof typeof F;
+/** The primary signals of a healthy, loaded cluster: what the state machine reads. */
+const HEALTHY = {
+  throughput: 20,
+  transitionLatencyP99: 50,
+  success: 2,
+  failed: 0,
+  completionRate: 1,
+  historyBacklog: 1,
+  processing: 50,
+  shardChurn: 0,
+  restarts: 0,
+  frontendErrors: 0,
+  frontendP99: 100,
+  matchingWorkflowBacklog: 0,
+  matchingActivityBacklog: 0,
+  pollTimeoutRate: 0.05,
+  tasksAdded: 6,
+  dispatchRatio: 1,
+  persistenceP99: 20,
+  persistenceErrors: 0,
+  deletion: 0,
+  cleanup: 0,
+} as const;
+
+export type FieldKey = keyof typeof HEALTHY;
 
 /**
  * Signals of a healthy, loaded cluster, with the given fields replaced. Shared by the health
@@ -11,32 +35,10 @@ export function makeSignals(
   values: Partial<Record<FieldKey, SignalValue>> = {},
   extra: { quality?: DataQuality; worker?: Record<string, SignalValue>; timestamp?: string } = {},
 ): Signals {
-  const base: Record<FieldKey, SignalValue> = {
-    throughput: 20,
-    transitionLatencyP99: 50,
-    success: 2,
-    failed: 0,
-    completionRate: 1,
-    historyBacklog: 1,
-    processing: 50,
-    shardChurn: 0,
-    restarts: 0,
-    frontendErrors: 0,
-    frontendP99: 100,
-    matchingWorkflowBacklog: 0,
-    matchingActivityBacklog: 0,
-    pollTimeoutRate: 0.05,
-    tasksAdded: 6,
-    dispatchRatio: 1,
-    persistenceP99: 20,
-    persistenceErrors: 0,
-    deletion: 0,
-    cleanup: 0,
-  };
-  const merged = { ...base, ...values };
+  const merged: Record<FieldKey, SignalValue> = { ...HEALTHY, ...values };
   const primary: Record<string, Record<string, SignalValue>> = {};
-  for (const key of Object.keys(F) as FieldKey[]) {
-    const [, section, field] = F[key].split('.');
+  for (const key of Object.keys(HEALTHY) as FieldKey[]) {
+    const [section, field] = SIGNAL[key].id.split('.');
     (primary[section!] ??= {})[field!] = merged[key];
   }
   return {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { startApiServer, type ApiServer } from '../../src/api/index.js';
-import { openStore, seedStressed, type OpenedStore } from '../../src/api/test-fixtures.js';
+import { openStore, seedStressed, type OpenedStore } from '../helpers/api-fixtures.js';
 import { ErrorCode, HeadwayError } from '../../src/errors.js';
 
 /** The API served over real sockets: listening, ports, auth and shutdown as a client sees them. */

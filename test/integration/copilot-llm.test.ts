@@ -11,7 +11,7 @@ import { createCopilotWorker } from '../../src/copilot/worker.js';
 import { createCallBudget } from '../../src/explain/llm/budget.js';
 import { scriptedModel, type ScriptedAnswer } from '../../src/explain/llm/test-model.js';
 import { evaluate } from '../../src/health/evaluate.js';
-import { makeSignals } from '../../src/health/test-signals.js';
+import { makeSignals } from '../helpers/make-signals.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../../src/health/types.js';
 import { PrometheusClient } from '../../src/signals/prometheus-client.js';
 import { createPgliteDriver, MEMORY, type SqlDriver } from '../../src/store/driver.js';

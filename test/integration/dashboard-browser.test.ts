@@ -11,7 +11,7 @@ import {
   openStore,
   stressedSignals,
   type OpenedStore,
-} from '../../src/api/test-fixtures.js';
+} from '../helpers/api-fixtures.js';
 import { freeStackPorts } from '../../src/stack/ports.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually, runCli } from '../helpers/cli.js';

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 
+import { FailureType } from '../../model/failures.js';
 import type { BenchActivities } from '../activities.js';
 
 const { noOpActivity, fastActivity } = proxyActivities<BenchActivities>({
@@ -40,7 +41,7 @@ export async function timerWorkflow(durationMs: number): Promise<void> {
   if (!(durationMs >= 0)) {
     throw ApplicationFailure.nonRetryable(
       `timer duration must be ≥ 0, got ${durationMs}`,
-      'BAD_INPUT',
+      FailureType.InvalidInput,
     );
   }
   await sleep(durationMs);
@@ -69,6 +70,9 @@ export async function stateTransitionsWorkflow(activityCount: number): Promise<n
 
 function checkCount(name: string, n: number): void {
   if (!(Number.isInteger(n) && n >= 1 && n <= 1_000)) {
-    throw ApplicationFailure.nonRetryable(`${name} must be 1–1000, got ${n}`, 'BAD_INPUT');
+    throw ApplicationFailure.nonRetryable(
+      `${name} must be 1–1000, got ${n}`,
+      FailureType.InvalidInput,
+    );
   }
 }

@@ -1,5 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 
+import { FailureType } from '../../model/failures.js';
+
 import type { AlertTarget, StateChangeEvent } from '../types.js';
 
 export interface AlertConfig {
@@ -57,7 +59,10 @@ export async function sendAlert(
 ): Promise<{ status: number }> {
   const target = alertTargets(config).find((t) => t.name === input.target);
   if (target === undefined) {
-    throw ApplicationFailure.nonRetryable(`no alert target ${input.target}`, 'ConfigInvalid');
+    throw ApplicationFailure.nonRetryable(
+      `no alert target ${input.target}`,
+      FailureType.ConfigInvalid,
+    );
   }
   let response: Response;
   try {
@@ -77,7 +82,10 @@ export async function sendAlert(
     const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
     const why =
       typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.name : 'error';
-    throw ApplicationFailure.retryable(`${target.name}: request failed (${why})`, 'AlertFailed');
+    throw ApplicationFailure.retryable(
+      `${target.name}: request failed (${why})`,
+      FailureType.AlertFailed,
+    );
   }
   await response.body?.cancel();
   if (response.ok) return { status: response.status };
@@ -88,7 +96,7 @@ export async function sendAlert(
     response.status !== 408 &&
     response.status !== 429
   ) {
-    throw ApplicationFailure.nonRetryable(message, 'AlertRejected');
+    throw ApplicationFailure.nonRetryable(message, FailureType.AlertRejected);
   }
-  throw ApplicationFailure.retryable(message, 'AlertFailed');
+  throw ApplicationFailure.retryable(message, FailureType.AlertFailed);
 }

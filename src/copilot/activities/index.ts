@@ -13,6 +13,7 @@ import type { Signals } from '../../health/types.js';
 import { collectSignals as collect, type CollectOptions } from '../../signals/collect.js';
 import type { LogSource } from '../../signals/log-patterns.js';
 import type { PrometheusClient } from '../../signals/prometheus-client.js';
+import { FailureType } from '../../model/failures.js';
 import { retentionCutoff } from '../../store/repository.js';
 import type { AssessmentStore, PruneResult } from '../../store/repository.js';
 import { alertTargets, sendAlert, type AlertConfig } from './alerts.js';
@@ -89,7 +90,7 @@ export interface SaveAssessmentInput {
  */
 function rethrow(err: unknown): never {
   if (err instanceof HeadwayError && err.code === ErrorCode.ConfigInvalid) {
-    throw ApplicationFailure.nonRetryable(err.message, 'ConfigInvalid');
+    throw ApplicationFailure.nonRetryable(err.message, FailureType.ConfigInvalid);
   }
   if (err instanceof HeadwayError) {
     // HeadwayError messages are written to be shown; the cause is kept out (it may carry secrets).
@@ -161,7 +162,7 @@ export function createActivities(deps: CopilotActivityDeps) {
       if (Array.isArray(resolved)) {
         throw ApplicationFailure.nonRetryable(
           `threshold overrides are invalid: ${resolved.join('; ')}`,
-          'ConfigInvalid',
+          FailureType.ConfigInvalid,
         );
       }
       let kb;

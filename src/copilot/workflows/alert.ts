@@ -1,5 +1,6 @@
 import { log, proxyActivities } from '@temporalio/workflow';
 
+import { FailureType } from '../../model/failures.js';
 import type { CopilotActivities } from '../activities/index.js';
 import type { StateChangeEvent } from '../types.js';
 
@@ -20,7 +21,7 @@ export async function alertWorkflow(event: StateChangeEvent, maxAttempts = 5): P
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      nonRetryableErrorTypes: ['ConfigInvalid', 'AlertRejected'],
+      nonRetryableErrorTypes: [FailureType.ConfigInvalid, FailureType.AlertRejected],
     },
   });
   const targets = await listAlertTargets();

@@ -1,5 +1,6 @@
 import { log, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 
+import { FailureType } from '../../model/failures.js';
 import type { CopilotActivities } from '../activities/index.js';
 import type { AssessInput, AssessResult } from '../types.js';
 
@@ -8,7 +9,7 @@ const retry = {
   initialInterval: '500ms',
   backoffCoefficient: 2,
   maximumInterval: '10s',
-  nonRetryableErrorTypes: ['ConfigInvalid'],
+  nonRetryableErrorTypes: [FailureType.ConfigInvalid],
 } satisfies RetryPolicy;
 
 const { explain, saveAssessment } = proxyActivities<CopilotActivities>({

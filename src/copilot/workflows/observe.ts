@@ -15,6 +15,7 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 
+import { FailureType } from '../../model/failures.js';
 import { evaluate } from '../../health/evaluate.js';
 import { resolveThresholds, type ResolvedThresholds } from '../../health/thresholds.js';
 import type { Evaluation, Signals } from '../../health/types.js';
@@ -56,7 +57,7 @@ function activities(cadenceS: number) {
     initialInterval: '200ms',
     backoffCoefficient: 2,
     maximumInterval: '2s',
-    nonRetryableErrorTypes: ['ConfigInvalid'],
+    nonRetryableErrorTypes: [FailureType.ConfigInvalid],
   } satisfies RetryPolicy;
   return {
     collect: proxyActivities<CopilotActivities>({
@@ -99,7 +100,7 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
   if (Array.isArray(resolved)) {
     throw ApplicationFailure.nonRetryable(
       `threshold overrides are invalid: ${resolved.join('; ')}`,
-      'ConfigInvalid',
+      FailureType.ConfigInvalid,
     );
   }
   const thresholds: ResolvedThresholds = resolved;

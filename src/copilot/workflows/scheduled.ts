@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 
+import { FailureType } from '../../model/failures.js';
 import type { CopilotActivities } from '../activities/index.js';
 import { workflowIds, type ScheduledInput } from '../types.js';
 
@@ -24,7 +25,11 @@ import { stopSignal } from './observe.js';
 export async function scheduledAssessmentWorkflow(input: ScheduledInput): Promise<void> {
   const { queryObservation, hasAssessmentSince, pruneStore } = proxyActivities<CopilotActivities>({
     startToCloseTimeout: '30s',
-    retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['ConfigInvalid'] },
+    retry: {
+      maximumAttempts: 3,
+      initialInterval: '1s',
+      nonRetryableErrorTypes: [FailureType.ConfigInvalid],
+    },
   });
   let stopping = false;
   setHandler(stopSignal, () => {

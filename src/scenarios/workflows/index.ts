@@ -4,6 +4,8 @@
  */
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 
+import { FailureType } from '../../model/failures.js';
+
 import type { ScenarioActivities } from '../activities.js';
 
 const { step } = proxyActivities<ScenarioActivities>({
@@ -26,11 +28,17 @@ export interface ScenarioWorkflowInput {
  */
 export async function scenarioWorkflow(input: ScenarioWorkflowInput): Promise<number> {
   if (!(Number.isInteger(input.steps) && input.steps >= 0 && input.steps <= 1_000)) {
-    throw ApplicationFailure.nonRetryable(`steps must be 0–1000, got ${input.steps}`, 'BAD_INPUT');
+    throw ApplicationFailure.nonRetryable(
+      `steps must be 0–1000, got ${input.steps}`,
+      FailureType.InvalidInput,
+    );
   }
   for (let i = 0; i < input.steps; i++) await step({ index: i });
   if (input.fail) {
-    throw ApplicationFailure.nonRetryable('failure injected by the scenario', 'ScenarioFault');
+    throw ApplicationFailure.nonRetryable(
+      'failure injected by the scenario',
+      FailureType.ScenarioFault,
+    );
   }
   return input.steps;
 }
