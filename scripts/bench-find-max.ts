@@ -14,12 +14,13 @@ import { parseArgs } from 'node:util';
 
 import { pino } from 'pino';
 
-import { ensureNamespace, freshNamespace, runBenchmark } from '../src/bench/run-benchmark.js';
+import { freshNamespace, runBenchmark } from '../src/bench/run-benchmark.js';
 import type { BenchWorkflowType } from '../src/bench/workflow-types.js';
 import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalConnection } from '../src/config/temporal.js';
 import { connectClient } from '../src/temporal/connection.js';
-import { parseDuration } from '../src/cli/signals.js';
+import { ensureNamespace } from '../src/temporal/namespaces.js';
+import { parseDuration } from '../src/cli/duration.js';
 
 const { values } = parseArgs({
   options: {
@@ -101,7 +102,10 @@ async function trial(type: BenchWorkflowType, namespace: string, rate: number): 
 async function findMax(type: BenchWorkflowType): Promise<Trial | undefined> {
   const namespace = freshNamespace();
   const connected = await connectClient({ ...base, address, namespace });
-  await ensureNamespace(connected, () => undefined);
+  await ensureNamespace(connected.connection, connected.config.namespace, () => undefined, {
+    description: 'headway bench run',
+    readinessTaskQueue: 'headway-bench-readiness',
+  });
   await connected.close();
   // Workers in their own process: the generator's CPU is then measured alone.
   const workers = spawn(

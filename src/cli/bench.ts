@@ -21,7 +21,7 @@ import { connectNative, explainWorkerStartError } from '../temporal/connection.j
 import { installRuntime } from '../temporal/runtime.js';
 
 import { formatTable, progressPrinter, type Io } from './output.js';
-import { parseDuration } from './signals.js';
+import { parseDuration } from './duration.js';
 import {
   loadTemporalCommandConfig,
   withTemporalOptions,
