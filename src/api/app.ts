@@ -298,7 +298,7 @@ export function createApiApp(deps: ApiDeps): Hono {
       if (!(err instanceof StoreUnavailableError)) throw err;
       logger.warn(loggableError(err, secrets), 'store unavailable');
     }
-    return c.body(renderMetrics(state), 200, { 'Content-Type': METRICS_CONTENT_TYPE });
+    return c.body(await renderMetrics(state), 200, { 'Content-Type': METRICS_CONTENT_TYPE });
   });
 
   app.notFound((c) => {

@@ -1,113 +1,89 @@
+import { Gauge, Registry } from 'prom-client';
+
 import type { HealthState } from '../health/types.js';
+import { exposition } from '../prometheus/exposition.js';
 
 import type { CurrentState } from './view.js';
 
-/**
- * `GET /metrics` in the Prometheus text exposition format 0.0.4, written by hand: a handful of
- * gauges does not justify a client library.
- */
+/** `GET /metrics` in the Prometheus text exposition format 0.0.4, written by prom-client. */
 
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 const STATES: readonly HealthState[] = ['happy', 'stressed', 'critical', 'unknown'];
 
 /**
- * A label value, escaped as the format requires (backslash, double quote, line feed). Pattern and
- * service names come from log lines, so they are untrusted: other control characters are replaced
- * too, since a raw carriage return splits the line for some parsers.
+ * A label value with control characters other than line feed blanked. Pattern and service names
+ * come from log lines, so they are untrusted: prom-client escapes backslash, double quote and line
+ * feed, but a raw carriage return would still split the line for some parsers.
  */
-export function escapeLabelValue(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === '"') out += '\\"';
-    else if (ch === '\n') out += '\\n';
-    else {
-      const code = ch.charCodeAt(0);
-      out += code < 0x20 || code === 0x7f ? ' ' : ch;
-    }
-  }
-  return out;
-}
-
-function formatValue(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Number.POSITIVE_INFINITY) return '+Inf';
-  if (x === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(x);
-}
-
-function labels(pairs: Readonly<Record<string, string>>): string {
-  const parts = Object.entries(pairs).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
-}
-
-class Exposition {
-  readonly #lines: string[] = [];
-
-  gauge(name: string, help: string, samples: readonly [Record<string, string>, number][]): void {
-    this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const [l, v] of samples) this.#lines.push(`${name}${labels(l)} ${formatValue(v)}`);
-  }
-
-  toString(): string {
-    return `${this.#lines.join('\n')}\n`;
-  }
+export function sanitizeLabelValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+  return value.replace(/[\x00-\x09\x0b-\x1f\x7f]/g, ' ');
 }
 
 /**
  * The exposition for the current state. `current` is undefined when the store could not be read:
  * the scrape still succeeds (with `copilot_store_up 0` and the state unknown) so an alert can tell
- * "the copilot cannot read its store" from "the copilot is gone".
+ * "the copilot cannot read its store" from "the copilot is gone". Each scrape fills a registry of
+ * its own (never prom-client's global one) from the state read for it, so concurrent scrapes
+ * cannot mix.
  */
-export function renderMetrics(current: CurrentState | undefined): string {
-  const out = new Exposition();
+export async function renderMetrics(current: CurrentState | undefined): Promise<string> {
+  const registry = new Registry();
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => {
+    const g = new Gauge<L>({ name, help, labelNames, registers: [registry] });
+    // An unlabelled gauge starts with a 0 sample; a series without a value must stay absent.
+    if (labelNames.length === 0) g.remove({});
+    return g;
+  };
   const state = current?.health_state ?? 'unknown';
   const o = current?.observation ?? null;
-  out.gauge('copilot_store_up', 'Whether the API could read the assessment store (1) or not (0).', [
-    [{}, current === undefined ? 0 : 1],
-  ]);
-  out.gauge(
+  gauge('copilot_store_up', 'Whether the API could read the assessment store (1) or not (0).').set(
+    current === undefined ? 0 : 1,
+  );
+  const health = gauge(
     'copilot_health_state',
     'Current health state of the monitored cluster: 1 for the current state, 0 for the others.',
-    STATES.map((s) => [{ state: s }, s === state ? 1 : 0]),
+    ['state'],
   );
+  for (const s of STATES) health.set({ state: s }, s === state ? 1 : 0);
 
   // Two entries for the same pattern and service would be a duplicate series, which Prometheus
-  // rejects with the whole scrape.
-  const patterns = new Map<string, [Record<string, string>, number]>();
-  for (const p of o?.log_patterns ?? []) {
-    const key = JSON.stringify([p.pattern, p.service]);
-    const entry = patterns.get(key);
-    if (entry === undefined)
-      patterns.set(key, [{ pattern: p.pattern, service: p.service }, p.count]);
-    else entry[1] += p.count;
-  }
-  out.gauge(
+  // rejects with the whole scrape: the gauge sums them.
+  const patterns = gauge(
     'copilot_log_pattern_count',
     'Narrative log pattern matches in the latest observation, by pattern and service.',
-    [...patterns.values()],
+    ['pattern', 'service'],
   );
-  out.gauge(
+  for (const p of o?.log_patterns ?? []) {
+    const labels = {
+      pattern: sanitizeLabelValue(p.pattern),
+      service: sanitizeLabelValue(p.service),
+    };
+    patterns.inc(labels, p.count);
+  }
+  const duration = gauge(
     'copilot_observation_duration_seconds',
     'How long the latest observation took to collect its signals.',
-    o === null ? [] : [[{}, o.duration_ms / 1000]],
   );
-  out.gauge(
+  if (o !== null) duration.set(o.duration_ms / 1000);
+  const age = gauge(
     'copilot_observation_age_seconds',
     'Seconds since the latest observation was written.',
-    current?.age_s == null ? [] : [[{}, current.age_s]],
   );
-  const absent = current?.snapshot?.signals.quality?.unavailable ?? [];
-  out.gauge(
+  if (current?.age_s != null) age.set(current.age_s);
+  const absent = gauge(
     'copilot_signal_absent',
     'Signals the latest observation could not read: 1 per wire field.',
-    [...new Set(absent)].map((field) => [{ field }, 1]),
+    ['field'],
   );
-  out.gauge(
+  for (const field of current?.snapshot?.signals.quality?.unavailable ?? []) {
+    absent.set({ field: sanitizeLabelValue(field) }, 1);
+  }
+  const critical = gauge(
     'copilot_consecutive_critical',
     'Consecutive critical evaluations in the latest observation.',
-    o === null ? [] : [[{}, o.consecutive_critical]],
   );
-  return out.toString();
+  if (o !== null) critical.set(o.consecutive_critical);
+  return exposition(registry);
 }

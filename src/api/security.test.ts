@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
+import { escapeLabelValue } from '../../test/helpers/exposition.js';
+
 import { redactSecrets } from './errors.js';
-import { escapeLabelValue } from './metrics.js';
 import { corsPolicy, isLoopbackHost, tokenMatches } from './security.js';
 
 describe('isLoopbackHost', () => {

@@ -1,63 +1,91 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
 import type { Outcome } from '../load/generator.js';
+import { exposition } from '../prometheus/exposition.js';
 
 /** 1 ms × 2^k, k = 0…19 (1 ms to about 524 s), as the reference's latency histogram. */
 const BUCKETS_S = Array.from({ length: 20 }, (_, k) => 0.001 * 2 ** k);
 
-class PromHistogram {
-  readonly counts = new Array<number>(BUCKETS_S.length).fill(0);
-  count = 0;
-  sum = 0;
-
-  observe(seconds: number): void {
-    this.count += 1;
-    this.sum += seconds;
-    for (let i = 0; i < BUCKETS_S.length; i++) if (seconds <= BUCKETS_S[i]!) this.counts[i]! += 1;
-  }
-
-  render(name: string, labels: string): string[] {
-    const sep = labels === '' ? '' : ',';
-    return [
-      ...BUCKETS_S.map((le, i) => `${name}_bucket{${labels}${sep}le="${le}"} ${this.counts[i]}`),
-      `${name}_bucket{${labels}${sep}le="+Inf"} ${this.count}`,
-      `${name}_sum{${labels}} ${this.sum}`,
-      `${name}_count{${labels}} ${this.count}`,
-    ];
-  }
-}
+type RunLabel = 'workflow_type' | 'namespace';
 
 /**
- * The bench's own Prometheus metrics, served in the text exposition format by `node:http` (no
- * client library needed for a handful of series). Labels carry the workflow type and namespace, so
- * several runs on one Prometheus stay apart.
+ * The bench's own Prometheus metrics, written by prom-client into a registry of this run's own
+ * (never the global one) and served by `node:http`. Labels carry the workflow type and namespace,
+ * so several runs on one Prometheus stay apart.
  */
 export class BenchMetrics {
-  readonly #latency = new PromHistogram();
-  readonly #startLatency = new PromHistogram();
-  readonly #results = new Map<Outcome, number>();
+  readonly #registry = new Registry();
+  readonly #latency: Histogram<RunLabel>;
+  readonly #startLatency: Histogram<RunLabel>;
+  readonly #results: Counter<RunLabel | 'result'>;
+  readonly #targetRate: Gauge<RunLabel>;
   readonly #startTimes: number[] = [];
-  readonly #labels: string;
-  #targetRate = 0;
+  readonly #labels: Record<RunLabel, string>;
   #server: Server | undefined;
 
   constructor(labels: { readonly workflowType: string; readonly namespace: string }) {
-    this.#labels = `workflow_type="${labels.workflowType}",namespace="${labels.namespace}"`;
+    this.#labels = { workflow_type: labels.workflowType, namespace: labels.namespace };
+    const registers = [this.#registry];
+    const labelNames: RunLabel[] = ['workflow_type', 'namespace'];
+    this.#latency = new Histogram({
+      name: 'benchmark_workflow_latency_seconds',
+      help: 'End-to-end latency from the intended start to the result.',
+      labelNames,
+      buckets: BUCKETS_S,
+      registers,
+    });
+    this.#startLatency = new Histogram({
+      name: 'benchmark_start_latency_seconds',
+      help: 'Intended start to the server accepting the start.',
+      labelNames,
+      buckets: BUCKETS_S,
+      registers,
+    });
+    // Both histograms are exposed (all zero) before the first workflow.
+    this.#latency.zero(this.#labels);
+    this.#startLatency.zero(this.#labels);
+    this.#results = new Counter({
+      name: 'benchmark_workflows_total',
+      help: 'Finished workflows by result (only completed is a success).',
+      labelNames: [...labelNames, 'result'],
+      registers,
+    });
+    this.#targetRate = new Gauge({
+      name: 'benchmark_target_rate',
+      help: 'Intended workflow starts per second.',
+      labelNames,
+      registers,
+    });
+    this.#targetRate.set(this.#labels, 0);
+    const run = this.#labels;
+    const achieved = (): number => this.achievedRate();
+    // Registered for the scrapes, which read its value when they collect.
+    new Gauge({
+      name: 'benchmark_achieved_start_rate',
+      help: 'Accepted starts per second over the last 10 s.',
+      labelNames,
+      registers,
+      collect() {
+        this.set(run, achieved());
+      },
+    });
   }
 
   setTargetRate(rate: number): void {
-    this.#targetRate = rate;
+    this.#targetRate.set(this.#labels, rate);
   }
 
   recordStarted(startLatencyMs: number): void {
-    this.#startLatency.observe(startLatencyMs / 1_000);
+    this.#startLatency.observe(this.#labels, startLatencyMs / 1_000);
     this.#startTimes.push(performance.now());
   }
 
   recordFinished(outcome: Outcome, endToEndMs: number): void {
-    this.#results.set(outcome, (this.#results.get(outcome) ?? 0) + 1);
-    if (outcome === 'completed') this.#latency.observe(endToEndMs / 1_000);
+    this.#results.inc({ ...this.#labels, result: outcome });
+    if (outcome === 'completed') this.#latency.observe(this.#labels, endToEndMs / 1_000);
   }
 
   /** Accepted starts per second over the last 10 s. */
@@ -68,34 +96,21 @@ export class BenchMetrics {
     return this.#startTimes.length / 10;
   }
 
-  render(): string {
-    const l = this.#labels;
-    const lines = [
-      '# HELP benchmark_workflow_latency_seconds End-to-end latency from the intended start to the result.',
-      '# TYPE benchmark_workflow_latency_seconds histogram',
-      ...this.#latency.render('benchmark_workflow_latency_seconds', l),
-      '# HELP benchmark_start_latency_seconds Intended start to the server accepting the start.',
-      '# TYPE benchmark_start_latency_seconds histogram',
-      ...this.#startLatency.render('benchmark_start_latency_seconds', l),
-      '# HELP benchmark_workflows_total Finished workflows by result (only completed is a success).',
-      '# TYPE benchmark_workflows_total counter',
-      ...[...this.#results].map(([r, n]) => `benchmark_workflows_total{${l},result="${r}"} ${n}`),
-      '# HELP benchmark_target_rate Intended workflow starts per second.',
-      '# TYPE benchmark_target_rate gauge',
-      `benchmark_target_rate{${l}} ${this.#targetRate}`,
-      '# HELP benchmark_achieved_start_rate Accepted starts per second over the last 10 s.',
-      '# TYPE benchmark_achieved_start_rate gauge',
-      `benchmark_achieved_start_rate{${l}} ${this.achievedRate()}`,
-    ];
-    return `${lines.join('\n')}\n`;
+  render(): Promise<string> {
+    return exposition(this.#registry);
   }
 
   /** Serves `/metrics` on 127.0.0.1 (`port` 0: a free one); returns `host:port`. */
   async listen(port = 0): Promise<string> {
     const server = createServer((req, res) => {
       if (req.url?.startsWith('/metrics') === true) {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        res.end(this.render());
+        void this.render().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+            res.end(text);
+          },
+          () => res.writeHead(500).end(),
+        );
       } else {
         res.writeHead(404).end();
       }
