@@ -5,11 +5,10 @@
 import { cpus, platform, totalmem } from 'node:os';
 
 import type { Client } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
 import type { Logger } from 'pino';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
-import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { classifyError } from '../load/classify-error.js';
 import { runGenerator, type Outcome, type WorkflowDriver } from '../load/generator.js';
 import { RateSchedule, systemClock, type Clock } from '../load/schedule.js';
@@ -21,6 +20,7 @@ import {
   explainWorkerStartError,
   type ConnectedClient,
 } from '../temporal/connection.js';
+import { ensureNamespace } from '../temporal/namespaces.js';
 
 import { BenchMetrics } from './metrics.js';
 import {
@@ -80,7 +80,10 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
   let workers: BenchWorkers | undefined;
   let workersDone: Promise<void> | undefined;
   try {
-    await ensureNamespace(connected, progress);
+    await ensureNamespace(connected.connection, namespace, progress, {
+      description: 'headway bench run',
+      readinessTaskQueue: 'headway-bench-readiness',
+    });
     const system = await systemInfo(connected);
 
     if (!options.generatorOnly) {
@@ -265,73 +268,6 @@ export function temporalDriver(client: Client, spec: DriverSpec): WorkflowDriver
     },
     classify: classifyError,
   };
-}
-
-const GRPC_NOT_FOUND = 5;
-
-/**
- * Makes sure the namespace exists and answers: registers it when missing (retention 1 day), then
- * polls Describe until it succeeds. Polled, not slept: the wait is exactly as long as needed.
- */
-export async function ensureNamespace(
-  connected: ConnectedClient,
-  progress: (message: string) => void,
-  timeoutMs = 30_000,
-): Promise<'existing' | 'created'> {
-  const service = connected.connection.workflowService;
-  const namespace = connected.config.namespace;
-  const describe = async (): Promise<boolean> => {
-    try {
-      await service.describeNamespace({ namespace });
-      return true;
-    } catch (err) {
-      if ((err as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
-      throw err;
-    }
-  };
-  if (await describe()) return 'existing';
-  progress(`registering namespace ${namespace}`);
-  try {
-    await service.registerNamespace({
-      namespace,
-      description: 'headway bench run',
-      workflowExecutionRetentionPeriod: msToTs('1 day'),
-    });
-  } catch (err) {
-    // Someone else registered it in the meantime: fine, it exists.
-    if (!/already exists|already registered/i.test(errorMessage(err))) {
-      throw new HeadwayError(
-        ErrorCode.TemporalRequestFailed,
-        `cannot register namespace ${namespace}`,
-        { cause: err, details: [errorMessage(err)] },
-      );
-    }
-  }
-  // Describe reads the database; the frontend and matching serve a namespace only once their
-  // namespace caches know it. A task-queue describe goes through both, so it is the usable check.
-  const usable = async (): Promise<boolean> => {
-    if (!(await describe())) return false;
-    try {
-      await service.describeTaskQueue({
-        namespace,
-        taskQueue: { name: 'headway-bench-readiness' },
-        taskQueueType: 1,
-      });
-      return true;
-    } catch (err) {
-      if ((err as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
-      throw err;
-    }
-  };
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 1_000)) {
-    if (await usable()) return 'created';
-    await new Promise((r) => setTimeout(r, delay));
-  }
-  throw new HeadwayError(
-    ErrorCode.ReadinessTimeout,
-    `namespace ${namespace} was registered but is not usable after ${timeoutMs / 1_000} s`,
-  );
 }
 
 async function systemInfo(connected: ConnectedClient): Promise<SystemInfo> {

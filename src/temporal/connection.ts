@@ -1,12 +1,12 @@
-import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
-/** gRPC status codes used below (@grpc/grpc-js `status`). */
-const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+import { GRPC, grpcCause } from './grpc.js';
+import { namespaceExists } from './namespaces.js';
 
 const UNAVAILABLE_HINT = 'is the server running? `headway up` starts a local one';
 
@@ -141,7 +141,8 @@ export async function explainTemporalError(err: unknown, ctx: ErrorContext): Pro
 
   const notFound = err instanceof WorkflowNotFoundError || grpcCause(err)?.code === GRPC.NOT_FOUND;
   if (notFound) {
-    if (!(await namespaceExists(ctx.connected))) return namespaceNotFound(config);
+    if (!(await namespaceExists(ctx.connected.connection, config.namespace)))
+      return namespaceNotFound(config);
     if (ctx.workflowId !== undefined) {
       const status = await workflowStatus(ctx.connected, ctx.workflowId);
       if (status === undefined) return workflowNotFound(config, ctx.workflowId);
@@ -163,19 +164,6 @@ export async function explainTemporalError(err: unknown, ctx: ErrorContext): Pro
   );
 }
 
-/** Whether the configured namespace exists; server errors other than NOT_FOUND count as "yes". */
-export async function namespaceExists(connected: ConnectedClient): Promise<boolean> {
-  try {
-    await connected.connection.workflowService.describeNamespace({
-      namespace: connected.config.namespace,
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof NamespaceNotFoundError) return false;
-    return grpcCause(err)?.code !== GRPC.NOT_FOUND;
-  }
-}
-
 async function workflowStatus(
   connected: ConnectedClient,
   workflowId: string,
@@ -186,14 +174,6 @@ async function workflowStatus(
   } catch {
     return undefined;
   }
-}
-
-function grpcCause(err: unknown): { code: number } | undefined {
-  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; depth++) {
-    if (isGrpcServiceError(e)) return e;
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return undefined;
 }
 
 /** The gist of a connection error (the native side reports a whole Rust error chain). */
