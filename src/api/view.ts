@@ -15,7 +15,7 @@ import type {
   Observation,
   RecommendedAction,
   Snapshot,
-  StoredLogPattern,
+  LogPatternCount,
 } from '../store/repository.js';
 
 /**
@@ -183,7 +183,7 @@ export interface StatusBody {
   readonly timestamp: string;
   readonly primary_signals: NestedValues;
   readonly amplifiers: NestedValues;
-  readonly log_patterns: readonly StoredLogPattern[];
+  readonly log_patterns: readonly LogPatternCount[];
   readonly recommended_actions: readonly RecommendedAction[];
   readonly issue_count: number;
   readonly scale_band: ScaleBand | null;

@@ -1,38 +1,12 @@
 /**
- * What the copilot's workflows and activities exchange. Workflow code imports only this file,
- * `health/` and `@temporalio/workflow`, so these types restate the store's shapes structurally
- * rather than importing them (the store does I/O).
+ * What the copilot's workflows and activities exchange. The records they share with the store
+ * (observation, log pattern, state change) are declared once in `model/`.
  */
 import type { ThresholdOverrides } from '../health/thresholds.js';
-import type {
-  Evaluation,
-  HealthState,
-  PreviousEvaluation,
-  ScaleBand,
-  Signals,
-} from '../health/types.js';
+import type { Evaluation, HealthState, PreviousEvaluation, Signals } from '../health/types.js';
+import type { LogPatternCount } from '../model/records.js';
 
-export interface LogPatternCount {
-  readonly pattern: string;
-  readonly service: string;
-  readonly count: number;
-  readonly sample_message: string;
-}
-
-/** What one observation decided; stored with its snapshot (the store's `Observation`). */
-export interface ObservationRecord {
-  readonly health_state: HealthState;
-  readonly scale_band: ScaleBand | null;
-  readonly consecutive_critical: number;
-  readonly fired_gates: readonly string[];
-  readonly reasons: readonly string[];
-  readonly is_idle: boolean;
-  readonly cycle: number;
-  readonly cadence_s: number;
-  readonly duration_ms: number;
-  readonly log_patterns: readonly LogPatternCount[];
-  readonly errors: readonly string[];
-}
+export type { LogPatternCount, StateChangeEvent } from '../model/records.js';
 
 /** State one run of the observe workflow hands to the next (continue-as-new) or to a restart. */
 export interface CarriedState {
@@ -82,20 +56,6 @@ export interface LogWatcherInput {
 }
 
 export type AssessmentTrigger = 'state_change' | 'scheduled';
-
-/** What webhooks are told when the state changes. No secrets, no raw log text. */
-export interface StateChangeEvent {
-  /** Unique per change; sent as `Idempotency-Key` so a receiver can drop a retried duplicate. */
-  readonly event_id: string;
-  readonly cluster_id: string;
-  readonly from: HealthState | null;
-  readonly to: HealthState;
-  readonly at: string;
-  readonly cycle: number;
-  readonly scale_band: ScaleBand | null;
-  readonly fired_gates: readonly string[];
-  readonly reasons: readonly string[];
-}
 
 /** A configured alert target, named without its URL (URLs are secrets and stay in the worker). */
 export interface AlertTarget {

@@ -37,7 +37,7 @@ export type {
   Observation,
   RecommendedAction,
   SnapshotInput,
-  StoredLogPattern,
+  LogPatternCount,
   PruneResult,
   Snapshot,
 } from './repository.js';

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import type { HealthState, ScaleBand, Signals } from '../health/types.js';
+import type {
+  DraftIssue,
+  IssueSeverity,
+  LogPatternCount,
+  Observation,
+  RecommendedAction,
+} from '../model/records.js';
+import type { HealthState, Signals } from '../model/signals.js';
 
 import { sqlStateOf, type SqlDriver, type SqlExecutor } from './driver.js';
 import { withOccRetry, type OccRetryOptions } from './retry.js';
@@ -14,34 +21,20 @@ export const DEFAULT_RETENTION_DAYS = 7;
  */
 export const PRUNE_BATCH = 500;
 
-export type IssueSeverity = 'critical' | 'warning' | 'info';
+export type { IssueSeverity, LogPatternCount, Observation, RecommendedAction };
 
-export interface IssueInput {
-  readonly severity: IssueSeverity;
-  readonly title: string;
-  readonly description: string;
-  readonly likely_cause?: string | null;
-  readonly suggested_actions?: readonly string[];
-  readonly related_metrics?: readonly string[];
-}
+/** An issue as saved: the draft's optional fields default to empty. */
+export type IssueInput = Omit<
+  DraftIssue,
+  'likely_cause' | 'suggested_actions' | 'related_metrics'
+> &
+  Partial<Pick<DraftIssue, 'likely_cause' | 'suggested_actions' | 'related_metrics'>>;
 
-export interface Issue extends Required<IssueInput> {
+export interface Issue extends DraftIssue {
   readonly id: string;
   readonly assessment_id: string;
-  readonly likely_cause: string | null;
   readonly created_at: string;
   readonly resolved_at: string | null;
-}
-
-/** A suggested action, in the reference API's wire shape (`/status` → `recommended_actions`). */
-export interface RecommendedAction {
-  readonly action_type: string;
-  readonly target_service: string;
-  readonly description: string;
-  /** 0–1. */
-  readonly confidence: number;
-  readonly parameters: Readonly<Record<string, unknown>> | null;
-  readonly risk_level: 'low' | 'medium' | 'high';
 }
 
 export interface AssessmentInput {
@@ -71,36 +64,6 @@ export interface Assessment extends Omit<AssessmentInput, 'at' | 'issues'> {
   readonly timestamp: string;
   readonly issues: readonly Issue[];
   readonly created_at: string;
-}
-
-/** A narrative log pattern count, as the log watcher reports it (wire shape of the reference). */
-export interface StoredLogPattern {
-  readonly pattern: string;
-  readonly service: string;
-  readonly count: number;
-  readonly sample_message: string;
-}
-
-/**
- * What the observe workflow decided in one cycle, stored with that cycle's signals. The API reads
- * the current state from here: it is the authoritative state, not the last assessment's.
- */
-export interface Observation {
-  readonly health_state: HealthState;
-  readonly scale_band: ScaleBand | null;
-  readonly consecutive_critical: number;
-  readonly fired_gates: readonly string[];
-  readonly reasons: readonly string[];
-  readonly is_idle: boolean;
-  /** Cycle number since the observe workflow first started (survives continue-as-new). */
-  readonly cycle: number;
-  /** Seconds between observations, so readers can tell a fresh row from a stale one. */
-  readonly cadence_s: number;
-  /** How long collecting the signals took. */
-  readonly duration_ms: number;
-  readonly log_patterns: readonly StoredLogPattern[];
-  /** Dependencies that failed this cycle (Prometheus, Loki, store), sanitized, secret-free. */
-  readonly errors: readonly string[];
 }
 
 export interface Snapshot {

@@ -14,6 +14,7 @@ import { collectSignals as collect, type CollectOptions } from '../../signals/co
 import type { LogSource } from '../../signals/log-patterns.js';
 import type { PrometheusClient } from '../../signals/prometheus-client.js';
 import { FailureType } from '../../model/failures.js';
+import type { Observation } from '../../model/records.js';
 import { retentionCutoff } from '../../store/repository.js';
 import type { AssessmentStore, PruneResult } from '../../store/repository.js';
 import { alertTargets, sendAlert, type AlertConfig } from './alerts.js';
@@ -22,7 +23,6 @@ import type {
   AssessInput,
   CurrentObservation,
   LogPatternCount,
-  ObservationRecord,
   StateChangeEvent,
 } from '../types.js';
 
@@ -72,7 +72,7 @@ export interface SaveSnapshotInput {
   readonly id: string;
   readonly at: string;
   readonly signals: Signals;
-  readonly observation: ObservationRecord;
+  readonly observation: Observation;
 }
 
 export interface SaveAssessmentInput {

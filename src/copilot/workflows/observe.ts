@@ -19,6 +19,7 @@ import { FailureType } from '../../model/failures.js';
 import { evaluate } from '../../health/evaluate.js';
 import { resolveThresholds, type ResolvedThresholds } from '../../health/thresholds.js';
 import type { Evaluation, Signals } from '../../health/types.js';
+import type { Observation } from '../../model/records.js';
 import type { CopilotActivities } from '../activities/index.js';
 import {
   WINDOW_SIZE,
@@ -26,7 +27,6 @@ import {
   type CarriedState,
   type CurrentObservation,
   type LogPatternCount,
-  type ObservationRecord,
   type ObserveInput,
 } from '../types.js';
 
@@ -153,7 +153,7 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
 
     const evaluation: Evaluation = evaluate(signals, state.previous, thresholds);
     const cycle = state.cycle + 1;
-    const observation: ObservationRecord = {
+    const observation: Observation = {
       health_state: evaluation.health_state,
       scale_band: evaluation.scale_band,
       consecutive_critical: evaluation.consecutive_critical,
