@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { escapeLabelValue } from '../../test/helpers/exposition.js';
 
-import { redactSecrets } from './errors.js';
-import { corsPolicy, isLoopbackHost, tokenMatches } from './security.js';
+import { redactSecrets } from '../log/redact.js';
+import { corsPolicy, hostAllowed, hostName, isLoopbackHost, tokenMatches } from './security.js';
 
 describe('isLoopbackHost', () => {
   it.each([
@@ -27,8 +27,8 @@ describe('isLoopbackHost', () => {
 });
 
 describe('corsPolicy', () => {
-  it('allows any origin on loopback and none beyond it when no origins are listed', () => {
-    expect(corsPolicy('127.0.0.1', []).allow).toBe('*');
+  it('allows no origin, on loopback or beyond it, when no origins are listed', () => {
+    expect(corsPolicy('127.0.0.1', []).allow).toBeNull();
     expect(corsPolicy('0.0.0.0', []).allow).toBeNull();
   });
 
@@ -62,5 +62,28 @@ describe('escapeLabelValue', () => {
   it('escapes backslash, quote and newline; blanks other control characters', () => {
     expect(escapeLabelValue('a\\b"c\nd\re\tf')).toBe('a\\\\b\\"c\\nd e f');
     expect(escapeLabelValue('plain text')).toBe('plain text');
+  });
+});
+
+describe('hostAllowed (DNS rebinding)', () => {
+  it('reads the name of a Host header without its port', () => {
+    expect(hostName('Copilot.Example:8081')).toBe('copilot.example');
+    expect(hostName('[::1]:8081')).toBe('::1');
+    expect(hostName('::1')).toBe('::1');
+    expect(hostName('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it.each([
+    ['127.0.0.1:8081', '127.0.0.1', [], true],
+    ['localhost:8081', '127.0.0.1', [], true],
+    ['[::1]:8081', '::1', [], true],
+    ['10.0.0.5:8081', '0.0.0.0', [], true],
+    ['copilot.internal:8081', 'copilot.internal', [], true],
+    ['grafana-proxy.example', '0.0.0.0', ['grafana-proxy.example'], true],
+    ['evil.example:8081', '127.0.0.1', [], false],
+    ['evil.example', '0.0.0.0', ['grafana-proxy.example'], false],
+    ['', '127.0.0.1', [], false],
+  ] as const)('Host %j on bind %s (allowed %j): %s', (header, bind, allowed, expected) => {
+    expect(hostAllowed(header, bind, allowed)).toBe(expected);
   });
 });

@@ -53,15 +53,50 @@ export interface CorsPolicy {
 }
 
 /**
- * The CORS policy: listed origins are echoed; with none listed, any origin may read a copilot bound
- * to loopback (only this machine reaches it) and none may read one bound wider, so a copilot exposed
- * on a network is not readable from arbitrary web pages by default. `*` in the list allows any.
+ * The CORS policy: listed origins are echoed, `*` in the list allows any, and with none listed no
+ * page may read the API from a browser at all — not even on loopback, where every web page the
+ * operator opens could otherwise read log samples and host names from it.
  */
-export function corsPolicy(host: string, origins: readonly string[]): CorsPolicy {
+export function corsPolicy(_host: string, origins: readonly string[]): CorsPolicy {
   const normalized = origins.map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== '');
   if (normalized.includes('*')) return { allow: '*' };
   if (normalized.length > 0) return { allow: new Set(normalized) };
-  return { allow: isLoopbackHost(host) ? '*' : null };
+  return { allow: null };
+}
+
+/** The name part of a Host header (`h:8081`, `[::1]:8081`), lower case, without the port. */
+export function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') === -1 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon === -1 || h.indexOf(':') !== colon ? h : h.slice(0, colon);
+}
+
+/**
+ * Whether a request's Host names this copilot. DNS rebinding points an attacker's domain at the
+ * copilot's address, so the browser sends that domain as Host: only IP literals, loopback names,
+ * the bind address and the configured names (`copilot.api.allowed_hosts`) are answered.
+ */
+export function hostAllowed(header: string, bindHost: string, allowed: readonly string[]): boolean {
+  const name = hostName(header);
+  if (name === '') return false;
+  if (isIP(name) !== 0 || isLoopbackHost(name)) return true;
+  if (name === bindHost.trim().toLowerCase()) return true;
+  return allowed.some((a) => a.trim().toLowerCase() === name);
+}
+
+export function hostGuard(bindHost: string, allowed: readonly string[]): MiddlewareHandler {
+  return async (c, next) => {
+    if (hostAllowed(c.req.header('host') ?? '', bindHost, allowed)) return next();
+    return c.json(
+      {
+        error: 'host_not_allowed',
+        message:
+          'this Host is not a name of this copilot; add it to copilot.api.allowed_hosts (HEADWAY_API_ALLOWED_HOSTS)',
+      },
+      403,
+    );
+  };
 }
 
 export function corsMiddleware(policy: CorsPolicy): MiddlewareHandler {

@@ -83,10 +83,15 @@ export const CopilotSectionSchema = z
         /** When set, every route needs `Authorization: Bearer <token>`. */
         token: z.string().min(16, 'must be at least 16 characters').optional(),
         /**
-         * Origins allowed by CORS. Empty: `*` when bound to loopback, no CORS header otherwise, so a
-         * copilot bound beyond loopback is not readable from any web page by default.
+         * Origins allowed by CORS (`*` for any). Empty: no CORS header at all, so no web page can
+         * read the API, on loopback or beyond, unless the operator lists its origin.
          */
         cors_origins: stringList.default([]),
+        /**
+         * Host names (besides IP literals, loopback names and the bind address) that requests may
+         * carry in their Host header: anything else is refused, which defeats DNS rebinding.
+         */
+        allowed_hosts: stringList.default([]),
       })
       .prefault({}),
   })
@@ -143,6 +148,7 @@ export const COPILOT_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_API_PORT: ['copilot', 'api', 'port'],
   HEADWAY_API_TOKEN: ['copilot', 'api', 'token'],
   HEADWAY_API_CORS_ORIGINS: ['copilot', 'api', 'cors_origins'],
+  HEADWAY_API_ALLOWED_HOSTS: ['copilot', 'api', 'allowed_hosts'],
   HEADWAY_STORE_URL: ['store', 'url'],
   HEADWAY_STORE_RETENTION_DAYS: ['store', 'retention_days'],
   HEADWAY_DSQL_ENDPOINT: ['store', 'dsql', 'endpoint'],

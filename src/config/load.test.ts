@@ -226,6 +226,7 @@ describe('loadConfig precedence', () => {
       HEADWAY_API_PORT: '18081',
       HEADWAY_API_TOKEN: 'a-token-of-sixteen-chars',
       HEADWAY_API_CORS_ORIGINS: 'https://grafana.example',
+      HEADWAY_API_ALLOWED_HOSTS: 'copilot.example',
       HEADWAY_STORE_URL: 'postgres://copilot@db.example:5432/copilot',
       HEADWAY_STORE_RETENTION_DAYS: '14',
       HEADWAY_DSQL_ENDPOINT: 'abc.dsql.eu-west-1.on.aws',
