@@ -8,6 +8,7 @@
  * quoted into an LLM prompt or printed to a terminal without forging lines or escape sequences.
  * Nothing here ever interprets it.
  */
+import type { LogPatternCount } from '../model/records.js';
 
 export interface LogPatternDef {
   /** Stable kebab-case identifier derived from the pattern. */
@@ -59,14 +60,8 @@ export const LOG_PATTERNS: readonly LogPatternDef[] = Object.freeze(
   ),
 );
 
-/** Wire shape, same field names as the reference API's log_patterns entries. */
-export interface LogPatternCount {
-  readonly pattern: string;
-  readonly service: string;
-  readonly count: number;
-  /** First matching message, sanitized (see the module comment) and at most 500 characters. */
-  readonly sample_message: string;
-}
+/** Wire shape, same field names as the reference API's log_patterns entries (model/records). */
+export type { LogPatternCount };
 
 export interface LogEntry {
   readonly message: string;
@@ -158,7 +153,7 @@ export class PatternCounter {
   readonly #patterns: readonly { index: number; def: LogPatternDef; needle: string }[];
   readonly #counts = new Map<
     string,
-    { pattern: string; service: string; count: number; sample_message: string }
+    { -readonly [K in keyof LogPatternCount]: LogPatternCount[K] }
   >();
 
   constructor(patterns: readonly LogPatternDef[] = LOG_PATTERNS) {
