@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { copilotCommand } from './copilot.js';
 import { doctorCommand, installCommand } from './doctor.js';
+import { environmentHelp } from './env-help.js';
 import { kbCommand } from './kb.js';
 import type { Io } from './output.js';
 import { scenarioCommand } from './scenario.js';
@@ -23,23 +24,7 @@ export function buildProgram(io: Io): Command {
     .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .addHelpText(
-      'after',
-      '\nConfiguration: flags > HEADWAY_* environment variables > headway.yml > defaults.\n' +
-        'Environment: HEADWAY_STATE_DIR, HEADWAY_CACHE_DIR, HEADWAY_TEMPORAL_BIN, HEADWAY_PROMETHEUS_BIN,\n' +
-        '  HEADWAY_PROMETHEUS_PORT, HEADWAY_MONITORED_GRPC_PORT (and _UI_/_HTTP_/_METRICS_PORT),\n' +
-        '  HEADWAY_COPILOT_GRPC_PORT (and the same), HEADWAY_SCRAPE_INTERVAL, HEADWAY_CONFIG.\n' +
-        'Signals: HEADWAY_PROMETHEUS_URL, HEADWAY_PROMETHEUS_AUTH (none|bearer|basic|sigv4) with\n' +
-        '  HEADWAY_PROMETHEUS_TOKEN / _USERNAME / _PASSWORD / _SIGV4_REGION, HEADWAY_LOKI_URL,\n' +
-        '  HEADWAY_SERVER_SELECTOR, HEADWAY_WORKER_SELECTOR (docs/health-model.md).\n' +
-        'Temporal connection (worker, workflow, bench): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,\n' +
-        '  TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_PROFILE (docs/samples.md).\n' +
-        'Copilot: HEADWAY_COPILOT_ADDRESS, HEADWAY_COPILOT_NAMESPACE, HEADWAY_COPILOT_TASK_QUEUE,\n' +
-        '  HEADWAY_CLUSTER_ID, HEADWAY_CADENCE_S, HEADWAY_LOG_FILE, HEADWAY_API_HOST, HEADWAY_API_PORT,\n' +
-        '  HEADWAY_API_TOKEN, HEADWAY_API_CORS_ORIGINS (docs/api.md).\n' +
-        'Store: HEADWAY_STORE_URL (postgres://), HEADWAY_DSQL_ENDPOINT + HEADWAY_DSQL_REGION,\n' +
-        '  HEADWAY_STORE_RETENTION_DAYS (docs/store.md).',
-    );
+    .addHelpText('after', environmentHelp());
   for (const command of [
     upCommand(io),
     downCommand(io),

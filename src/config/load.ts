@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
+import { CONFIG_FILE_ENV } from './env-keys.js';
 import { ENV_KEYS, HeadwayConfigSchema, type HeadwayConfig } from './schema.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -37,7 +38,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const home = env.HOME ?? homedir();
 
-  const explicitFile = options.configPath ?? nonEmpty(env.HEADWAY_CONFIG);
+  const explicitFile = options.configPath ?? nonEmpty(env[CONFIG_FILE_ENV]);
   const file = explicitFile === undefined ? join(cwd, 'headway.yml') : resolve(cwd, explicitFile);
   const fromFile = readConfigFile(file, explicitFile !== undefined);
   const fileDir = dirname(file);
@@ -74,7 +75,7 @@ function readConfigFile(file: string, required: boolean): Record<string, unknown
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HeadwayError(ErrorCode.ConfigFileUnreadable, `cannot read config file ${file}`, {
       cause: err,
-      hint: 'check the path given to --config or HEADWAY_CONFIG',
+      hint: `check the path given to --config or ${CONFIG_FILE_ENV}`,
       details: [errorMessage(err)],
     });
   }
