@@ -3,23 +3,11 @@ import { pino, type DestinationStream } from 'pino';
 
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { listPorts } from '../config/schema.js';
-import { spawnDaemon } from '../stack/daemon.js';
-import { inspectExistingStack, stackStatus, stopStack } from '../stack/lifecycle.js';
+import { stackStatus, stopStack } from '../stack/lifecycle.js';
 import { compactLogLine, logLevelOf } from '../stack/log-format.js';
 import { followFiles, tailLines } from '../stack/logs.js';
-import { assertPortsFree } from '../stack/ports.js';
-import { runStack } from '../stack/run.js';
-import {
-  SERVICE_NAMES,
-  claimStackRecord,
-  ensureStateDir,
-  removeStackRecord,
-  stateLayout,
-  type StackRecord,
-} from '../stack/state.js';
-import { ensureStackBinaries } from '../toolchain/index.js';
-import { identify } from '../os/process-identity.js';
+import { startStack, type ForegroundHooks } from '../stack/start.js';
+import { SERVICE_NAMES, stateLayout, type StackRecord } from '../stack/state.js';
 
 import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';
 import { formatDuration, formatTable, printJson, progressPrinter, type Io } from './output.js';
@@ -64,65 +52,15 @@ async function up(io: Io, options: UpOptions): Promise<void> {
     [['stack', 'monitored', 'ui_port'], options.temporalUiPort],
     [['stack', 'prometheus', 'port'], options.prometheusPort],
   ]);
-  ensureStateDir(config.state_dir);
-
-  const existing = inspectExistingStack(config.state_dir);
-  if (existing.kind === 'running') {
-    if (options.json === true) printJson(io, existing.record);
-    else {
-      io.out(`A Headway stack is already running (state dir ${config.state_dir}).\n\n`);
-      io.out(endpointTable(existing.record));
-    }
-    return;
-  }
-  if (existing.removedStale)
-    progress('removed the record of a stack that did not shut down cleanly');
-
-  const started = Date.now();
-  const binaries = await ensureStackBinaries(config, process.env, progress);
-  progress(
-    `temporal ${binaries.temporal.version} (${binaries.temporal.source}: ${binaries.temporal.path})`,
-  );
-  progress(
-    `prometheus ${binaries.prometheus.version} (${binaries.prometheus.source}: ${binaries.prometheus.path})`,
-  );
-  await assertPortsFree(listPorts(config));
-
-  const claimed = claimStackRecord({
-    version: 1,
-    state_dir: config.state_dir,
-    status: 'starting',
-    started_at: new Date().toISOString(),
-    supervisor: {
-      ...identify(process.pid),
-      mode: options.detach === true ? 'detached' : 'foreground',
-    },
-    services: [],
-  });
-  if (!claimed) {
-    throw new HeadwayError(
-      ErrorCode.StackBusy,
-      `another \`headway up\` is starting a stack in ${config.state_dir}`,
-      {
-        hint: 'wait for it and run `headway ps`',
-      },
-    );
-  }
-
-  const paths = { temporal: binaries.temporal.path, prometheus: binaries.prometheus.path };
-  progress(`starting the stack in ${config.state_dir}`);
   if (options.detach === true) {
-    let record: StackRecord;
-    try {
-      record = await spawnDaemon(config, paths, progress);
-    } catch (err) {
-      removeStackRecord(config.state_dir);
-      throw err;
-    }
-    if (options.json === true) printJson(io, record);
+    const started = await startStack({ config, mode: 'detached' }, progress);
+    if (options.json === true) printJson(io, started.record);
+    else if (started.kind === 'already-running') printAlreadyRunning(io, config, started.record);
     else {
-      io.out(`\nHeadway stack is up in ${seconds(started)} (state dir ${config.state_dir}).\n\n`);
-      io.out(endpointTable(record));
+      io.out(
+        `\nHeadway stack is up in ${seconds(started.startedAt)} (state dir ${config.state_dir}).\n\n`,
+      );
+      io.out(endpointTable(started.record));
       io.out(
         '\nRunning in the background. `headway ps` shows health, `headway logs -f` follows the logs,\n',
       );
@@ -130,71 +68,80 @@ async function up(io: Io, options: UpOptions): Promise<void> {
     }
     return;
   }
-  await runForeground(io, config, paths, started);
+  await runForeground(io, options, config);
 }
 
-async function runForeground(
-  io: Io,
-  config: HeadwayConfig,
-  binaries: { temporal: string; prometheus: string },
-  started: number,
-): Promise<void> {
-  const progress = progressPrinter(io);
-  const layout = stateLayout(config.state_dir);
+function printAlreadyRunning(io: Io, config: HeadwayConfig, record: StackRecord): void {
+  io.out(`A Headway stack is already running (state dir ${config.state_dir}).\n\n`);
+  io.out(endpointTable(record));
+}
+
+/** Supervises the stack in this process: streams the services' logs until Ctrl-C, then stops it. */
+async function runForeground(io: Io, options: UpOptions, config: HeadwayConfig): Promise<void> {
   let streaming = false;
-  const logger = pino(
-    { base: { component: 'supervisor' } },
-    pino.multistream([
-      {
-        level: 'info',
-        stream: pino.destination({ dest: layout.supervisorLog, append: true, sync: true }),
-      },
-      {
-        level: 'warn',
-        stream: {
-          write: (line: string) => io.err(`${compactLogLine('headway', line.trimEnd())}\n`),
-        } satisfies DestinationStream,
-      },
-    ]),
-  );
-
-  // If whoever reads our output goes away (`headway up | head`), keep supervising, quietly: a
-  // crash here would orphan the servers.
-  process.stdout.on('error', () => {
-    streaming = false;
-  });
-
   const cancel = new AbortController();
-  const stopped = new Promise<string>((resolve) => {
+  let stop: (sig: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    stop = resolve;
+  });
+  const hooks = (): ForegroundHooks => {
+    const layout = stateLayout(config.state_dir);
+    const logger = pino(
+      { base: { component: 'supervisor' } },
+      pino.multistream([
+        {
+          level: 'info',
+          stream: pino.destination({ dest: layout.supervisorLog, append: true, sync: true }),
+        },
+        {
+          level: 'warn',
+          stream: {
+            write: (line: string) => io.err(`${compactLogLine('headway', line.trimEnd())}\n`),
+          } satisfies DestinationStream,
+        },
+      ]),
+    );
+
+    // If whoever reads our output goes away (`headway up | head`), keep supervising, quietly: a
+    // crash here would orphan the servers.
+    process.stdout.on('error', () => {
+      streaming = false;
+    });
+
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
       signals += 1;
       if (signals === 1) {
         cancel.abort();
-        resolve(sig);
+        stop(sig);
       } else {
         io.err('\nstill stopping; services get 15 s each before they are killed\n');
       }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-  });
+    return {
+      logger,
+      signal: cancel.signal,
+      onLine: (service, line) => {
+        if (!streaming) return;
+        const level = logLevelOf(line);
+        if (level === 'DEBUG' || level === 'TRACE') return;
+        io.out(`${compactLogLine(service, line)}\n`);
+      },
+    };
+  };
 
-  const stack = await runStack({
-    config,
-    binaries,
-    mode: 'foreground',
-    logger,
-    onProgress: progress,
-    signal: cancel.signal,
-    onLine: (service, line) => {
-      if (!streaming) return;
-      const level = logLevelOf(line);
-      if (level === 'DEBUG' || level === 'TRACE') return;
-      io.out(`${compactLogLine(service, line)}\n`);
-    },
-  });
-  io.out(`\nHeadway stack is up in ${seconds(started)} (state dir ${config.state_dir}).\n\n`);
+  const started = await startStack({ config, mode: 'foreground', hooks }, progressPrinter(io));
+  if (started.kind === 'already-running') {
+    if (options.json === true) printJson(io, started.record);
+    else printAlreadyRunning(io, config, started.record);
+    return;
+  }
+  const { stack } = started;
+  io.out(
+    `\nHeadway stack is up in ${seconds(started.startedAt)} (state dir ${config.state_dir}).\n\n`,
+  );
   io.out(endpointTable(stack.record()));
   io.out('\nStreaming service logs. Press Ctrl-C to stop the stack.\n\n');
   streaming = true;

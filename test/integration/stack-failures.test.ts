@@ -197,6 +197,28 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     expect(existsSync(join(s.dir, 'stack.json'))).toBe(false);
   });
 
+  it('closing the terminal of a foreground stack (SIGHUP) stops it like Ctrl-C', async () => {
+    const s = await stack();
+    const fg = startCli(['up'], s.env);
+    cleanups.push(() => {
+      if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
+    });
+    await eventually(
+      'the foreground stack to be ready',
+      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
+      90_000,
+    );
+    const ps = await runCli(['ps', '--json'], s.env);
+    const services = JSON.parse(ps.stdout) as { name: string; pid: number }[];
+    expect(services.length).toBeGreaterThan(0);
+
+    fg.child.kill('SIGHUP');
+    expect(await fg.closed).toBe(0);
+    for (const svc of services) expect(isRunning(identify(svc.pid)), svc.name).toBe(false);
+    await expectAllPortsFree(s.ports);
+    expect(existsSync(join(s.dir, 'stack.json'))).toBe(false);
+  });
+
   it('`down` from another terminal stops a foreground stack', async () => {
     const s = await stack();
     const fg = startCli(['up'], s.env);
