@@ -107,6 +107,8 @@ async function runForeground(io: Io, options: UpOptions, config: HeadwayConfig):
     process.stdout.on('error', () => {
       streaming = false;
     });
+    // A closed terminal (SIGHUP) stops the stack like Ctrl-C; what is then written to it is lost.
+    process.stderr.on('error', () => undefined);
 
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -120,6 +122,7 @@ async function runForeground(io: Io, options: UpOptions, config: HeadwayConfig):
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
     return {
       logger,
       signal: cancel.signal,
