@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 
 import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { STACK_CONFIG_ENV } from '../stack/services.js';
+import { STACK_CONFIG_ENV } from '../stack/service-specs.js';
 import { describeStore } from '../store/open.js';
 
 import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';

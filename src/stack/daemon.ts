@@ -7,8 +7,8 @@ import { pino } from 'pino';
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError, errorMessage, headwayErrorFromJSON } from '../errors.js';
 
-import { runStack, type RunningStack } from './run.js';
-import type { StackBinaries } from './services.js';
+import { runStack, type RunningStack } from './run-stack.js';
+import type { StackBinaries } from './service-specs.js';
 import { removeStackRecord, stateLayout, type StackRecord } from './state.js';
 
 /** Messages between `headway up --detach` and the supervisor it starts. */

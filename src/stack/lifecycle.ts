@@ -4,7 +4,7 @@ import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { isRunning, signal, terminate, waitForExit } from '../os/process-identity.js';
-import { copilotService, stackServices } from './services.js';
+import { copilotService, stackServices } from './service-specs.js';
 import {
   liveServices,
   readStackRecord,

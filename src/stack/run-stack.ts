@@ -16,7 +16,7 @@ import {
   prometheusUrl,
   stackServices,
   type StackBinaries,
-} from './services.js';
+} from './service-specs.js';
 import {
   removeStackRecord,
   stateLayout,

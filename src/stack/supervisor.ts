@@ -11,7 +11,7 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { compactLogLine } from './log-format.js';
 import { identify, type ProcessIdentity } from '../os/process-identity.js';
 import { RotatingLog } from './rotating-log.js';
-import type { ServiceSpec } from './services.js';
+import type { ServiceSpec } from './service-specs.js';
 import type { ServiceName, ServiceRecord } from './state.js';
 
 export interface SupervisorOptions {

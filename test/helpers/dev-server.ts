@@ -2,7 +2,7 @@ import { pino } from 'pino';
 
 import { stateLayout } from '../../src/stack/state.js';
 import { findFreePorts } from '../../src/os/ports.js';
-import { metricsUrl, temporalAddress, temporalService } from '../../src/stack/services.js';
+import { metricsUrl, temporalAddress, temporalService } from '../../src/stack/service-specs.js';
 import { Supervisor } from '../../src/stack/supervisor.js';
 
 import { testBinaries } from './binaries.js';

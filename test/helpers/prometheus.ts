@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { isPrometheusReady } from '../../src/signals/prometheus-client.js';
 import { findFreePorts } from '../../src/os/ports.js';
 import { renderPrometheusConfig, type ScrapeTarget } from '../../src/stack/prometheus-config.js';
-import type { ServiceSpec } from '../../src/stack/services.js';
+import type { ServiceSpec } from '../../src/stack/service-specs.js';
 import { Supervisor } from '../../src/stack/supervisor.js';
 
 import { testBinaries } from './binaries.js';

@@ -9,7 +9,7 @@ import { freeStackPorts } from '../../src/stack/ports.js';
 import { isRunning } from '../../src/os/process-identity.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
-import { waitForFirstScrape } from '../../src/stack/run.js';
+import { waitForFirstScrape } from '../../src/stack/run-stack.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually, runCli } from '../helpers/cli.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';
