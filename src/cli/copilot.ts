@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+
 import { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 
 import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { STACK_CONFIG_ENV } from '../stack/service-specs.js';
+import { STACK_CONFIG_FILE_ENV } from '../stack/service-specs.js';
 import { describeStore } from '../store/open.js';
 
 import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';
@@ -60,16 +62,26 @@ function withCopilotOptions(command: Command, parts: { api: boolean; worker: boo
 }
 
 function copilotConfig(options: CopilotOptions, env: NodeJS.ProcessEnv): HeadwayConfig {
-  const fromStack = env[STACK_CONFIG_ENV];
+  const fromStack = env[STACK_CONFIG_FILE_ENV];
   if (fromStack !== undefined && fromStack !== '') {
-    const parsed = HeadwayConfigSchema.safeParse(JSON.parse(fromStack));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(fromStack, 'utf8'));
+    } catch (err) {
+      throw new HeadwayError(ErrorCode.ConfigInvalid, `cannot read ${STACK_CONFIG_FILE_ENV}`, {
+        hint: 'restart the stack with `headway up`',
+        cause: err,
+      });
+    }
+    const parsed = HeadwayConfigSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new HeadwayError(ErrorCode.ConfigInvalid, `invalid ${STACK_CONFIG_ENV}`, {
+      throw new HeadwayError(ErrorCode.ConfigInvalid, `invalid ${STACK_CONFIG_FILE_ENV}`, {
         details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
       });
     }
     return parsed.data;
   }
+  rejectPasswordInArgv(options.storeUrl);
   return loadCommandConfig(options, [
     [['copilot', 'address'], options.copilotAddress],
     [['copilot', 'namespace'], options.namespace],
@@ -82,6 +94,25 @@ function copilotConfig(options: CopilotOptions, env: NodeJS.ProcessEnv): Headway
     [['signals', 'loki_url'], options.loki],
     [['store', 'url'], options.storeUrl],
   ]).config;
+}
+
+/** argv is world-readable (`ps`): a store password given as a flag would be shown to every user. */
+function rejectPasswordInArgv(url: string | undefined): void {
+  if (url === undefined) return;
+  let password = '';
+  try {
+    password = new URL(url).password;
+  } catch {
+    return; // the config schema reports a malformed URL, without echoing it
+  }
+  if (password === '') return;
+  throw new HeadwayError(
+    ErrorCode.Usage,
+    '--store-url must not carry a password: every user can read it in `ps`',
+    {
+      hint: 'put the URL in HEADWAY_STORE_URL or store.url in headway.yml, or pass the password in PGPASSWORD',
+    },
+  );
 }
 
 function copilotLogger(): Logger {

@@ -212,6 +212,10 @@ describe('loadConfig precedence', () => {
       HEADWAY_PROMETHEUS_PASSWORD: 'secret',
       HEADWAY_PROMETHEUS_SIGV4_REGION: 'eu-west-1',
       HEADWAY_LOKI_URL: 'http://loki.example:3100',
+      HEADWAY_LOKI_AUTH: 'basic',
+      HEADWAY_LOKI_TOKEN: 'loki-tok',
+      HEADWAY_LOKI_USERNAME: 'loki-ops',
+      HEADWAY_LOKI_PASSWORD: 'loki-secret',
       HEADWAY_COPILOT_ADDRESS: 'copilot.example:7233',
       HEADWAY_COPILOT_NAMESPACE: 'ops',
       HEADWAY_COPILOT_TASK_QUEUE: 'copilot-q',
@@ -251,6 +255,7 @@ describe('loadConfig precedence', () => {
         const raw = env[key] ?? '';
         const expected =
           key === 'HEADWAY_API_CORS_ORIGINS' ||
+          key === 'HEADWAY_API_ALLOWED_HOSTS' ||
           key === 'HEADWAY_ALERT_WEBHOOKS' ||
           key === 'HEADWAY_ALERT_SLACK_WEBHOOKS'
             ? [raw]

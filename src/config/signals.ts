@@ -2,6 +2,35 @@ import { z } from 'zod';
 
 import { ThresholdOverridesSchema } from '../health/thresholds.js';
 
+type Credentials = {
+  readonly type: string;
+  readonly token?: string | undefined;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly region?: string | undefined;
+};
+
+/** Each auth type's required fields, named with the environment variable that supplies them. */
+function requireCredentials(prefix: 'PROMETHEUS' | 'LOKI') {
+  return (auth: Credentials, ctx: z.RefinementCtx): void => {
+    const need = (key: 'token' | 'username' | 'password' | 'region', env: string): void => {
+      if (auth[key] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `auth type ${auth.type} needs ${key} (or HEADWAY_${prefix}_${env})`,
+        });
+      }
+    };
+    if (auth.type === 'bearer') need('token', 'TOKEN');
+    if (auth.type === 'basic') {
+      need('username', 'USERNAME');
+      need('password', 'PASSWORD');
+    }
+    if (auth.type === 'sigv4') need('region', 'SIGV4_REGION');
+  };
+}
+
 /**
  * How Headway reads a cluster's signals. Secrets (token, password) are best given through the
  * environment (HEADWAY_PROMETHEUS_TOKEN, HEADWAY_PROMETHEUS_PASSWORD) rather than the file.
@@ -26,25 +55,19 @@ export const SignalsConfigSchema = z
         service: z.string().min(1).default('aps'),
       })
       .prefault({})
-      .superRefine((auth, ctx) => {
-        const need = (key: 'token' | 'username' | 'password' | 'region', env: string): void => {
-          if (auth[key] === undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [key],
-              message: `auth type ${auth.type} needs ${key} (or ${env})`,
-            });
-          }
-        };
-        if (auth.type === 'bearer') need('token', 'HEADWAY_PROMETHEUS_TOKEN');
-        if (auth.type === 'basic') {
-          need('username', 'HEADWAY_PROMETHEUS_USERNAME');
-          need('password', 'HEADWAY_PROMETHEUS_PASSWORD');
-        }
-        if (auth.type === 'sigv4') need('region', 'HEADWAY_PROMETHEUS_SIGV4_REGION');
-      }),
+      .superRefine(requireCredentials('PROMETHEUS')),
     /** Loki base URL for narrative log patterns; without it the local server log file is read. */
     loki_url: z.url().optional(),
+    /** Loki's own credentials: Prometheus' are never sent to Loki. */
+    loki_auth: z
+      .strictObject({
+        type: z.enum(['none', 'bearer', 'basic']).default('none'),
+        token: z.string().min(1).optional(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+      })
+      .prefault({})
+      .superRefine(requireCredentials('LOKI')),
     /** Operator threshold overrides, applied to every scale band (validated for ordering). */
     thresholds: ThresholdOverridesSchema.default({}),
   })
@@ -62,4 +85,8 @@ export const SIGNALS_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_PROMETHEUS_PASSWORD: ['signals', 'auth', 'password'],
   HEADWAY_PROMETHEUS_SIGV4_REGION: ['signals', 'auth', 'region'],
   HEADWAY_LOKI_URL: ['signals', 'loki_url'],
+  HEADWAY_LOKI_AUTH: ['signals', 'loki_auth', 'type'],
+  HEADWAY_LOKI_TOKEN: ['signals', 'loki_auth', 'token'],
+  HEADWAY_LOKI_USERNAME: ['signals', 'loki_auth', 'username'],
+  HEADWAY_LOKI_PASSWORD: ['signals', 'loki_auth', 'password'],
 };

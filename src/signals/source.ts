@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { JsonLogFileSource } from './log-file-source.js';
 import type { LogSource } from './log-patterns.js';
-import { LokiSource } from './loki-source.js';
+import { LokiSource, type LokiAuth } from './loki-source.js';
 import { PrometheusClient, type PrometheusAuth } from './prometheus-client.js';
 
 /** The Prometheus to read: `--prometheus`, then `signals.prometheus_url`, then the local stack's. */
@@ -50,6 +50,16 @@ export function collectOptionsFor(config: HeadwayConfig) {
   };
 }
 
+/** Loki's own credentials (validated by the config schema: each type has what it needs). */
+function lokiAuth(a: HeadwayConfig['signals']['loki_auth']): { auth?: LokiAuth } {
+  if (a.type === 'bearer' && a.token !== undefined)
+    return { auth: { type: 'bearer', token: a.token } };
+  if (a.type === 'basic' && a.username !== undefined && a.password !== undefined) {
+    return { auth: { type: 'basic', username: a.username, password: a.password } };
+  }
+  return {};
+}
+
 /**
  * Where narrative log patterns come from: Loki when `signals.loki_url` is set, else the monitored
  * server's JSON log (`copilot.log_file`, or the local stack's log in the state dir). `startAt:
@@ -59,14 +69,9 @@ export function logSourceFor(
   config: HeadwayConfig,
   options: { startAt?: 'start' | 'end' } = {},
 ): LogSource {
-  const a = config.signals.auth;
-  if (config.signals.loki_url !== undefined) {
-    return new LokiSource({
-      baseUrl: config.signals.loki_url,
-      ...(a.type === 'bearer' && a.token !== undefined
-        ? { auth: { type: 'bearer' as const, token: a.token } }
-        : {}),
-    });
+  const { loki_url: lokiUrl, loki_auth: a } = config.signals;
+  if (lokiUrl !== undefined) {
+    return new LokiSource({ baseUrl: lokiUrl, ...lokiAuth(a) });
   }
   return new JsonLogFileSource({
     // Same path as stack/state.ts's serviceLog; not imported, as signals/ sits below stack/.

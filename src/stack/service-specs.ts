@@ -1,3 +1,4 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
@@ -131,7 +132,19 @@ const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.ur
  * Environment variable carrying the supervisor's effective config to the copilot child (read by
  * `headway copilot run`), so flags given to `up` reach it as well.
  */
-export const STACK_CONFIG_ENV = 'HEADWAY_STACK_CONFIG';
+/** Names the file holding the stack's config for the copilot child (never the config itself). */
+export const STACK_CONFIG_FILE_ENV = 'HEADWAY_STACK_CONFIG_FILE';
+
+/**
+ * The copilot child needs the whole config, secrets included: it gets a file only this user may
+ * read, not an environment variable, which its own children inherit and crash reports copy.
+ */
+function writeCopilotConfig(config: HeadwayConfig, layout: StateLayout): string {
+  const path = layout.copilotConfig;
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  chmodSync(path, 0o600); // `mode` applies only when the file is created
+  return path;
+}
 
 /** Where the copilot API answers on this machine (a wildcard bind is reached via loopback). */
 export function copilotApiUrl(config: HeadwayConfig): string {
@@ -152,7 +165,7 @@ export function copilotService(config: HeadwayConfig, layout: StateLayout): Serv
     command: process.execPath,
     args: [HEADWAY_BIN, 'copilot', 'run'],
     cwd: layout.root,
-    env: { ...process.env, [STACK_CONFIG_ENV]: JSON.stringify(config) },
+    env: { ...process.env, [STACK_CONFIG_FILE_ENV]: writeCopilotConfig(config, layout) },
     logFile: layout.serviceLog('copilot'),
     ports: { api: config.copilot.api.port },
     url,

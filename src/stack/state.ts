@@ -27,6 +27,8 @@ export function stateLayout(stateDir: string) {
     prometheusConfig: join(stateDir, 'prometheus', 'prometheus.yml'),
     prometheusTargets: join(stateDir, 'prometheus', 'targets'),
     prometheusData: join(stateDir, 'prometheus', 'data'),
+    /** The config (secrets included) handed to the copilot child; mode 0600, removed at stop. */
+    copilotConfig: join(stateDir, 'copilot-config.json'),
     /** What `down --volumes` removes: only what Headway created, never the directory itself. */
     volumes: [
       join(stateDir, 'temporal-monitored'),
@@ -35,6 +37,7 @@ export function stateLayout(stateDir: string) {
       join(stateDir, 'logs'),
       // The copilot's PGlite store (store.pglite_dir elsewhere is the user's, never removed).
       join(stateDir, 'store'),
+      join(stateDir, 'store.lock'),
     ],
   };
 }
@@ -144,7 +147,9 @@ export function claimStackRecord(record: StackRecord): boolean {
 }
 
 export function removeStackRecord(stateDir: string): void {
-  rmSync(stateLayout(stateDir).record, { force: true });
+  const layout = stateLayout(stateDir);
+  rmSync(layout.record, { force: true });
+  rmSync(layout.copilotConfig, { force: true });
 }
 
 /** Services of a record whose processes are still alive (by pid and start time). */

@@ -93,6 +93,17 @@ describe('headway copilot and status commands (real CLI, real dev server)', () =
     expect(result.stderr).toContain('TEMPORAL_UNAVAILABLE');
   });
 
+  it('refuses a store password on the command line (argv is visible in ps), without echoing it', async () => {
+    const out = await runCli(
+      ['copilot', 'api', '--store-url', 'postgres://copilot:hunter2-secret@127.0.0.1:1/copilot'],
+      env,
+    );
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--store-url must not carry a password');
+    expect(out.stderr).toContain('HEADWAY_STORE_URL');
+    expect(out.stderr + out.stdout).not.toContain('hunter2-secret');
+  });
+
   it('rejects a bad flag value with a usage error', async () => {
     const result = await runCli(['copilot', 'run', '--cadence', 'soon'], env);
     expect(result.code).not.toBe(0);
