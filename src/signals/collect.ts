@@ -115,8 +115,7 @@ export async function collectSignals(
   for (const def of SIGNALS) {
     const field = fieldOf(def);
     if (def.source === 'derived' && def.derive !== undefined) {
-      const prefix = field.slice(0, field.length - def.id.length);
-      const value = def.derive((id) => values.get(prefix + id) ?? null);
+      const value = def.derive((from) => values.get(from) ?? null);
       values.set(field, value === null || !Number.isFinite(value) ? null : clamp(def, value));
       status[field] = 'derived';
     } else if (def.source === 'none') {
