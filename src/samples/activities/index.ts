@@ -14,7 +14,7 @@ import {
   type Task,
 } from '../types.js';
 
-import { runStepCommand } from './step.js';
+import { instructionsEnv, runStepCommand, writeInstructions } from './step.js';
 
 export interface SampleActivityDeps {
   /** The worker's configured step commands (`worker.steps`). */
@@ -36,7 +36,8 @@ export function createActivities(deps: SampleActivityDeps) {
   return {
     /** One workLoop iteration: runs the named step command and reports pass (exit 0) or fail. */
     async runStep(input: RunStepInput): Promise<StepResult> {
-      const spec = deps.steps[input.step];
+      // Own keys only: a step named `constructor` or `toString` is unknown, not a prototype method.
+      const spec = Object.hasOwn(deps.steps, input.step) ? deps.steps[input.step] : undefined;
       if (spec === undefined) {
         const known = Object.keys(deps.steps).sort().join(', ') || 'none';
         throw ApplicationFailure.nonRetryable(
@@ -45,6 +46,9 @@ export function createActivities(deps: SampleActivityDeps) {
         );
       }
       const ctx = Context.current();
+      // Instructions grow with every injectInstruction signal; one environment variable holds at
+      // most 128 KiB on Linux, so they always travel in a file too (removed after the run).
+      const instructionsFile = await writeInstructions(input.instructions);
       let run;
       try {
         run = await runStepCommand({
@@ -53,7 +57,7 @@ export function createActivities(deps: SampleActivityDeps) {
           env: {
             HEADWAY_STEP: input.step,
             HEADWAY_ITERATION: String(input.iteration),
-            HEADWAY_INSTRUCTIONS: JSON.stringify(input.instructions),
+            ...instructionsEnv(instructionsFile.path, input.instructions),
             HEADWAY_ESCALATION: String(input.escalationLevel),
             HEADWAY_WORKFLOW_ID: input.workflowId,
           },
@@ -66,6 +70,8 @@ export function createActivities(deps: SampleActivityDeps) {
           `step ${input.step}: cannot start ${spec.command[0]}: ${errorMessage(err)}`,
           SampleFailure.StepDidNotStart,
         );
+      } finally {
+        await instructionsFile.remove();
       }
       if (run.aborted) throw ctx.cancellationSignal.reason;
       const passed = run.exitCode === 0 && !run.timedOut;

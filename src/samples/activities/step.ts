@@ -1,9 +1,36 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { StepCommand } from '../../config/temporal.js';
 
 /** Variables a step inherits from the worker; everything else (API keys, tokens) stays behind. */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'TERM'] as const;
+
+/** Largest instructions JSON also passed inline (HEADWAY_INSTRUCTIONS); the file always has it. */
+export const INLINE_INSTRUCTIONS_MAX_BYTES = 32 * 1024;
+
+/** The instructions of one step run in a file only this user can read; `remove` deletes it. */
+export async function writeInstructions(
+  instructions: readonly string[],
+): Promise<{ readonly path: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'headway-step-'));
+  const path = join(dir, 'instructions.json');
+  await writeFile(path, JSON.stringify(instructions), { mode: 0o600 });
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** HEADWAY_INSTRUCTIONS_FILE always; HEADWAY_INSTRUCTIONS too while it fits an environment. */
+export function instructionsEnv(
+  file: string,
+  instructions: readonly string[],
+): Record<string, string> {
+  const json = JSON.stringify(instructions);
+  return Buffer.byteLength(json) <= INLINE_INSTRUCTIONS_MAX_BYTES
+    ? { HEADWAY_INSTRUCTIONS_FILE: file, HEADWAY_INSTRUCTIONS: json }
+    : { HEADWAY_INSTRUCTIONS_FILE: file };
+}
 
 export interface StepRun {
   readonly exitCode: number | null;
