@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { FIELD } from '../model/signal-fields.js';
 import { isRunning } from '../os/process-identity.js';
 import { isTemporalServing } from '../temporal/health.js';
 
@@ -15,18 +16,12 @@ import type { Expectation } from './types.js';
 const LOAD = { rate: 2, steps: 4 } as const;
 const WORKERS = { count: 1, workflowSlots: 20, activitySlots: 10 } as const;
 
-const BACKLOG_DEPTH = 'amplifiers.queue.task_backlog_depth';
-
 /**
  * How long an outage of Prometheus or the server may take to read unknown: the collection under
  * way when it starts waits out its remaining query batches (each up to the 2 s query timeout),
  * then one cycle, then the API's one-second cache. Measured at about 10 s.
  */
 const OUTAGE_NOTICE_S = 25;
-const SUCCESS_RATE = 'primary_signals.workflow_completion.success_per_sec';
-
-const DISPATCH_RATIO = 'primary_signals.matching.dispatch_ratio';
-
 /**
  * How long a dispatch stall takes to reach critical: the one-minute rate of dispatched tasks
  * falls under a tenth of the arrivals about 55 s after the last dispatch, then 90 s of critical
@@ -205,7 +200,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         description: 'fault: matching hands out almost none of the tasks that arrive (ratio < 0.1)',
         mode: 'eventually',
         phase: 'fault',
-        check: { type: 'signal', field: DISPATCH_RATIO, op: '<', value: 0.1 },
+        check: { type: 'signal', field: FIELD.dispatchRatio, op: '<', value: 0.1 },
         within_s: 90,
       },
       {
@@ -213,7 +208,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         description: 'fault: the copilot sees tasks piling up in matching (backlog depth > 20)',
         mode: 'eventually',
         phase: 'fault',
-        check: { type: 'signal', field: BACKLOG_DEPTH, op: '>', value: 20 },
+        check: { type: 'signal', field: FIELD.taskBacklogDepth, op: '>', value: 20 },
         // Matching reports the backlog count about once a minute.
         within_s: 120,
       },
@@ -249,7 +244,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
           'recovery: the returning workers complete more than the load offers (the backlog drains)',
         mode: 'eventually',
         phase: 'recovery',
-        check: { type: 'signal', field: SUCCESS_RATE, op: '>', value: LOAD.rate * 1.25 },
+        check: { type: 'signal', field: FIELD.success, op: '>', value: LOAD.rate * 1.25 },
         within_s: 120,
       },
       {
@@ -401,7 +396,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         phase: 'fault',
         check: {
           type: 'signal',
-          field: 'primary_signals.poller.no_poller_tasks_per_sec',
+          field: FIELD.noPollerTasks,
           op: '>',
           value: 0,
         },
@@ -412,7 +407,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         description: 'fault: the copilot sees the unpolled tasks waiting (backlog depth > 20)',
         mode: 'eventually',
         phase: 'fault',
-        check: { type: 'signal', field: BACKLOG_DEPTH, op: '>', value: 20 },
+        check: { type: 'signal', field: FIELD.taskBacklogDepth, op: '>', value: 20 },
         // Matching reports the backlog count about once a minute.
         within_s: 120,
       },
@@ -547,7 +542,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         description: 'recovery: workflows keep completing at the offered rate',
         mode: 'eventually',
         phase: 'recovery',
-        check: { type: 'signal', field: SUCCESS_RATE, op: '>=', value: LOAD.rate * 0.75 },
+        check: { type: 'signal', field: FIELD.success, op: '>=', value: LOAD.rate * 0.75 },
         within_s: 60,
       },
       recoversHappy(200),

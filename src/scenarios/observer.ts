@@ -5,33 +5,34 @@
  */
 import { errorMessage } from '../errors.js';
 import type { HealthState } from '../health/types.js';
+import { FIELD, type SignalField } from '../model/signal-fields.js';
 
 import type { Observation, Phase } from './types.js';
 
 /** Signals kept with every observation (wire fields), to explain a verdict in the report. */
-export const RECORDED_SIGNALS = [
-  'primary_signals.state_transitions.throughput_per_sec',
-  'primary_signals.workflow_completion.success_per_sec',
-  'primary_signals.workflow_completion.failed_per_sec',
-  'primary_signals.workflow_completion.completion_rate',
-  'primary_signals.history.backlog_age_sec',
-  'primary_signals.history.task_processing_rate_per_sec',
-  'primary_signals.matching.workflow_backlog_age_sec',
-  'primary_signals.matching.activity_backlog_age_sec',
-  'primary_signals.poller.no_poller_tasks_per_sec',
-  'primary_signals.matching.tasks_added_per_sec',
-  'primary_signals.matching.dispatch_ratio',
-  'primary_signals.poller.poll_timeout_rate',
-  'primary_signals.state_transitions.latency_p99_ms',
-  'primary_signals.frontend.latency_p99_ms',
-  'primary_signals.persistence.latency_p99_ms',
-  'amplifiers.queue.task_backlog_depth',
-  'worker_signals.workflow_slots_available',
-  'worker_signals.activity_slots_available',
-  'worker_signals.activity_slots_used',
-  'worker_signals.wft_schedule_to_start_p95_ms',
-  'worker_signals.activity_schedule_to_start_p95_ms',
-] as const;
+export const RECORDED_SIGNALS: readonly SignalField[] = [
+  FIELD.throughput,
+  FIELD.success,
+  FIELD.failed,
+  FIELD.completionRate,
+  FIELD.historyBacklog,
+  FIELD.processing,
+  FIELD.matchingWorkflowBacklog,
+  FIELD.matchingActivityBacklog,
+  FIELD.noPollerTasks,
+  FIELD.tasksAdded,
+  FIELD.dispatchRatio,
+  FIELD.pollTimeoutRate,
+  FIELD.transitionLatencyP99,
+  FIELD.frontendP99,
+  FIELD.persistenceP99,
+  FIELD.taskBacklogDepth,
+  FIELD.workflowSlotsAvailable,
+  FIELD.activitySlotsAvailable,
+  FIELD.activitySlotsUsed,
+  FIELD.workflowScheduleToStartP95,
+  FIELD.activityScheduleToStartP95,
+];
 
 const STATES: readonly string[] = ['happy', 'stressed', 'critical', 'unknown'];
 

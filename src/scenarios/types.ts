@@ -33,7 +33,7 @@ export interface Observation {
   readonly issues: readonly string[];
   /** The bottleneck the latest assessment's summary or issues name (`worker_limited`, …), or null. */
   readonly bottleneck: string | null;
-  /** Selected signals by wire field (`primary_signals.history.backlog_age_sec`), null when absent. */
+  /** Selected signals by wire field (`RECORDED_SIGNALS`), null when absent. */
   readonly signals: Readonly<Record<string, number | null>>;
   readonly error?: string;
 }
@@ -55,6 +55,7 @@ export type Check =
     }
   | {
       readonly type: 'signal';
+      /** A `SignalField`; any string reads back as absent (null), which the check reports. */
       readonly field: string;
       readonly op: '>' | '<' | '>=' | '<=';
       readonly value: number;
