@@ -8,7 +8,7 @@ import { kbCommand } from '../cli/kb.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { DEFAULT_RUNBOOK_DIR, loadKnowledgeBase, parseRunbook } from './kb.js';
-import { narrate } from './narrator.js';
+import { narrate } from './narrator/index.js';
 
 const RUNBOOKS = [
   'backlog-growth.md',

@@ -18,7 +18,12 @@ import { LOG_PATTERNS, sanitizeLogText } from '../signals/log-patterns.js';
 
 import type { Explanation, LogPatternInput } from './explanation.js';
 import { loadKnowledgeBase } from './kb.js';
-import { DATA_RESTORING_TARGETS, GATE_STORIES, narrate, type NarrateInput } from './narrator.js';
+import {
+  DATA_RESTORING_TARGETS,
+  GATE_STORIES,
+  narrate,
+  type NarrateInput,
+} from './narrator/index.js';
 
 // ---- recorded situations ----------------------------------------------------------------------
 

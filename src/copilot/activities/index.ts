@@ -7,7 +7,7 @@ import type { Explanation } from '../../explain/explanation.js';
 import { loadKnowledgeBase } from '../../explain/kb.js';
 import { explainWithLlm, type CallBudget, type ExplainModel } from '../../explain/llm/index.js';
 import type { AssessmentDraft } from '../../explain/minimal.js';
-import { narrate } from '../../explain/narrator.js';
+import { narrate } from '../../explain/narrator/index.js';
 import { resolveThresholds } from '../../health/thresholds.js';
 import type { Signals } from '../../health/types.js';
 import { collectSignals as collect, type CollectOptions } from '../../signals/collect.js';

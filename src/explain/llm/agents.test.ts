@@ -4,7 +4,7 @@ import { evaluate } from '../../health/evaluate.js';
 import { makeSignals } from '../../health/test-signals.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../../health/types.js';
 import { explainMinimal } from '../minimal.js';
-import { narrate } from '../narrator.js';
+import { narrate } from '../narrator/index.js';
 
 import { explainWithLlm, stateConflict, type ExplainWithLlmInput } from './agents.js';
 import { createCallBudget, HOUR_MS } from './budget.js';
