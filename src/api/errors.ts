@@ -1,4 +1,5 @@
 import { isHeadwayError } from '../errors.js';
+import { redactSecrets } from '../log/redact.js';
 
 /** The store could not be reached or a query failed: the API answers 503 and stays up. */
 export class StoreUnavailableError extends Error {
@@ -17,19 +18,6 @@ export const STORE_UNAVAILABLE_BODY = (() => {
   } as const;
   return { ...body, detail: body };
 })();
-
-/**
- * Replaces what may be a secret in an error message: credentials in URLs, `password=` style
- * pairs, bearer tokens, and the configured API token.
- */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@')
-    .replace(/\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)[^\s&;,]+/gi, '$1$2***')
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***');
-  for (const s of secrets) if (s !== '') out = out.split(s).join('***');
-  return out;
-}
 
 /** What gets logged about an error: its kind and a redacted message chain, never the raw object. */
 export function loggableError(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { redactSecrets } from '../log/redact.js';
 
 import {
   LOG_PATTERNS,
@@ -213,9 +214,7 @@ export class LokiSource implements LogSource {
 
   /** Removes every credential from text that may be shown or logged. */
   #redact(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) out = out.split(secret).join('[redacted]');
-    return out;
+    return redactSecrets(text, this.#secrets, '[redacted]');
   }
 }
 

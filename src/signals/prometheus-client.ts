@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { redactSecrets, redactUrlUserinfo } from '../log/redact.js';
 
 import { signRequest } from './sigv4.js';
 import type { AwsCredentials } from './sigv4.js';
@@ -385,9 +386,7 @@ export class PrometheusClient {
   }
 
   #redact(text: string): string {
-    let out = text;
-    for (const secret of this.#auth.secrets) out = out.split(secret).join(REDACTED);
-    return out;
+    return redactSecrets(text, this.#auth.secrets, REDACTED);
   }
 }
 
@@ -546,7 +545,7 @@ function parseBaseUrl(raw: string): URL {
   } catch {
     throw new HeadwayError(
       ErrorCode.ConfigInvalid,
-      `Prometheus URL is not a valid URL: ${hideUserinfo(raw)}`,
+      `Prometheus URL is not a valid URL: ${redactUrlUserinfo(raw, REDACTED)}`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -568,10 +567,6 @@ function parseBaseUrl(raw: string): URL {
     );
   }
   return url;
-}
-
-function hideUserinfo(raw: string): string {
-  return raw.replace(/\/\/[^/]*@/, '//[redacted]@');
 }
 
 function checkTimeout(ms: number): number {

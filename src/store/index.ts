@@ -17,7 +17,8 @@ export {
 export type { DsqlTokenGeneratorOptions, TokenCacheOptions } from './dsql-token.js';
 export { describeStore, openStore } from './open.js';
 export type { OpenedStore, OpenStoreOptions } from './open.js';
-export { createPostgresDriver, redactUrl } from './postgres-driver.js';
+export { createPostgresDriver } from './postgres-driver.js';
+export { redactUrl } from '../log/redact.js';
 export type { IsolationLevel, PostgresDriver, PostgresDriverOptions } from './postgres-driver.js';
 export { MIGRATIONS, migrate, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 export type { Migration, MigrationReport } from './migrations.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { redactUrl } from '../log/redact.js';
 
 import { createPgliteDriver, MEMORY, StoreQueryError, type SqlDriver } from './driver.js';
 import { createDsqlDriver, type DsqlDriverOptions } from './dsql-driver.js';
@@ -10,7 +11,6 @@ import { acquireStoreLock, type StoreLock } from './pglite-lock.js';
 import {
   createPostgresDriver,
   isConnectSqlState,
-  redactUrl,
   type PostgresDriverOptions,
 } from './postgres-driver.js';
 import { createAssessmentStore, type AssessmentStore } from './repository.js';

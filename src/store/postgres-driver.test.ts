@@ -1,10 +1,11 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { redactUrl } from '../log/redact.js';
 import { findFreePorts } from '../os/ports.js';
 
 import { createDsqlDriver, DSQL_MAX_CONNECTION_LIFETIME_S } from './dsql-driver.js';
-import { createPostgresDriver, redactUrl } from './postgres-driver.js';
+import { createPostgresDriver } from './postgres-driver.js';
 
 const SECRET = 'hunter2-do-not-log';
 

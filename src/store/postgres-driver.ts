@@ -1,6 +1,7 @@
 import pg from 'pg';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { redactUrl } from '../log/redact.js';
 
 import {
   sqlStateOf,
@@ -35,29 +36,6 @@ const BEGIN: Readonly<Record<IsolationLevel, string>> = {
   'repeatable read': 'BEGIN ISOLATION LEVEL REPEATABLE READ',
   serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
 };
-
-const SECRET_PARAMS = ['password', 'sslpassword', 'sslkey'];
-
-/**
- * A connection URL fit for logs and errors: the password (in the userinfo or as a query parameter)
- * becomes `***`. A URL that does not parse keeps only its scheme, since where its password ends
- * cannot be known.
- */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
-    return scheme === undefined ? '<unparseable URL>' : `${scheme}://<unparseable URL>`;
-  }
-  if (parsed.password !== '') parsed.password = '***';
-  for (const key of SECRET_PARAMS) {
-    if (parsed.searchParams.has(key)) parsed.searchParams.set(key, '***');
-  }
-  // URLSearchParams re-encodes `***` as `%2A%2A%2A`; keep the marker readable.
-  return parsed.toString().replaceAll('%2A%2A%2A', '***');
-}
 
 /** Node socket and DNS errors that mean the server cannot be reached or the connection died. */
 const NETWORK_CODES = new Set([

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { redactSecrets } from '../log/redact.js';
 
 import { GRPC, grpcCause } from './grpc.js';
 import { namespaceExists } from './namespaces.js';
@@ -187,9 +188,7 @@ function shortCause(message: string): string {
 
 /** Removes the API key from text that may end up in a message or a log. */
 export function redact(text: string, config: Pick<TemporalConnectionConfig, 'apiKey'>): string {
-  return config.apiKey === undefined || config.apiKey.length === 0
-    ? text
-    : text.split(config.apiKey).join('***');
+  return redactSecrets(text, [config.apiKey]);
 }
 
 /**

@@ -8,9 +8,9 @@ import { StoreQueryError, type SqlDriver } from '../../src/store/driver.js';
 import { createDsqlDriver } from '../../src/store/dsql-driver.js';
 import { migrate } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
+import { redactUrl } from '../../src/log/redact.js';
 import {
   createPostgresDriver,
-  redactUrl,
   type PostgresDriverOptions,
 } from '../../src/store/postgres-driver.js';
 import { createAssessmentStore } from '../../src/store/repository.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { errorMessage } from '../../errors.js';
 import { readSignal } from '../../health/evaluate.js';
+import { redactSecrets } from '../../log/redact.js';
 import type { Evaluation, HealthState, Signals } from '../../health/types.js';
 import { sanitizeLogText } from '../../signals/log-patterns.js';
 import type {
@@ -15,7 +16,6 @@ import type {
 
 import type { CallBudget } from './budget.js';
 import type { ExplainModel } from './model.js';
-import { redactSecrets } from './model.js';
 import {
   ACTION_TYPES,
   SIGNAL_FIELDS,

@@ -24,7 +24,7 @@ export {
   type Research,
 } from './agents.js';
 export { HOUR_MS, createCallBudget, type CallBudget, type CallBudgetOptions } from './budget.js';
-export { languageModelFor, redactSecrets, secretsOf, type ExplainModel } from './model.js';
+export { languageModelFor, secretsOf, type ExplainModel } from './model.js';
 export {
   TARGET_SERVICES,
   buildDispatcherPrompt,

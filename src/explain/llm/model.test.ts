@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { ExplainSectionSchema } from '../../config/explain.js';
 import { ErrorCode, HeadwayError } from '../../errors.js';
+import { redactSecrets } from '../../log/redact.js';
 
-import { languageModelFor, redactSecrets } from './model.js';
+import { languageModelFor } from './model.js';
 
 const config = (raw: Record<string, unknown>) => ExplainSectionSchema.parse(raw);
 

@@ -5,6 +5,7 @@ import type { LanguageModel } from 'ai';
 
 import type { ExplainConfig } from '../../config/explain.js';
 import { ErrorCode, HeadwayError, assertNever, errorMessage } from '../../errors.js';
+import { redactSecrets } from '../../log/redact.js';
 
 /** A model object, never a bare model id: a string would be resolved through the AI Gateway. */
 export type ExplainModel = Exclude<LanguageModel, string>;
@@ -107,24 +108,4 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** The configured secrets, for redaction. */
 export function secretsOf(config: Pick<ExplainConfig, 'api_key'>): string[] {
   return config.api_key === undefined ? [] : [config.api_key];
-}
-
-/**
- * Removes what may be a secret from text about an error: the configured key wherever it appears,
- * credentials in URLs, `key=value` pairs named like secrets, bearer tokens and `x-api-key` headers.
- */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  // Longest first, so a key that contains another is not left half-visible.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s !== '') out = out.split(s).join('***');
-  }
-  return out
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@')
-    .replace(
-      /\b(password|passwd|secret|token|api[_-]?key|x-api-key|authorization)("?\s*[=:]\s*"?)(Bearer\s+)?[^\s&;,"]+/gi,
-      '$1$2$3***',
-    )
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***')
-    .replace(/\b(sk-[A-Za-z0-9_-]{8,}|AKIA[0-9A-Z]{16})\b/g, '***');
 }
