@@ -1,6 +1,5 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { pino, type Logger } from 'pino';
-import { z } from 'zod';
 
 import type { ResolvedThresholds } from '../health/thresholds.js';
 import type { Assessment, AssessmentStore, Snapshot } from '../store/repository.js';
@@ -8,13 +7,7 @@ import type { Assessment, AssessmentStore, Snapshot } from '../store/repository.
 import { DASHBOARD_CSP, dashboardAssets } from './dashboard/assets.js';
 import { loggableError, STORE_UNAVAILABLE_BODY, StoreUnavailableError } from './errors.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
-import {
-  IssuesQuerySchema,
-  parseQuery,
-  parseTimelineQuery,
-  type Parsed,
-  type Problem,
-} from './query.js';
+import { HistoryQuerySchema, IssuesQuerySchema, timelineQuerySchema, validQuery } from './query.js';
 import { bearerAuth, corsMiddleware, corsPolicy } from './security.js';
 import {
   currentState,
@@ -67,19 +60,6 @@ const ROUTES: Readonly<Record<string, string>> = {
   '/metrics': GET,
 };
 
-const DEFAULT_HISTORY_MINUTES = 60;
-const MAX_HISTORY_MINUTES = 1440;
-const minutesMessage = `must be a whole number of minutes from 1 to ${String(MAX_HISTORY_MINUTES)}`;
-
-const HistoryQuerySchema = z.object({
-  minutes: z
-    .string()
-    .regex(/^[0-9]{1,4}$/, minutesMessage)
-    .transform(Number)
-    .pipe(z.number().min(1, minutesMessage).max(MAX_HISTORY_MINUTES, minutesMessage))
-    .default(DEFAULT_HISTORY_MINUTES),
-});
-
 interface Latest {
   readonly snapshot: Snapshot | undefined;
   readonly assessment: Assessment | undefined;
@@ -129,18 +109,6 @@ export function createApiApp(deps: ApiDeps): Hono {
     const t = now();
     return { ...l, current: currentState(l.snapshot, t), now: t };
   }
-
-  const badRequest = (c: Context, problems: readonly Problem[]) =>
-    c.json(
-      {
-        error: 'bad_request',
-        message: `invalid query parameter${problems.length === 1 ? '' : 's'}: ${[...new Set(problems.map((p) => p.parameter))].join(', ')}`,
-        problems,
-      },
-      400,
-    );
-  const query = <T>(c: Context, parsed: Parsed<T>): T | Response =>
-    parsed.ok ? parsed.value : badRequest(c, parsed.problems);
 
   const app = new Hono();
 
@@ -192,9 +160,8 @@ export function createApiApp(deps: ApiDeps): Hono {
   });
 
   /** Issues of the latest assessment, most severe first: `?severity=&limit=` (1–100, default 10). */
-  app.get('/status/issues', async (c) => {
-    const q = query(c, parseQuery(IssuesQuerySchema, c.req.query()));
-    if (q instanceof Response) return q;
+  app.get('/status/issues', validQuery(IssuesQuerySchema), async (c) => {
+    const q = c.req.valid('query');
     const { assessment } = await latest();
     if (assessment === undefined) return c.json({ issues: [] });
     const issues = await withStore((store) =>
@@ -224,9 +191,8 @@ export function createApiApp(deps: ApiDeps): Hono {
    * key signals and state changes over the last `?minutes=` (1–1440, default 60), from the stored
    * snapshots, at most HISTORY_MAX_POINTS points per series.
    */
-  app.get('/status/history', async (c) => {
-    const q = query(c, parseQuery(HistoryQuerySchema, c.req.query()));
-    if (q instanceof Response) return q;
+  app.get('/status/history', validQuery(HistoryQuerySchema), async (c) => {
+    const q = c.req.valid('query');
     const { snapshot } = await latest();
     const end = now();
     const start = new Date(end.getTime() - q.minutes * 60_000);
@@ -251,9 +217,8 @@ export function createApiApp(deps: ApiDeps): Hono {
   });
 
   /** Every assessment with start <= timestamp < end (default: the last 24 h), newest first. */
-  app.get('/status/timeline', async (c) => {
-    const q = query(c, parseTimelineQuery(c.req.query(), now()));
-    if (q instanceof Response) return q;
+  app.get('/status/timeline', validQuery(timelineQuerySchema(now)), async (c) => {
+    const q = c.req.valid('query');
     const rows = await withStore((store) => store.assessmentsBetween(q.start, q.end));
     return c.json({
       timeline: rows.reverse().map((a) => ({

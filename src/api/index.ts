@@ -2,7 +2,7 @@ export { createApiApp } from './app.js';
 export type { ApiDeps, ApiSettings } from './app.js';
 export { startApiServer } from './server.js';
 export type { ApiServer, ListenOptions } from './server.js';
-export { escapeLabelValue, METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
+export { METRICS_CONTENT_TYPE, renderMetrics, sanitizeLabelValue } from './metrics.js';
 export { corsPolicy, isLoopbackHost } from './security.js';
 export {
   completeSignals,

@@ -1,6 +1,11 @@
+import { zValidator } from '@hono/zod-validator';
+import type { Context } from 'hono';
 import { z } from 'zod';
 
-/** Query parameters of the API, validated at the door. Unknown parameters are ignored. */
+/**
+ * Query parameters of the API, validated at the door by Hono's validator with zod. Unknown
+ * parameters are ignored; a repeated one counts with its first value.
+ */
 
 export const DEFAULT_ISSUE_LIMIT = 10;
 export const MAX_ISSUE_LIMIT = 100;
@@ -12,10 +17,6 @@ export interface Problem {
   readonly parameter: string;
   readonly message: string;
 }
-
-export type Parsed<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export const IssuesQuerySchema = z.object({
   severity: z
@@ -34,6 +35,19 @@ export const IssuesQuerySchema = z.object({
     .default(DEFAULT_ISSUE_LIMIT),
 });
 export type IssuesQuery = z.infer<typeof IssuesQuerySchema>;
+
+const DEFAULT_HISTORY_MINUTES = 60;
+const MAX_HISTORY_MINUTES = 1440;
+const minutesMessage = `must be a whole number of minutes from 1 to ${String(MAX_HISTORY_MINUTES)}`;
+
+export const HistoryQuerySchema = z.object({
+  minutes: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, minutesMessage)
+    .transform(Number)
+    .pipe(z.number().min(1, minutesMessage).max(MAX_HISTORY_MINUTES, minutesMessage))
+    .default(DEFAULT_HISTORY_MINUTES),
+});
 
 /**
  * ISO-8601 date-time with an offset (`Z` or `±hh:mm`): what Grafana's `${__from:date:iso}` gives. A
@@ -58,47 +72,71 @@ export interface TimelineQuery {
   readonly end: Date;
 }
 
-/** `start`/`end` of `/status/timeline`: by default `end` is now and `start` 24 h before `end`. */
-export function parseTimelineQuery(
-  query: Readonly<Record<string, string>>,
-  now: Date,
-): Parsed<TimelineQuery> {
-  const raw = TimelineRawSchema.safeParse(query);
-  if (!raw.success) return { ok: false, problems: problemsOf(raw.error) };
-  const end = raw.data.end ?? now;
-  const start = raw.data.start ?? new Date(end.getTime() - DEFAULT_TIMELINE_HOURS * 3_600_000);
-  if (end.getTime() <= start.getTime()) {
-    const problem =
-      raw.data.end === undefined
-        ? { parameter: 'start', message: 'must be in the past when end is not given' }
-        : { parameter: 'end', message: 'must be after start' };
-    return { ok: false, problems: [problem] };
-  }
-  if (end.getTime() - start.getTime() > MAX_TIMELINE_DAYS * 86_400_000) {
-    return {
-      ok: false,
-      problems: [
-        {
-          parameter: 'start',
-          message: `the range from start to end must be at most ${String(MAX_TIMELINE_DAYS)} days`,
-        },
-      ],
+/**
+ * `start`/`end` of `/status/timeline`: by default `end` is now and `start` 24 h before `end`.
+ * `now` is read when a request is validated.
+ */
+export function timelineQuerySchema(now: () => Date) {
+  return TimelineRawSchema.transform((raw, ctx): TimelineQuery => {
+    const end = raw.end ?? now();
+    const start = raw.start ?? new Date(end.getTime() - DEFAULT_TIMELINE_HOURS * 3_600_000);
+    const invalid = (parameter: string, message: string) => {
+      ctx.issues.push({ code: 'custom', path: [parameter], message, input: raw });
+      return z.NEVER;
     };
-  }
-  return { ok: true, value: { start, end } };
+    if (end.getTime() <= start.getTime()) {
+      return raw.end === undefined
+        ? invalid('start', 'must be in the past when end is not given')
+        : invalid('end', 'must be after start');
+    }
+    if (end.getTime() - start.getTime() > MAX_TIMELINE_DAYS * 86_400_000) {
+      return invalid(
+        'start',
+        `the range from start to end must be at most ${String(MAX_TIMELINE_DAYS)} days`,
+      );
+    }
+    return { start, end };
+  });
 }
 
-export function parseQuery<T>(
-  schema: z.ZodType<T>,
-  query: Readonly<Record<string, string>>,
-): Parsed<T> {
-  const parsed = schema.safeParse(query);
-  return parsed.success
-    ? { ok: true, value: parsed.data }
-    : { ok: false, problems: problemsOf(parsed.error) };
+/** The 400 answer listing every bad parameter. */
+function badRequest(c: Context, problems: readonly Problem[]): Response {
+  return c.json(
+    {
+      error: 'bad_request',
+      message: `invalid query parameter${problems.length === 1 ? '' : 's'}: ${[...new Set(problems.map((p) => p.parameter))].join(', ')}`,
+      problems,
+    },
+    400,
+  );
 }
 
-function problemsOf(error: z.ZodError): Problem[] {
+/**
+ * Middleware validating the query string with `schema`; the handler reads the result with
+ * `c.req.valid('query')`, and a bad query is answered with `badRequest`.
+ */
+export function validQuery<T>(schema: z.ZodType<T>) {
+  return zValidator('query', z.preprocess(firstValues, schema), refuse);
+}
+
+interface Issues {
+  readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
+}
+
+function refuse(result: { readonly success: boolean; readonly error?: Issues }, c: Context) {
+  return result.success || result.error === undefined
+    ? undefined
+    : badRequest(c, problemsOf(result.error));
+}
+
+/** Hono's validator hands a repeated parameter over as an array; `c.req.query()` took the first. */
+function firstValues(query: Readonly<Record<string, string | string[]>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v : (v[0] ?? '')]),
+  );
+}
+
+function problemsOf(error: Issues): Problem[] {
   return error.issues.map((i) => ({
     parameter: i.path.map(String).join('.') || '(query)',
     message: i.message,
