@@ -1,5 +1,5 @@
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from '../health/thresholds.js';
-import { classifyScaleBand, F, readSignal } from '../health/evaluate.js';
+import { classifyScaleBand, readSignal } from '../health/evaluate.js';
 import { serviceHealth, type ServiceHealth } from '../health/service-health.js';
 import type {
   DataQuality,
@@ -9,7 +9,8 @@ import type {
   SignalValue,
   Signals,
 } from '../health/types.js';
-import { fieldOf, SIGNALS } from '../signals/registry.js';
+import { FIELD, type SignalField } from '../model/signal-fields.js';
+import { SIGNALS } from '../signals/registry.js';
 import type {
   Assessment,
   Observation,
@@ -115,10 +116,10 @@ const SKELETON: SignalSkeleton = (() => {
   const worker: string[] = [];
   for (const def of SIGNALS) {
     if (def.source === 'logs') continue;
-    const [group, ...path] = fieldOf(def).split('.');
-    if (group === 'worker_signals') worker.push(path.join('.'));
+    const path = def.id.split('.');
+    if (def.group === 'worker') worker.push(def.id);
     else if (path.length === 2) {
-      (group === 'primary_signals' ? primary : amplifiers).push([path[0]!, path[1]!]);
+      (def.group === 'primary' ? primary : amplifiers).push([path[0]!, path[1]!]);
     }
   }
   return { primary, amplifiers, worker };
@@ -290,7 +291,7 @@ export function serviceStatuses(
   const o = current.observation;
   const band =
     o?.scale_band ??
-    classifyScaleBand(readSignal(signals, F.throughput), null, thresholds.rules).band;
+    classifyScaleBand(readSignal(signals, FIELD.throughput), null, thresholds.rules).band;
   const trusted = current.source === 'observation';
   return serviceHealth(
     signals,
@@ -320,7 +321,7 @@ export const DEFAULT_CADENCE_S = 30;
 
 export interface HistorySeriesDef {
   /** Wire field, as in `/status`. */
-  readonly field: string;
+  readonly field: SignalField;
   readonly label: string;
   readonly unit: string;
   /**
@@ -332,12 +333,17 @@ export interface HistorySeriesDef {
 
 /** The key signals `/status/history` returns, in the order the dashboard shows them. */
 export const HISTORY_SERIES: readonly HistorySeriesDef[] = [
-  { field: F.throughput, label: 'State transitions', unit: '/s', combine: 'mean' },
-  { field: F.completionRate, label: 'Completion rate', unit: 'ratio', combine: 'mean' },
-  { field: F.historyBacklog, label: 'History backlog age', unit: 's', combine: 'max' },
-  { field: F.persistenceP99, label: 'Persistence p99', unit: 'ms', combine: 'max' },
-  { field: F.frontendP99, label: 'Frontend p99', unit: 'ms', combine: 'max' },
-  { field: F.matchingWorkflowBacklog, label: 'Matching backlog age', unit: 's', combine: 'max' },
+  { field: FIELD.throughput, label: 'State transitions', unit: '/s', combine: 'mean' },
+  { field: FIELD.completionRate, label: 'Completion rate', unit: 'ratio', combine: 'mean' },
+  { field: FIELD.historyBacklog, label: 'History backlog age', unit: 's', combine: 'max' },
+  { field: FIELD.persistenceP99, label: 'Persistence p99', unit: 'ms', combine: 'max' },
+  { field: FIELD.frontendP99, label: 'Frontend p99', unit: 'ms', combine: 'max' },
+  {
+    field: FIELD.matchingWorkflowBacklog,
+    label: 'Matching backlog age',
+    unit: 's',
+    combine: 'max',
+  },
 ];
 
 export type HistoryPoint = readonly [iso: string, value: number | null];

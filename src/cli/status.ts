@@ -3,6 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Command } from 'commander';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { readSignal } from '../health/evaluate.js';
+import { FIELD, type SignalField } from '../model/signal-fields.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { formatTable, printJson, type Io } from './output.js';
@@ -40,14 +42,14 @@ const COLOURS: Readonly<Record<string, string>> = {
 };
 const RESET = '\u001b[0m';
 
-/** The signals a person on call looks at first, with their units. */
-const KEY_SIGNALS: readonly [string, string, string, string][] = [
-  ['state transitions', 'state_transitions', 'throughput_per_sec', '/s'],
-  ['completion rate', 'workflow_completion', 'completion_rate', ''],
-  ['history backlog age', 'history', 'backlog_age_sec', ' s'],
-  ['workflow task backlog age', 'matching', 'workflow_backlog_age_sec', ' s'],
-  ['persistence p99', 'persistence', 'latency_p99_ms', ' ms'],
-  ['frontend p99', 'frontend', 'latency_p99_ms', ' ms'],
+/** The signals a person on call looks at first, with the label and unit suffix the table shows. */
+const KEY_SIGNALS: readonly (readonly [label: string, field: SignalField, suffix: string])[] = [
+  ['state transitions', FIELD.throughput, '/s'],
+  ['completion rate', FIELD.completionRate, ''],
+  ['history backlog age', FIELD.historyBacklog, ' s'],
+  ['workflow task backlog age', FIELD.matchingWorkflowBacklog, ' s'],
+  ['persistence p99', FIELD.persistenceP99, ' ms'],
+  ['frontend p99', FIELD.frontendP99, ' ms'],
 ];
 
 async function fetchJson<T>(base: string, path: string, token: string | undefined): Promise<T> {
@@ -135,9 +137,9 @@ export function renderStatus(s: Snapshot, colour: boolean, now = new Date()): st
     '',
     formatTable(
       ['signal', 'value'],
-      KEY_SIGNALS.map(([label, group, field, unit]) => {
-        const v = s.status.primary_signals[group]?.[field];
-        return [label, v === null || v === undefined ? '—' : `${num(v)}${unit}`];
+      KEY_SIGNALS.map(([label, field, suffix]) => {
+        const v = readSignal(s.status, field);
+        return [label, v === null ? '—' : `${num(v)}${suffix}`];
       }),
     ).trimEnd(),
   );

@@ -43,17 +43,22 @@ const INITIAL: PreviousEvaluation = {
 
 const PATHS = new Map<string, readonly string[]>();
 
+/** The group objects of a collection: a `Signals`, or an API body that carries some of them. */
+export type SignalGroups = Partial<
+  Pick<Signals, 'primary_signals' | 'amplifiers' | 'worker_signals'>
+>;
+
 /** Reads one signal of a collection. */
 export type ReadSignal = (field: SignalField) => SignalValue;
 
 /** Reads a wire field as a finite number, or null. */
-export function readSignal(signals: Signals, field: SignalField): SignalValue;
+export function readSignal(signals: SignalGroups, field: SignalField): SignalValue;
 /**
  * Transitional: wire paths held as plain strings (`src/explain/`, a gate's `signal`). Drop once
  * every caller holds a `SignalField`.
  */
-export function readSignal(signals: Signals, field: string): SignalValue;
-export function readSignal(signals: Signals, field: string): SignalValue {
+export function readSignal(signals: SignalGroups, field: string): SignalValue;
+export function readSignal(signals: SignalGroups, field: string): SignalValue {
   // Split once per field name: this runs dozens of times per evaluation.
   let path = PATHS.get(field);
   if (path === undefined) {
