@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { SCENARIOS, findScenario } from '../scenarios/catalog.js';
 import { renderScenarioMarkdown, resultsTable, summarize } from '../scenarios/report.js';
-import { runScenario } from '../scenarios/run.js';
+import { runScenario } from '../scenarios/run-scenario.js';
 import { runSuite } from '../scenarios/suite.js';
 
 import { formatTable, printJson, progressPrinter, type Io } from './output.js';

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { FIELD } from '../model/signal-fields.js';
 import { isRunning } from '../os/process-identity.js';
-import { isTemporalServing } from '../temporal/health.js';
+import { isTemporalServing } from '../temporal/reachability.js';
 
 import type { FaultContext, ScenarioDefinition } from './definition.js';
 import type { Expectation } from './types.js';

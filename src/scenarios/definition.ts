@@ -1,7 +1,7 @@
 import type { WorkerPool } from '../temporal/worker-pool.js';
 
 import type { ActivityKnobs } from './activities.js';
-import type { LoadSpec, LoadStream } from './load.js';
+import type { LoadSpec, LoadStream } from './load-stream.js';
 import type { ScenarioStack } from './stack.js';
 import type { Expectation } from './types.js';
 

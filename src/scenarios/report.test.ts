@@ -5,7 +5,7 @@ import { SignalsConfigSchema } from '../config/signals.js';
 import { resolveThresholds } from '../health/thresholds.js';
 
 import { SCENARIOS } from './catalog.js';
-import { inShare } from './load.js';
+import { inShare } from './load-stream.js';
 import { bottleneckOf } from './observer.js';
 import {
   SUITE_SCHEMA,
@@ -22,7 +22,7 @@ import {
   intervalSeconds,
   quicken,
   scaledThresholds,
-} from './run.js';
+} from './run-scenario.js';
 import { renderStackConfig } from './stack.js';
 
 function result(scenario: string, extra: Partial<ResultSummary> = {}): ResultSummary {

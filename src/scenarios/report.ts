@@ -4,7 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 
-import type { ScenarioResult } from './run.js';
+import type { ScenarioResult } from './run-scenario.js';
 
 export const SUITE_SCHEMA = 'headway-scenario-suite/1';
 

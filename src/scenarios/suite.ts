@@ -18,7 +18,7 @@ import {
   type ResultSummary,
   type SuiteReport,
 } from './report.js';
-import { RESULT_SCHEMA, type ScenarioResult } from './run.js';
+import { RESULT_SCHEMA, type ScenarioResult } from './run-scenario.js';
 
 const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
-import { isTemporalServing } from '../temporal/health.js';
+import { isTemporalServing } from '../temporal/reachability.js';
 
 import type { ServiceName, StateLayout } from './state.js';
 

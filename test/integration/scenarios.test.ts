@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import type { SuiteReport } from '../../src/scenarios/report.js';
-import type { ScenarioResult } from '../../src/scenarios/run.js';
+import type { ScenarioResult } from '../../src/scenarios/run-scenario.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';

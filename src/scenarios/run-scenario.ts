@@ -16,7 +16,7 @@ import { installRuntime } from '../temporal/runtime.js';
 
 import { ActivityKnobs } from './activities.js';
 import type { FaultContext, ScenarioDefinition } from './definition.js';
-import { LoadStream, type LoadCounts, type LoadSpec } from './load.js';
+import { LoadStream, type LoadCounts, type LoadSpec } from './load-stream.js';
 import { Observer } from './observer.js';
 import { startScenarioStack, type ScenarioStack } from './stack.js';
 import {
