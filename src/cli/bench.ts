@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
 import { Command } from 'commander';
@@ -7,17 +7,16 @@ import { z } from 'zod';
 
 import { compareResults } from '../bench/compare.js';
 import { renderReport } from '../bench/report.js';
+import { readBenchResults } from '../bench/results-file.js';
 import { formatSummary, type BenchResults } from '../bench/results.js';
 import { freshNamespace, runBenchmark } from '../bench/run-benchmark.js';
 import { WORKFLOW_TYPES } from '../bench/workflow-types.js';
-import { createBenchWorkers } from '../bench/worker.js';
+import { runBenchWorkersOnly } from '../bench/workers-only.js';
 import { DEFAULT_TEMPORAL_ADDRESS, describeConnection } from '../config/temporal.js';
-import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { ErrorCode, HeadwayError } from '../errors.js';
 import { prometheusClientFor } from '../signals/source.js';
 import { findFreePorts } from '../os/ports.js';
-import { registerTarget } from '../prometheus/scrape-targets.js';
 import { stateLayout } from '../stack/state.js';
-import { connectNative, explainWorkerStartError } from '../temporal/connection.js';
 import { installRuntime } from '../temporal/runtime.js';
 
 import { formatTable, progressPrinter, type Io } from './output.js';
@@ -230,14 +229,22 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
   }
 
   if (flags.workerOnly === true) {
-    await runWorkersOnly(io, {
+    const address = sdkMetricsAddress!;
+    await runBenchWorkersOnly({
       connection,
       taskQueue: flags.taskQueue,
       count: settings.workers,
       targetsDir,
-      sdkMetricsAddress: sdkMetricsAddress!,
+      sdkMetricsAddress: address,
       logger,
+      onRunning: () =>
+        io.out(
+          `${settings.workers} bench worker(s) polling ${flags.taskQueue} on ` +
+            `${describeConnection(connection)}\n  SDK metrics: http://${address}/metrics\n` +
+            'Ctrl-C to stop.\n',
+        ),
     });
+    io.out('Workers stopped.\n');
     return;
   }
 
@@ -293,89 +300,13 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
   if (!results.passed) process.exitCode = 1;
 }
 
-interface WorkersOnlyOptions {
-  readonly connection: TemporalCommandConfig['connection'];
-  readonly taskQueue: string;
-  readonly count: number;
-  readonly targetsDir: string;
-  readonly sdkMetricsAddress: string;
-  readonly logger: pino.Logger;
-}
-
-async function runWorkersOnly(io: Io, options: WorkersOnlyOptions): Promise<void> {
-  const { connection } = options;
-  let unregister: (() => void) | undefined;
-  try {
-    let workers;
-    try {
-      workers = await createBenchWorkers({
-        connect: () => connectNative(connection),
-        namespace: connection.namespace,
-        taskQueue: options.taskQueue,
-        count: options.count,
-      });
-    } catch (err) {
-      throw explainWorkerStartError(err, connection);
-    }
-    try {
-      unregister = registerTarget(options.targetsDir, {
-        id: `bench-worker-${process.pid}`,
-        job: 'headway-bench',
-        address: options.sdkMetricsAddress,
-        labels: { namespace: connection.namespace, task_queue: options.taskQueue },
-      });
-    } catch (err) {
-      options.logger.warn({ err: errorMessage(err) }, 'cannot register the SDK metrics target');
-    }
-    const stop = (): void => workers.shutdown();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    io.out(
-      `${options.count} bench worker(s) polling ${options.taskQueue} on ` +
-        `${describeConnection(connection)}\n  SDK metrics: http://${options.sdkMetricsAddress}/metrics\n` +
-        'Ctrl-C to stop.\n',
-    );
-    try {
-      await workers.run();
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
-    io.out('Workers stopped.\n');
-  } finally {
-    unregister?.();
-  }
-}
-
-function readResults(file: string): BenchResults {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw usage(`cannot read bench results ${file}: ${errorMessage(err)}`);
-  }
-  const shape = z.object({
-    schema: z.literal('headway-bench/1'),
-    config: z.object({ workflowType: z.string() }),
-    results: z.object({ latency: z.object({ p99: z.number() }) }),
-    iterations: z.array(z.unknown()),
-  });
-  if (!shape.safeParse(value).success) {
-    throw usage(
-      `${file} is not a headway bench result`,
-      'write one with `headway bench run --json FILE`',
-    );
-  }
-  return value as BenchResults;
-}
-
 function reportCommand(io: Io): Command {
   return new Command('report')
     .description('Write a markdown report with a latency/throughput chart (SVG beside it).')
     .argument('<result>', 'results JSON from `headway bench run --json`')
     .option('-o, --output <file>', 'markdown file (default: RESULT with .md)')
     .action((file: string, options: { output?: string }) => {
-      const results = readResults(file);
+      const results = readBenchResults(file);
       const md = options.output ?? join(dirname(file), `${basename(file, extname(file))}.md`);
       const svg = join(dirname(md), `${basename(md, extname(md))}.svg`);
       const report = renderReport(results, basename(svg));
@@ -395,7 +326,7 @@ function compareCommand(io: Io): Command {
     .action((a: string, b: string, options: { tolerance: string; json?: boolean }) => {
       const tolerance = Number(options.tolerance);
       if (!(tolerance >= 0)) throw usage('--tolerance must be a percentage ≥ 0');
-      const comparison = compareResults(readResults(a), readResults(b), tolerance / 100);
+      const comparison = compareResults(readBenchResults(a), readBenchResults(b), tolerance / 100);
       if (options.json === true) {
         io.out(`${JSON.stringify(comparison, null, 2)}\n`);
       } else {
