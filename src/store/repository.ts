@@ -229,22 +229,20 @@ async function insertIssue(tx: SqlExecutor, issue: Issue): Promise<void> {
 }
 
 /**
- * Runs `step` (one batch, one transaction) until a batch deletes fewer than PRUNE_BATCH rows.
- * `step` returns [rows deleted, dependent rows deleted]; counts are added only after a commit, so
- * a retried batch is not counted twice.
+ * Runs `step` (one batch, one transaction, returning the rows it deleted) until a batch deletes
+ * fewer than PRUNE_BATCH rows. Counts are added only after a commit, so a retried batch is not
+ * counted twice.
  */
 async function pruneInBatches(
   db: SqlDriver,
   retry: OccRetryOptions,
-  step: (tx: SqlExecutor) => Promise<readonly [number, number]>,
-): Promise<readonly [number, number]> {
+  step: (tx: SqlExecutor) => Promise<number>,
+): Promise<number> {
   let total = 0;
-  let dependent = 0;
   for (;;) {
-    const [n, d] = await withOccRetry(() => db.transaction(step), retry);
+    const n = await withOccRetry(() => db.transaction(step), retry);
     total += n;
-    dependent += d;
-    if (n < PRUNE_BATCH) return [total, dependent];
+    if (n < PRUNE_BATCH) return total;
   }
 }
 
@@ -428,37 +426,32 @@ export function createAssessmentStore(
     },
 
     async prune(olderThan) {
-      const [snapshots] = await pruneInBatches(db, retry, async (tx) => {
-        const rows = await tx.query(
-          'store: prune snapshots',
-          `DELETE FROM metrics_snapshots WHERE id IN (
-             SELECT id FROM metrics_snapshots WHERE "timestamp" < $1 LIMIT ${String(PRUNE_BATCH)}
-           ) RETURNING id`,
-          [olderThan],
-        );
-        return [rows.length, 0] as const;
-      });
-      const [assessments, issues] = await pruneInBatches(db, retry, async (tx) => {
-        const ids = (
-          await tx.query<{ id: string }>(
-            'store: select old assessments',
-            `SELECT id FROM health_assessments WHERE "timestamp" < $1 LIMIT ${String(PRUNE_BATCH)}`,
-            [olderThan],
-          )
-        ).map((r) => r.id);
-        if (ids.length === 0) return [0, 0] as const;
-        const deletedIssues = await tx.query(
-          'store: prune issues',
-          'DELETE FROM issues WHERE assessment_id = ANY($1::uuid[]) RETURNING id',
-          [ids],
-        );
-        const deleted = await tx.query(
-          'store: prune assessments',
-          'DELETE FROM health_assessments WHERE id = ANY($1::uuid[]) RETURNING id',
-          [ids],
-        );
-        return [deleted.length, deletedIssues.length] as const;
-      });
+      // Every transaction touches at most PRUNE_BATCH rows (DSQL refuses more than 3,000): issues
+      // of old assessments go first, in their own batches, then the assessments they belonged to,
+      // so an interrupted prune leaves old assessments without issues, never orphaned issues.
+      const deleteBatch = (name: string, sql: string) =>
+        pruneInBatches(db, retry, async (tx) => (await tx.query(name, sql, [olderThan])).length);
+      const limit = String(PRUNE_BATCH);
+      const snapshots = await deleteBatch(
+        'store: prune snapshots',
+        `DELETE FROM metrics_snapshots WHERE id IN (
+           SELECT id FROM metrics_snapshots WHERE "timestamp" < $1 LIMIT ${limit}
+         ) RETURNING id`,
+      );
+      const issues = await deleteBatch(
+        'store: prune issues',
+        `DELETE FROM issues WHERE id IN (
+           SELECT id FROM issues WHERE assessment_id IN (
+             SELECT id FROM health_assessments WHERE "timestamp" < $1
+           ) LIMIT ${limit}
+         ) RETURNING id`,
+      );
+      const assessments = await deleteBatch(
+        'store: prune assessments',
+        `DELETE FROM health_assessments WHERE id IN (
+           SELECT id FROM health_assessments WHERE "timestamp" < $1 LIMIT ${limit}
+         ) RETURNING id`,
+      );
       return { snapshots, assessments, issues };
     },
   };

@@ -3,10 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 
 import { ErrorCode, errorMessage, HeadwayError } from '../../errors.js';
-import type { Explanation } from '../../explain/explanation.js';
+import type { AssessmentDraft, Explanation } from '../../explain/explanation.js';
 import { loadKnowledgeBase } from '../../explain/kb.js';
 import { explainWithLlm, type CallBudget, type ExplainModel } from '../../explain/llm/index.js';
-import type { AssessmentDraft } from '../../explain/minimal.js';
 import { narrate } from '../../explain/narrator/index.js';
 import { resolveThresholds } from '../../health/thresholds.js';
 import type { Signals } from '../../health/types.js';
@@ -285,6 +284,9 @@ export function createActivities(deps: CopilotActivityDeps) {
         if (result.snapshots + result.assessments > 0) logger.info(result, 'store pruned');
         return result;
       } catch (err) {
+        // The workflow tries again next interval, so say it here: a store that is never pruned
+        // grows without bound.
+        logger.error({ err: errorMessage(err) }, 'store prune failed');
         return rethrow(err);
       }
     },
