@@ -36,24 +36,56 @@ export default tseslint.config(
     },
   },
   {
+    // The vocabulary: pure, and the floor everything stands on, so it imports nothing outside itself.
+    files: ['src/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./).*' }] }],
+    },
+  },
+  {
     // Pure modules: no I/O, so the rules engine stays a tested function of its inputs.
     files: ['src/health/**/*.ts'],
+    ignores: ['src/health/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [...nodeBuiltins, 'pino', '@temporalio/*', '**/store/**', '**/signals/**'] },
+        {
+          patterns: [
+            {
+              group: [...nodeBuiltins, 'pino', '@temporalio/*', '**/store/**', '**/signals/**'],
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox.
+    // Workflow code runs in Temporal's deterministic sandbox: an allow-list, not a deny-list.
+    // Values may come only from the workflow SDK, zod, other workflow files, the feature's
+    // workflow-safe `types.ts`, `health/` and `model/`; types may come from anywhere.
     files: [
       'src/copilot/workflows/**/*.ts',
       'src/samples/workflows/**/*.ts',
       'src/bench/workflows/**/*.ts',
+      'src/scenarios/workflows/**/*.ts',
     ],
+    ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeBuiltins, 'pino', '**/store/**'] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(?!@temporalio/(workflow|common)$|zod$|\\./|\\.\\./types\\.js$|(\\.\\./)+(health|model)/).*',
+              allowTypeImports: true,
+              message:
+                'workflow code may import values only from @temporalio/workflow, @temporalio/common, zod, workflows/, the feature types.ts, health/ and model/ (types from anywhere)',
+            },
+          ],
+        },
+      ],
     },
   },
   {
