@@ -4,7 +4,7 @@ import { evaluate } from '../health/evaluate.js';
 import { makeSignals } from '../health/test-signals.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../health/types.js';
 
-import { explainMinimal } from './minimal.js';
+import { explainMinimal } from '../../test/helpers/minimal.js';
 
 /** Evaluates `signals` often enough for a critical state to be confirmed (three in a row). */
 function settled(signals: Signals): Evaluation {

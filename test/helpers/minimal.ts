@@ -1,18 +1,19 @@
-import { classifyBottleneck } from '../health/bottleneck.js';
-import { serviceHealth } from '../health/services.js';
-import { DEFAULT_THRESHOLDS } from '../health/thresholds.js';
-import { overallTrend, trends } from '../health/trends.js';
-import type { Gate } from '../health/types.js';
-
-import type { AssessmentDraft, DraftAction, DraftIssue, ExplainInput } from './explanation.js';
-
-export type { AssessmentDraft, DraftAction, DraftIssue, ExplainInput } from './explanation.js';
+import type {
+  AssessmentDraft,
+  DraftAction,
+  DraftIssue,
+  ExplainInput,
+} from '../../src/explain/explanation.js';
+import { classifyBottleneck } from '../../src/health/bottleneck.js';
+import { serviceHealth } from '../../src/health/services.js';
+import { DEFAULT_THRESHOLDS } from '../../src/health/thresholds.js';
+import { overallTrend, trends } from '../../src/health/trends.js';
+import type { Gate } from '../../src/health/types.js';
 
 /**
- * The minimal explainer: a deterministic account of the gates that fired, with no LLM. It only
- * restates what the rules decided, so it can never contradict the state. The narrator
- * (`narrator.ts`) tells the fuller story; this stays as the smallest fallback, and its types now
- * live in `explanation.ts` (re-exported here for existing importers).
+ * The minimal explainer, kept for the tests: a deterministic account of the gates that fired, with
+ * no LLM and no `explanation` block. The LLM tests start from it as the smallest draft there is;
+ * the narrator (`src/explain/narrator/`) is what Headway runs.
  */
 
 interface GateText {

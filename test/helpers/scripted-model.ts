@@ -7,7 +7,7 @@ type GenerateResult = Awaited<ReturnType<MockLanguageModelV4['doGenerate']>>;
 /**
  * The AI SDK's own mock language model, scripted: each call answers with the next item. No LLM
  * is reachable from the tests, and none is needed: what is under test is what Headway does with an
- * answer. Used by the tests only.
+ * answer.
  */
 
 /** An answer: raw text (JSON or not), a thrown error, or a call that never answers. */

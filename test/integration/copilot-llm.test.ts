@@ -9,7 +9,7 @@ import type { CopilotActivityDeps } from '../../src/copilot/activities/index.js'
 import type { AssessInput, AssessResult } from '../../src/copilot/types.js';
 import { createCopilotWorker } from '../../src/copilot/worker.js';
 import { createCallBudget } from '../../src/explain/llm/budget.js';
-import { scriptedModel, type ScriptedAnswer } from '../../src/explain/llm/test-model.js';
+import { scriptedModel, type ScriptedAnswer } from '../helpers/scripted-model.js';
 import { evaluate } from '../../src/health/evaluate.js';
 import { makeSignals } from '../helpers/make-signals.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../../src/health/types.js';

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../health/evaluate.js';
 import { makeSignals } from '../../health/test-signals.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../../health/types.js';
-import { explainMinimal } from '../minimal.js';
+import { explainMinimal } from '../../../test/helpers/minimal.js';
 import { narrate } from '../narrator/index.js';
 
 import { explainWithLlm, stateConflict, type ExplainWithLlmInput } from './agents.js';
 import { createCallBudget, HOUR_MS } from './budget.js';
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from './prompts.js';
-import { scriptedModel, type ScriptedAnswer } from './test-model.js';
+import { scriptedModel, type ScriptedAnswer } from '../../../test/helpers/scripted-model.js';
 import type { LogPatternInput } from '../explanation.js';
 
 const MOCK = '(AI SDK mock model; no LLM reachable here)';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { evaluate } from '../../health/evaluate.js';
 import { makeSignals } from '../../health/test-signals.js';
-import { explainMinimal } from '../minimal.js';
+import { explainMinimal } from '../../../test/helpers/minimal.js';
 
 import {
   SIGNAL_FIELDS,
