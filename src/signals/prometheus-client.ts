@@ -3,8 +3,17 @@ import { STATUS_CODES } from 'node:http';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { redactSecrets, redactUrlUserinfo } from '../log/redact.js';
 
-import { signRequest } from './sigv4.js';
-import type { AwsCredentials } from './sigv4.js';
+import {
+  MalformedResponse,
+  decodeInstant,
+  decodeMatrix,
+  describeBody,
+  isRecord,
+  parseJson,
+  type RangeSeries,
+  type VectorSample,
+} from './prometheus-answer.js';
+import { compileAuth, type CompiledAuth, type PrometheusAuth } from './prometheus-auth.js';
 
 /**
  * A client for the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`, `/-/ready`) that
@@ -15,19 +24,6 @@ import type { AwsCredentials } from './sigv4.js';
  * fields and never appear in an error message or a thrown object: every message this module builds
  * is passed through the client's redaction first.
  */
-
-export type PrometheusAuth =
-  | { readonly type: 'none' }
-  | { readonly type: 'bearer'; readonly token: string }
-  | { readonly type: 'basic'; readonly username: string; readonly password: string }
-  | {
-      readonly type: 'sigv4';
-      readonly region: string;
-      /** Default `aps` (Amazon Managed Prometheus). */
-      readonly service?: string;
-      /** Default: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from `env`. */
-      readonly credentials?: AwsCredentials;
-    };
 
 export interface PrometheusClientOptions {
   /** Where the API lives; a path prefix is kept (`https://host/workspaces/ws-1` → `…/ws-1/api/v1/query`). */
@@ -40,30 +36,6 @@ export interface PrometheusClientOptions {
   readonly fetch?: typeof fetch;
   /** The clock SigV4 signs with. */
   readonly now?: () => Date;
-}
-
-export interface VectorSample {
-  readonly metric: Readonly<Record<string, string>>;
-  /**
-   * The sample value. Prometheus's `NaN`, `+Inf` and `-Inf` are returned as the numbers `NaN`,
-   * `Infinity` and `-Infinity`; the caller decides what they mean (for example a rate over zero
-   * requests is `NaN`, not zero).
-   */
-  readonly value: number;
-  /** Unix time in seconds (fractional). */
-  readonly timestamp: number;
-}
-
-export interface RangePoint {
-  /** Unix time in seconds (fractional). */
-  readonly timestamp: number;
-  /** As `VectorSample.value`: `NaN` and `±Infinity` are kept. */
-  readonly value: number;
-}
-
-export interface RangeSeries {
-  readonly metric: Readonly<Record<string, string>>;
-  readonly values: readonly RangePoint[];
 }
 
 export interface InstantQueryOptions {
@@ -129,14 +101,7 @@ export class PrometheusError extends HeadwayError {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
-const DEFAULT_SIGV4_SERVICE = 'aps';
-const BODY_SNIPPET_CHARS = 200;
 const REDACTED = '[redacted]';
-
-interface CompiledAuth {
-  readonly headers: (method: string, url: URL, body: string | undefined) => Record<string, string>;
-  readonly secrets: readonly string[];
-}
 
 interface HttpAnswer {
   readonly status: number;
@@ -477,67 +442,6 @@ export async function isPrometheusReady(
   return client.ready({ timeoutMs: options.timeoutMs ?? 2_000 });
 }
 
-function compileAuth(
-  auth: PrometheusAuth,
-  env: Readonly<Record<string, string | undefined>>,
-  now: () => Date,
-): CompiledAuth {
-  switch (auth.type) {
-    case 'none':
-      return { headers: () => ({}), secrets: [] };
-    case 'bearer': {
-      const header = `Bearer ${auth.token}`;
-      return { headers: () => ({ authorization: header }), secrets: nonEmpty([auth.token]) };
-    }
-    case 'basic': {
-      const encoded = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
-      return {
-        headers: () => ({ authorization: `Basic ${encoded}` }),
-        secrets: nonEmpty([auth.password, encoded]),
-      };
-    }
-    case 'sigv4': {
-      const credentials = auth.credentials ?? credentialsFromEnv(env);
-      const service = auth.service ?? DEFAULT_SIGV4_SERVICE;
-      return {
-        headers: (method, url, body) =>
-          signRequest(
-            { method, url, ...(body === undefined ? {} : { body }) },
-            { region: auth.region, service, credentials, now: now() },
-          ).headers,
-        secrets: nonEmpty([credentials.secretAccessKey, credentials.sessionToken]),
-      };
-    }
-    default:
-      throw new HeadwayError(
-        ErrorCode.ConfigInvalid,
-        `unknown Prometheus auth type: ${String((auth as { type: unknown }).type)}`,
-      );
-  }
-}
-
-function credentialsFromEnv(env: Readonly<Record<string, string | undefined>>): AwsCredentials {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  const sessionToken = env.AWS_SESSION_TOKEN;
-  const missing = [
-    ...(accessKeyId === undefined || accessKeyId === '' ? ['AWS_ACCESS_KEY_ID'] : []),
-    ...(secretAccessKey === undefined || secretAccessKey === '' ? ['AWS_SECRET_ACCESS_KEY'] : []),
-  ];
-  if (accessKeyId === undefined || secretAccessKey === undefined || missing.length > 0) {
-    throw new HeadwayError(
-      ErrorCode.ConfigInvalid,
-      `SigV4 auth for Prometheus needs AWS credentials: ${missing.join(' and ')} not set`,
-      { hint: 'set them (and AWS_SESSION_TOKEN for temporary credentials) or pass credentials' },
-    );
-  }
-  return {
-    accessKeyId,
-    secretAccessKey,
-    ...(sessionToken === undefined || sessionToken === '' ? {} : { sessionToken }),
-  };
-}
-
 function parseBaseUrl(raw: string): URL {
   let url: URL;
   try {
@@ -583,109 +487,6 @@ function formatTime(date: Date, name: string): string {
   return (ms / 1000).toFixed(3);
 }
 
-/** A Prometheus answer that is JSON but not of the shape the API documents. */
-class MalformedResponse extends Error {}
-
-function decodeInstant(data: Record<string, unknown>): VectorSample[] {
-  const result = data.result;
-  switch (data.resultType) {
-    case 'vector':
-      if (!Array.isArray(result)) throw new MalformedResponse('a vector result that is not a list');
-      return result.map((sample) => {
-        if (!isRecord(sample)) throw new MalformedResponse('a vector sample that is not an object');
-        const [timestamp, value] = decodePoint(sample.value);
-        return { metric: decodeLabels(sample.metric), value, timestamp };
-      });
-    case 'scalar': {
-      const [timestamp, value] = decodePoint(result);
-      return [{ metric: {}, value, timestamp }];
-    }
-    default:
-      throw new MalformedResponse(
-        `a ${String(data.resultType)} result; an instant query needs a vector or a scalar`,
-      );
-  }
-}
-
-function decodeMatrix(data: Record<string, unknown>): RangeSeries[] {
-  if (data.resultType !== 'matrix') {
-    throw new MalformedResponse(
-      `a ${String(data.resultType)} result; a range query needs a matrix`,
-    );
-  }
-  if (!Array.isArray(data.result))
-    throw new MalformedResponse('a matrix result that is not a list');
-  return data.result.map((series) => {
-    if (!isRecord(series) || !Array.isArray(series.values)) {
-      throw new MalformedResponse('a series without a list of values');
-    }
-    return {
-      metric: decodeLabels(series.metric),
-      values: series.values.map((point) => {
-        const [timestamp, value] = decodePoint(point);
-        return { timestamp, value };
-      }),
-    };
-  });
-}
-
-function decodePoint(raw: unknown): [number, number] {
-  if (!Array.isArray(raw) || typeof raw[0] !== 'number') {
-    throw new MalformedResponse(
-      'a sample that is not [time, "value"] (native histograms are not supported)',
-    );
-  }
-  const value = parseSampleValue(raw[1]);
-  if (value === undefined) {
-    throw new MalformedResponse(`a sample value that is not a number: ${JSON.stringify(raw[1])}`);
-  }
-  return [raw[0], value];
-}
-
-/**
- * Prometheus encodes sample values as strings, with `NaN`, `+Inf` and `-Inf` for the specials;
- * `Number('+Inf')` would be `NaN`. Undefined for anything that is not such a string.
- */
-export function parseSampleValue(raw: unknown): number | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  switch (raw) {
-    case '+Inf':
-    case 'Inf':
-      return Infinity;
-    case '-Inf':
-      return -Infinity;
-    case 'NaN':
-      return NaN;
-    default: {
-      const value = Number(raw);
-      return Number.isNaN(value) ? undefined : value;
-    }
-  }
-}
-
-function decodeLabels(raw: unknown): Readonly<Record<string, string>> {
-  if (raw === undefined) return {};
-  if (!isRecord(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
-    throw new MalformedResponse('labels that are not an object of strings');
-  }
-  return raw as Record<string, string>;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A short description of a non-Prometheus error body (AMP and API gateways send `message`). */
-function describeBody(body: unknown, text: string): string {
-  if (isRecord(body) && typeof body.message === 'string') return body.message;
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > BODY_SNIPPET_CHARS ? `${flat.slice(0, BODY_SNIPPET_CHARS)}…` : flat;
-}
-
 /**
  * Node's fetch rejects with "fetch failed" and hides the reason in `cause` (ECONNREFUSED,
  * ENOTFOUND…); for a host with several addresses the cause is an AggregateError with only a code.
@@ -702,12 +503,4 @@ function describeNetworkError(err: unknown): string {
 function errnoCode(value: unknown): string | undefined {
   if (!isRecord(value)) return undefined;
   return typeof value.code === 'string' ? value.code : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmpty(values: readonly (string | undefined)[]): string[] {
-  return values.filter((v): v is string => v !== undefined && v !== '');
 }

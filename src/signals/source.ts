@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { JsonLogFileSource } from './log-file-source.js';
 import type { LogSource } from './log-patterns.js';
 import { LokiSource, type LokiAuth } from './loki-source.js';
-import { PrometheusClient, type PrometheusAuth } from './prometheus-client.js';
+import type { PrometheusAuth } from './prometheus-auth.js';
+import { PrometheusClient } from './prometheus-client.js';
 
 /** The Prometheus to read: `--prometheus`, then `signals.prometheus_url`, then the local stack's. */
 export function prometheusUrlFor(config: HeadwayConfig, override?: string): string {

@@ -5,7 +5,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PrometheusClient, type VectorSample } from '../../src/signals/prometheus-client.js';
+import type { VectorSample } from '../../src/signals/prometheus-answer.js';
+import { PrometheusClient } from '../../src/signals/prometheus-client.js';
 import type { PipelineInput } from '../../src/samples/types.js';
 import type { pipelineWorkflow } from '../../src/samples/workflows/pipeline.js';
 import { findFreePorts } from '../../src/os/ports.js';

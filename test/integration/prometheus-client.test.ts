@@ -17,7 +17,7 @@ import {
   isPrometheusReady,
   runInstantQueries,
 } from '../../src/signals/prometheus-client.js';
-import type { PrometheusAuth } from '../../src/signals/prometheus-client.js';
+import type { PrometheusAuth } from '../../src/signals/prometheus-auth.js';
 import { sha256Hex, signRequest } from '../../src/signals/sigv4.js';
 import { findFreePorts } from '../../src/os/ports.js';
 import { testBinaries } from '../helpers/binaries.js';
