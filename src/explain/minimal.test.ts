@@ -6,6 +6,8 @@ import type { Evaluation, PreviousEvaluation, Signals } from '../health/types.js
 
 import { explainMinimal } from '../../test/helpers/minimal.js';
 
+// The minimal explainer is a test helper now; the LLM tests start from its drafts, so it stays checked.
+
 /** Evaluates `signals` often enough for a critical state to be confirmed (three in a row). */
 function settled(signals: Signals): Evaluation {
   let previous: PreviousEvaluation | undefined;

@@ -9,6 +9,7 @@ import { kindRank, pastness, ratioOf } from './gates.js';
 import { offGateFindings } from './off-gate.js';
 import { capitalize, listOf, num, withUnit } from './text.js';
 
+/** A fired gate as a finding, with the cause its route through the cause table gives. */
 function gateFinding(c: Context, g: Gate): Finding {
   const story = GATE_STORIES[g.id];
   const cause = causeOf(c, g);
