@@ -1,7 +1,11 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { freshNamespace, runBenchmark, type BenchRunOptions } from '../../src/bench/run-benchmark.js';
+import {
+  freshNamespace,
+  runBenchmark,
+  type BenchRunOptions,
+} from '../../src/bench/run-benchmark.js';
 import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
