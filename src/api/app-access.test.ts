@@ -41,12 +41,24 @@ describe('CORS', () => {
     },
   };
 
-  it('allows any origin on loopback when no origins are configured', async () => {
+  it('allows no origin on loopback either when no origins are configured', async () => {
     for (const host of ['127.0.0.1', '::1', 'localhost', '127.1.2.3']) {
       const h = await harness({ api: { host } });
       const res = await h.get('/status', { headers: { Origin: origin } });
-      expect(res.headers.get('access-control-allow-origin'), host).toBe('*');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin'), host).toBeNull();
     }
+  });
+
+  it('refuses a Host that is not this copilot’s (DNS rebinding), before anything else', async () => {
+    const h = await harness({ api: { host: '127.0.0.1' } });
+    const evil = await h.get('/status', { headers: { Host: 'evil.example:8081', Origin: origin } });
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await evil.json()) as { error: string }).error).toBe('host_not_allowed');
+    const named = await harness({ api: { host: '0.0.0.0', allowed_hosts: ['copilot.example'] } });
+    expect((await named.get('/status', { headers: { Host: 'copilot.example' } })).status).toBe(200);
+    expect((await named.get('/status', { headers: { Host: '10.1.2.3:8081' } })).status).toBe(200);
   });
 
   it('sends no CORS headers beyond loopback when no origins are configured', async () => {
@@ -84,11 +96,11 @@ describe('CORS', () => {
   });
 
   it('keeps CORS headers on error answers', async () => {
-    const h = await harness();
+    const h = await harness({ api: { cors_origins: [origin] } });
     h.storeDown();
     const res = await h.get('/status', { headers: { Origin: origin } });
     expect(res.status).toBe(503);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
   });
 });
 

@@ -8,7 +8,7 @@ import { DASHBOARD_CSP, dashboardAssets } from './dashboard/assets.js';
 import { loggableError, STORE_UNAVAILABLE_BODY, StoreUnavailableError } from './errors.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { HistoryQuerySchema, IssuesQuerySchema, timelineQuerySchema, validQuery } from './query.js';
-import { bearerAuth, corsMiddleware, corsPolicy } from './security.js';
+import { bearerAuth, corsMiddleware, corsPolicy, hostGuard } from './security.js';
 import {
   currentState,
   DEFAULT_CADENCE_S,
@@ -23,9 +23,11 @@ import {
 export interface ApiSettings {
   /** When set, every route needs `Authorization: Bearer <token>`. */
   readonly token?: string | undefined;
-  /** Origins allowed by CORS; empty: `*` on loopback, none otherwise. */
+  /** Origins allowed by CORS; empty: no CORS header at all. */
   readonly cors_origins: readonly string[];
-  /** The address the server listens on: decides the default CORS policy. */
+  /** Host header names answered besides IP literals, loopback names and the bind address. */
+  readonly allowed_hosts?: readonly string[];
+  /** The address the server listens on: a Host header naming it is answered. */
   readonly host: string;
 }
 
@@ -129,6 +131,8 @@ export function createApiApp(deps: ApiDeps): Hono {
       );
     }
   });
+  // Before CORS and auth: a request whose Host is not ours (DNS rebinding) gets nothing at all.
+  app.use(hostGuard(deps.api.host, deps.api.allowed_hosts ?? []));
   app.use(corsMiddleware(corsPolicy(deps.api.host, deps.api.cors_origins)));
   // The page and its assets carry no data (it fetches every figure with the token), and a browser
   // cannot attach a bearer header to a navigation: they are served without authentication.

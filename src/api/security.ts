@@ -87,7 +87,9 @@ export function hostAllowed(header: string, bindHost: string, allowed: readonly 
 
 export function hostGuard(bindHost: string, allowed: readonly string[]): MiddlewareHandler {
   return async (c, next) => {
-    if (hostAllowed(c.req.header('host') ?? '', bindHost, allowed)) return next();
+    // A served request always has the header; an in-process `app.request` has only its URL.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (hostAllowed(host, bindHost, allowed)) return next();
     return c.json(
       {
         error: 'host_not_allowed',

@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -76,11 +77,32 @@ describe('startApiServer', () => {
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="headway"');
   });
 
-  it('sends CORS headers on loopback', async () => {
+  it('gives a cross-origin request no CORS header on loopback (no origins configured)', async () => {
     const res = await fetch(`${server.url}/status/summary`, {
       headers: { ...auth.headers, Origin: 'http://localhost:3000' },
     });
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a request whose Host names another site (DNS rebinding)', async () => {
+    const { port } = new URL(server.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpGet(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/status',
+          headers: { ...auth.headers, Host: `rebind.example:${port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.on('error', reject);
+    });
+    expect(status).toBe(403);
   });
 
   it('answers many concurrent requests', async () => {
