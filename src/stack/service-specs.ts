@@ -197,8 +197,8 @@ function prometheusService(
       `--storage.tsdb.path=${layout.prometheusData}`,
       `--storage.tsdb.retention.time=${retention}`,
       `--web.listen-address=${HOST}:${port}`,
-      // Lets tests and later tools reload the config after editing it; loopback only.
-      '--web.enable-lifecycle',
+      // No --web.enable-lifecycle: any web page could POST /-/quit to it. Targets are file-based
+      // and picked up without a reload.
       '--log.format=json',
     ],
     cwd: layout.root,

@@ -115,6 +115,12 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(environ.join('\n')).not.toContain('"state_dir"');
   });
 
+  it('keeps Prometheus’ lifecycle endpoints off (no web page can reload or stop it)', async () => {
+    const res = await fetch(`${promUrl}/-/reload`, { method: 'POST' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Lifecycle API is not enabled');
+  });
+
   it('Prometheus has scraped both Temporal servers', async () => {
     const samples = await instantQuery(promUrl, 'up{job=~".*temporal.*"} == 1');
     expect(samples.map((s) => s.metric.job).sort()).toEqual([
