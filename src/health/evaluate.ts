@@ -213,7 +213,9 @@ function unknownReasons(signals: Signals, v: ReadSignal, rules: Rules): string[]
 }
 
 function workIsWaiting(v: ReadSignal, t: Thresholds | undefined, rules: Rules): boolean {
-  const limit = t?.healthy.history_backlog_age_healthy_sec ?? 30;
+  // More waiting than an idle cluster has, not more than a healthy one at the old load: a
+  // collapse leaves a backlog well under the old band's healthy limit while nothing completes.
+  const limit = rules.idle.backlog_age_max_sec;
   return (
     [FIELD.historyBacklog, FIELD.matchingWorkflowBacklog, FIELD.matchingActivityBacklog].some(
       (f) => (v(f) ?? 0) > limit,
