@@ -116,6 +116,8 @@ describe('GET /status/timeline', () => {
     ['start=2026-03-01T11:00:00Z&end=2026-03-01T11:00:00Z', 'end'],
     ['start=2026-01-01T00:00:00Z&end=2026-03-01T00:00:00Z', 'start'],
     ['start=2026-03-02T00:00:00Z', 'start'],
+    ['end=0000-01-01T00:00:00Z', 'end'],
+    ['start=0000-01-01T00:00:00Z&end=2026-03-01T00:00:00Z', 'start'],
   ])('refuses %s with 400 naming %s', async (qs, name) => {
     const h = await harness();
     const res = await h.get(`/status/timeline?${qs}`);

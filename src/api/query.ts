@@ -63,7 +63,12 @@ const isoTime = z
       !Number.isNaN(Date.parse(s)),
     { message: 'must be an ISO-8601 date-time with an offset, e.g. 2026-02-23T18:50:00Z' },
   )
-  .transform((s) => new Date(s));
+  .transform((s) => new Date(s))
+  // Year 0000 parses, but the store has no year 0: out-of-range input is the caller's error (400),
+  // not a store outage (503). No copilot record predates 1970.
+  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, {
+    message: 'must be between 1970 and 9999',
+  });
 
 const TimelineRawSchema = z.object({ start: isoTime.optional(), end: isoTime.optional() });
 
