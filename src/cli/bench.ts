@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { z } from 'zod';
 
 import { compareResults } from '../bench/compare.js';
@@ -14,6 +13,7 @@ import { WORKFLOW_TYPES } from '../bench/workflow-types.js';
 import { runBenchWorkersOnly } from '../bench/workers-only.js';
 import { DEFAULT_TEMPORAL_ADDRESS, describeConnection } from '../config/temporal.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { createRootLogger } from '../log/logger.js';
 import { prometheusClientFor } from '../signals/source.js';
 import { findFreePorts } from '../os/ports.js';
 import { stateLayout } from '../stack/state.js';
@@ -215,10 +215,7 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
   const settings = parseRunSettings(flags);
   const { config, connection } = benchConnection(flags, flags.namespace ?? freshNamespace());
   const progress = progressPrinter(io);
-  const logger = pino(
-    { level: 'warn', base: { component: 'bench' } },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  const logger = createRootLogger({ component: 'bench', level: 'warn' });
   const targetsDir = stateLayout(config.state_dir).prometheusTargets;
 
   // SDK worker metrics need the runtime before the first native connection.

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 
 import { Command } from 'commander';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 
 import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { createRootLogger } from '../log/logger.js';
 import { STACK_CONFIG_FILE_ENV } from '../stack/service-specs.js';
 import { describeStore } from '../store/open.js';
 
@@ -115,20 +116,6 @@ function rejectPasswordInArgv(url: string | undefined): void {
   );
 }
 
-function copilotLogger(): Logger {
-  return pino(
-    {
-      level: process.env.HEADWAY_LOG_LEVEL ?? 'info',
-      base: { component: 'copilot', pid: process.pid },
-      redact: {
-        paths: ['token', '*.token', 'password', '*.password', 'url', '*.url'],
-        censor: '***',
-      },
-    },
-    pino.destination({ fd: 1, sync: true }),
-  );
-}
-
 /** Runs the parts until SIGINT/SIGTERM (or a fatal worker error), then stops them in order. */
 async function runParts(
   io: Io,
@@ -136,7 +123,12 @@ async function runParts(
   parts: { worker: boolean; api: boolean; startWorkflows: boolean },
 ): Promise<void> {
   const config = copilotConfig(options, process.env);
-  const logger = copilotLogger();
+  const logger = createRootLogger({
+    component: 'copilot',
+    level: config.log_level,
+    pid: true,
+    destination: 'stdout',
+  });
   if (
     parts.worker !== parts.api &&
     config.store.url === undefined &&

@@ -3,6 +3,7 @@ import { pino, type DestinationStream } from 'pino';
 
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { createRootLogger } from '../log/logger.js';
 import { stackStatus, stopStack } from '../stack/lifecycle.js';
 import { compactLogLine, logLevelOf } from '../stack/log-format.js';
 import { followFiles, tailLines } from '../stack/logs.js';
@@ -86,9 +87,9 @@ async function runForeground(io: Io, options: UpOptions, config: HeadwayConfig):
   });
   const hooks = (): ForegroundHooks => {
     const layout = stateLayout(config.state_dir);
-    const logger = pino(
-      { base: { component: 'supervisor' } },
-      pino.multistream([
+    const logger = createRootLogger({
+      component: 'supervisor',
+      destination: pino.multistream([
         {
           level: 'info',
           stream: pino.destination({ dest: layout.supervisorLog, append: true, sync: true }),
@@ -100,7 +101,7 @@ async function runForeground(io: Io, options: UpOptions, config: HeadwayConfig):
           } satisfies DestinationStream,
         },
       ]),
-    );
+    });
 
     // If whoever reads our output goes away (`headway up | head`), keep supervising, quietly: a
     // crash here would orphan the servers.

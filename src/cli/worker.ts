@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { pino } from 'pino';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
+import { createRootLogger } from '../log/logger.js';
 import { createSampleWorker, killRunningSteps } from '../samples/worker.js';
 import { findFreePorts } from '../os/ports.js';
 import { registerTarget } from '../prometheus/scrape-targets.js';
@@ -77,14 +77,11 @@ async function runWorker(io: Io, options: WorkerOptions): Promise<void> {
     [['worker', 'metrics_port'], options.metricsPort],
   ]);
   const taskQueue = config.temporal.task_queue;
-  const logger = pino(
-    {
-      level: config.worker.log_level,
-      base: { component: 'worker', pid: process.pid },
-      redact: { paths: ['apiKey', '*.apiKey', 'api_key', '*.api_key'], censor: '***' },
-    },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  const logger = createRootLogger({
+    component: 'worker',
+    level: config.worker.log_level,
+    pid: true,
+  });
 
   // The runtime (metrics endpoint, log forwarding) must exist before the first connection.
   const metricsPort = config.worker.metrics_port || (await findFreePorts(1))[0]!;

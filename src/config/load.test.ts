@@ -188,6 +188,7 @@ describe('loadConfig precedence', () => {
     const values: Record<string, string> = {
       HEADWAY_STATE_DIR: '/srv/state',
       HEADWAY_CACHE_DIR: '/srv/cache',
+      HEADWAY_LOG_LEVEL: 'debug',
       HEADWAY_TEMPORAL_BIN: '/opt/temporal',
       HEADWAY_PROMETHEUS_BIN: '/opt/prometheus',
       HEADWAY_GO_BIN: '/opt/go/bin/go',

@@ -49,6 +49,10 @@ export const HeadwayConfigSchema = z
     state_dir: z.string().min(1),
     /** Where downloaded or built binaries are cached (outside the repository). */
     cache_dir: z.string().min(1),
+    /** The copilot's log level (`headway copilot …`; other commands keep their own). */
+    log_level: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info'),
     toolchain: z
       .strictObject({
         temporal_bin: z.string().min(1).optional(),
@@ -142,6 +146,7 @@ export function listPorts(config: Pick<HeadwayConfig, 'stack' | 'copilot'>): [st
 export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_STATE_DIR: ['state_dir'],
   HEADWAY_CACHE_DIR: ['cache_dir'],
+  HEADWAY_LOG_LEVEL: ['log_level'],
   HEADWAY_TEMPORAL_BIN: ['toolchain', 'temporal_bin'],
   HEADWAY_PROMETHEUS_BIN: ['toolchain', 'prometheus_bin'],
   HEADWAY_GO_BIN: ['toolchain', 'go_bin'],

@@ -5,9 +5,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { pino } from 'pino';
-
 import { errorMessage } from '../errors.js';
+import { createRootLogger } from '../log/logger.js';
 import type { ThresholdOverrides } from '../health/thresholds.js';
 import { findFreePorts } from '../os/ports.js';
 import { registerTarget } from '../prometheus/scrape-targets.js';
@@ -144,7 +143,7 @@ function sdkMetricsAddress(): Promise<string> {
   runtime ??= (async () => {
     const address = `127.0.0.1:${(await findFreePorts(1))[0]!}`;
     installRuntime({
-      logger: pino({ level: 'error' }, pino.destination({ fd: 2, sync: true })),
+      logger: createRootLogger({ component: 'scenario', level: 'error', pid: true }),
       metricsBindAddress: address,
     });
     return address;

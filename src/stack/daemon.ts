@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { pino } from 'pino';
-
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError, errorMessage, headwayErrorFromJSON } from '../errors.js';
+import { createRootLogger } from '../log/logger.js';
 
 import { runStack, type RunningStack } from './run-stack.js';
 import type { StackBinaries } from './service-specs.js';
@@ -87,7 +86,7 @@ export async function spawnDaemon(
 
 /** The detached supervisor's main: waits for its orders, runs the stack until SIGTERM. */
 export function runDaemon(): Promise<void> {
-  const logger = pino({ base: { component: 'supervisor' } });
+  const logger = createRootLogger({ component: 'supervisor', destination: 'stdout' });
   const cancelStart = new AbortController();
   let starting: Promise<RunningStack | undefined> | undefined;
   let ready = false;
