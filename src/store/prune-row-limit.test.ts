@@ -6,8 +6,10 @@ import {
   createPgliteDriver,
   MEMORY,
   StoreQueryError,
+  type Row,
   type SqlDriver,
   type SqlExecutor,
+  type SqlParam,
 } from './driver.js';
 import { migrate } from './migrations.js';
 import { createAssessmentStore, PRUNE_BATCH } from './repository.js';
@@ -26,8 +28,12 @@ function refusingLargeTransactions(db: SqlDriver, largest: { rows: number }): Sq
       db.transaction(async (tx) => {
         let touched = 0;
         const counted: SqlExecutor = {
-          query: async (name, sql, params) => {
-            const rows = await tx.query(name, sql, params);
+          query: async <R extends Row = Row>(
+            name: string,
+            sql: string,
+            params?: readonly SqlParam[],
+          ): Promise<R[]> => {
+            const rows = await tx.query<R>(name, sql, params);
             if (/^\s*(insert|update|delete)\b/i.test(sql)) {
               touched += rows.length;
               largest.rows = Math.max(largest.rows, touched);

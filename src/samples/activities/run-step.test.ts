@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 
 import { StepCommandSchema } from '../../config/temporal.js';
+import type { StepResult } from '../types.js';
 
 import { createActivities } from './index.js';
 import { INLINE_INSTRUCTIONS_MAX_BYTES } from './step.js';
@@ -47,14 +48,14 @@ describe('runStep (SDK MockActivityEnvironment, real step processes)', () => {
 
   it('instructions larger than an environment variable can hold reach the step by file', async () => {
     const env = new MockActivityEnvironment();
-    const small = await env.run(activities().runStep, input('echo', ['fix the test']));
+    const small: StepResult = await env.run(activities().runStep, input('echo', ['fix the test']));
     expect(small.passed, small.output).toBe(true);
     expect(JSON.parse(small.output)).toMatchObject({ inline: 16, fromFile: 1 });
 
     // 100 instructions of 10,000 characters (what the input allows, before any signal adds more).
     const big = Array.from({ length: 100 }, (_, i) => `${String(i)}:${'x'.repeat(9_990)}`);
     expect(JSON.stringify(big).length).toBeGreaterThan(INLINE_INSTRUCTIONS_MAX_BYTES);
-    const large = await env.run(activities().runStep, input('echo', big));
+    const large: StepResult = await env.run(activities().runStep, input('echo', big));
     expect(large.passed, large.output).toBe(true);
     const seen = JSON.parse(large.output) as {
       inline: number | null;
