@@ -1,14 +1,9 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  bundleWorkflowCode,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 import { WorkerSectionSchema } from '../../src/config/temporal.js';
 import { SAMPLE_WORKFLOWS_PATH, createSampleWorker } from '../../src/samples/worker.js';
+import { bundleOnce } from '../../src/temporal/worker-pool.js';
 
 import { eventually } from './cli.js';
 import { startDevServer, type DevServer } from './dev-server.js';
@@ -26,18 +21,14 @@ export interface SampleEnvOptions {
   readonly worker?: Record<string, unknown>;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
 /**
  * A real dev server, a real sample worker in this process (the same `createSampleWorker` that
  * `headway worker` runs, with the workflows bundled once per test file) and a client.
  */
 export async function startSampleEnv(options: SampleEnvOptions = {}): Promise<SampleEnv> {
   installQuietRuntime();
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: SAMPLE_WORKFLOWS_PATH,
-    logger: new DefaultLogger('WARN'),
-  });
+  // Bundled while the server starts.
+  const bundle = bundleOnce(SAMPLE_WORKFLOWS_PATH);
   const server = await startDevServer();
   const taskQueue = `samples-${process.pid}-${Date.now()}`;
   const native = await NativeConnection.connect({ address: server.address });
