@@ -100,7 +100,7 @@ function copilotConfig(options: CopilotOptions, env: NodeJS.ProcessEnv): Headway
 /** argv is world-readable (`ps`): a store password given as a flag would be shown to every user. */
 function rejectPasswordInArgv(url: string | undefined): void {
   if (url === undefined) return;
-  let password = '';
+  let password: string;
   try {
     password = new URL(url).password;
   } catch {

@@ -105,7 +105,7 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(monitored?.url).toBe(`http://127.0.0.1:${ports[1]}`);
   });
 
-  it('hands the copilot its config in a file only this user may read, not in its environment', async () => {
+  it('hands the copilot its config in a file only this user may read, not in its environment', () => {
     const copilot = record.services.find((s) => s.name === 'copilot')!;
     const environ = readFileSync(`/proc/${String(copilot.pid)}/environ`, 'utf8').split('\0');
     expect(environ.some((e) => e.startsWith('HEADWAY_STACK_CONFIG='))).toBe(false);

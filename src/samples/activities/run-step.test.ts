@@ -25,6 +25,12 @@ function activities() {
   });
 }
 
+/** The activity as a plain function (it never uses `this`). */
+const runStep = () => {
+  const acts = activities();
+  return (i: Parameters<typeof acts.runStep>[0]) => acts.runStep(i);
+};
+
 const input = (step: string, instructions: string[]) => ({
   step,
   iteration: 1,
@@ -37,7 +43,7 @@ describe('runStep (SDK MockActivityEnvironment, real step processes)', () => {
   it('a step named like an Object prototype member is an unknown step, not a TypeError', async () => {
     const env = new MockActivityEnvironment();
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      const err = await env.run(activities().runStep, input(name, [])).catch((e: unknown) => e);
+      const err = await env.run(runStep(), input(name, [])).catch((e: unknown) => e);
       expect(err, name).toBeInstanceOf(ApplicationFailure);
       expect((err as ApplicationFailure).nonRetryable, name).toBe(true);
       expect((err as ApplicationFailure).message, name).toContain(
@@ -48,14 +54,14 @@ describe('runStep (SDK MockActivityEnvironment, real step processes)', () => {
 
   it('instructions larger than an environment variable can hold reach the step by file', async () => {
     const env = new MockActivityEnvironment();
-    const small: StepResult = await env.run(activities().runStep, input('echo', ['fix the test']));
+    const small: StepResult = await env.run(runStep(), input('echo', ['fix the test']));
     expect(small.passed, small.output).toBe(true);
     expect(JSON.parse(small.output)).toMatchObject({ inline: 16, fromFile: 1 });
 
     // 100 instructions of 10,000 characters (what the input allows, before any signal adds more).
     const big = Array.from({ length: 100 }, (_, i) => `${String(i)}:${'x'.repeat(9_990)}`);
     expect(JSON.stringify(big).length).toBeGreaterThan(INLINE_INSTRUCTIONS_MAX_BYTES);
-    const large: StepResult = await env.run(activities().runStep, input('echo', big));
+    const large: StepResult = await env.run(runStep(), input('echo', big));
     expect(large.passed, large.output).toBe(true);
     const seen = JSON.parse(large.output) as {
       inline: number | null;
