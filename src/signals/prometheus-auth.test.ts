@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { HeadwayError } from '../errors.js';
 import {
@@ -15,6 +15,12 @@ import {
 import type { PrometheusAuth } from './prometheus-auth.js';
 import { PrometheusClient, runInstantQueries } from './prometheus-client.js';
 import { signRequest } from './sigv4.js';
+
+// The AWS SDK's default chain, stood in for: no test reads ~/.aws or asks an instance for a role.
+const sdkChain = vi.hoisted(() => ({ resolve: vi.fn<() => Promise<unknown>>() }));
+vi.mock('@aws-sdk/credential-provider-node', () => ({
+  defaultProvider: () => sdkChain.resolve,
+}));
 
 describe('PrometheusClient auth', () => {
   const echoAll = (request: Recorded): Response =>
@@ -58,7 +64,7 @@ describe('PrometheusClient auth', () => {
       now: () => now,
     }).instant('up');
     const call = calls[0]!;
-    const expected = signRequest(
+    const expected = await signRequest(
       { method: 'POST', url: new URL(call.url), body: call.body ?? '' },
       {
         region: 'eu-west-1',
@@ -90,6 +96,49 @@ describe('PrometheusClient auth', () => {
       'SigV4 auth for Prometheus needs AWS credentials: AWS_ACCESS_KEY_ID not set',
     );
     expect(make).toThrow(HeadwayError);
+  });
+
+  it('without keys in the env, signs with the AWS SDK chain and redacts what it resolved', async () => {
+    sdkChain.resolve.mockResolvedValue({
+      accessKeyId: 'AKIDCHAIN',
+      secretAccessKey: 'chain-secret-key',
+      sessionToken: 'chain-session-token',
+    });
+    const echoing = fakeFetch(
+      // The signature first: the error quotes only the start of a long body.
+      (request) =>
+        new Response(`Signature ${request.headers.authorization?.slice(-64)} chain-secret-key`, {
+          status: 400,
+        }),
+    );
+    const c = client(echoing.fetch, { auth: { type: 'sigv4', region: 'eu-west-1' }, env: {} });
+    const err = await rejection(c.instant('up'));
+    const sent = echoing.calls[0]!.headers;
+    expect(sent.authorization).toContain('Credential=AKIDCHAIN/');
+    expect(sent['x-amz-security-token']).toBe('chain-session-token');
+    const text = `${err.message} ${String(err.stack)}`;
+    for (const secret of [
+      'chain-secret-key',
+      'chain-session-token',
+      sent.authorization!.slice(-64),
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('without keys in the env or the AWS SDK chain, fails the request with the same error', async () => {
+    sdkChain.resolve.mockRejectedValue(new Error('Could not load credentials from any providers'));
+    const { fetch, calls } = fakeFetch(() => vector([]));
+    const c = client(fetch, { auth: { type: 'sigv4', region: 'us-east-1' }, env: {} });
+    const err: unknown = await c.instant('up').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HeadwayError);
+    expect((err as HeadwayError).message).toBe(
+      'SigV4 auth for Prometheus needs AWS credentials: none found (Could not load credentials from any providers)',
+    );
+    expect(calls).toHaveLength(0);
   });
 
   const secretCases: [string, PrometheusAuth, string[]][] = [

@@ -227,7 +227,7 @@ export class PrometheusClient {
     const body = params?.toString();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    Object.assign(headers, this.#auth.headers(method, url, body));
+    Object.assign(headers, await this.#auth.headers(method, url, body));
 
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);

@@ -1,13 +1,8 @@
+import { createHash } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
-import {
-  canonicalRequest,
-  deriveSigningKey,
-  sha256Hex,
-  signRequest,
-  stringToSign,
-  toAmzDate,
-} from './sigv4.js';
+import { signRequest } from './sigv4.js';
 
 // AWS's published example credentials (not a real key).
 const EXAMPLE = {
@@ -15,15 +10,13 @@ const EXAMPLE = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
 const AT = new Date('2015-08-30T12:36:00Z');
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const sha256Hex = (data: string): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * The worked example of the AWS General Reference "Signature Version 4 signing process" (IAM
- * ListUsers, us-east-1, 2015-08-30): Task 1 "Create a canonical request" gives the request, Task 2
- * "Create a string to sign" its string to sign, Task 4 "Add the signature to the HTTP request" the
- * finished Authorization header.
+ * ListUsers, us-east-1, 2015-08-30): Task 4 "Add the signature to the HTTP request" gives the
+ * finished Authorization header for the request of Task 1.
  *   https://docs.aws.amazon.com/general/latest/gr/sigv4-create-canonical-request.html
- *   https://docs.aws.amazon.com/general/latest/gr/sigv4-create-string-to-sign.html
  *   https://docs.aws.amazon.com/general/latest/gr/sigv4-add-signature-to-request.html
  */
 describe('SigV4 known answer: the AWS documentation example (IAM ListUsers)', () => {
@@ -41,57 +34,8 @@ describe('SigV4 known answer: the AWS documentation example (IAM ListUsers)', ()
     contentSha256Header: false,
   };
 
-  it('builds the documented canonical request', () => {
-    const { text, signedHeaders } = canonicalRequest({
-      method: 'GET',
-      url: request.url,
-      headers: {
-        host: 'iam.amazonaws.com',
-        'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
-        'X-Amz-Date': '20150830T123600Z',
-      },
-      payloadHash: sha256Hex(''),
-    });
-    expect(text).toBe(
-      [
-        'GET',
-        '/',
-        'Action=ListUsers&Version=2010-05-08',
-        'content-type:application/x-www-form-urlencoded; charset=utf-8',
-        'host:iam.amazonaws.com',
-        'x-amz-date:20150830T123600Z',
-        '',
-        'content-type;host;x-amz-date',
-        EMPTY_SHA256,
-      ].join('\n'),
-    );
-    expect(signedHeaders).toBe('content-type;host;x-amz-date');
-    expect(sha256Hex(text)).toBe(
-      'f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59',
-    );
-  });
-
-  it('builds the documented string to sign', () => {
-    const signed = signRequest(request, options);
-    expect(signed.stringToSign).toBe(
-      [
-        'AWS4-HMAC-SHA256',
-        '20150830T123600Z',
-        '20150830/us-east-1/iam/aws4_request',
-        'f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59',
-      ].join('\n'),
-    );
-    expect(
-      stringToSign(
-        '20150830T123600Z',
-        '20150830/us-east-1/iam/aws4_request',
-        signed.canonicalRequest,
-      ),
-    ).toBe(signed.stringToSign);
-  });
-
-  it('produces the documented signature and Authorization header', () => {
-    const signed = signRequest(request, options);
+  it('produces the documented signature and Authorization header', async () => {
+    const signed = await signRequest(request, options);
     expect(signed.signature).toBe(
       '5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
     );
@@ -106,12 +50,12 @@ describe('SigV4 known answer: the AWS documentation example (IAM ListUsers)', ()
 });
 
 /**
- * Cases from AWS's "Signature Version 4 test suite" (AWS General Reference; the .req / .creq / .sts /
- * .authz files, copied verbatim by several SDKs, e.g. bazelbuild/bazel third_party/aws-sig-v4-test-suite).
+ * Cases from AWS's "Signature Version 4 test suite" (AWS General Reference; the .req / .authz files,
+ * copied verbatim by several SDKs, e.g. bazelbuild/bazel third_party/aws-sig-v4-test-suite).
  */
 describe('SigV4 known answer: the AWS test suite', () => {
-  it('post-x-www-form-urlencoded: a signed form body, as the Prometheus client sends', () => {
-    const signed = signRequest(
+  it('post-x-www-form-urlencoded: a signed form body, as the Prometheus client sends', async () => {
+    const signed = await signRequest(
       {
         method: 'POST',
         url: new URL('https://example.amazonaws.com/'),
@@ -126,22 +70,6 @@ describe('SigV4 known answer: the AWS test suite', () => {
         contentSha256Header: false,
       },
     );
-    expect(signed.canonicalRequest).toBe(
-      [
-        'POST',
-        '/',
-        '',
-        'content-type:application/x-www-form-urlencoded',
-        'host:example.amazonaws.com',
-        'x-amz-date:20150830T123600Z',
-        '',
-        'content-type;host;x-amz-date',
-        '9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e',
-      ].join('\n'),
-    );
-    expect(signed.stringToSign.split('\n').at(-1)).toBe(
-      '42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281',
-    );
     expect(signed.headers.authorization).toBe(
       'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
         'SignedHeaders=content-type;host;x-amz-date, ' +
@@ -149,13 +77,13 @@ describe('SigV4 known answer: the AWS test suite', () => {
     );
   });
 
-  it('post-sts-header-before: a session token is sent and signed as x-amz-security-token', () => {
+  it('post-sts-header-before: a session token is sent and signed as x-amz-security-token', async () => {
     const sessionToken =
       'AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSP' +
       'fIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7W' +
       'Z0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FD' +
       'rypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==';
-    const signed = signRequest(
+    const signed = await signRequest(
       { method: 'POST', url: new URL('https://example.amazonaws.com/') },
       {
         region: 'us-east-1',
@@ -166,7 +94,6 @@ describe('SigV4 known answer: the AWS test suite', () => {
       },
     );
     expect(signed.headers['x-amz-security-token']).toBe(sessionToken);
-    expect(signed.canonicalRequest).toContain(`\nx-amz-security-token:${sessionToken}\n`);
     expect(signed.headers.authorization).toBe(
       'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
         'SignedHeaders=host;x-amz-date;x-amz-security-token, ' +
@@ -175,10 +102,15 @@ describe('SigV4 known answer: the AWS test suite', () => {
   });
 });
 
+/**
+ * Known answers for the Prometheus client's own request shapes. The signatures were produced by the
+ * hand-written signer this module replaced (itself checked against the AWS cases above), so they pin
+ * that the SDK signer sends the same headers.
+ */
 describe('signRequest', () => {
-  it('signs x-amz-content-sha256 by default, with the hash of the exact body', () => {
+  it('signs x-amz-content-sha256 by default, with the hash of the exact body', async () => {
     const body = 'query=up&timeout=5000ms';
-    const signed = signRequest(
+    const signed = await signRequest(
       {
         method: 'POST',
         url: new URL('https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/query'),
@@ -191,54 +123,77 @@ describe('signRequest', () => {
       'Credential=AKIDEXAMPLE/20150830/eu-west-1/aps/aws4_request, ' +
         'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=',
     );
-    expect(signed.canonicalRequest.split('\n').slice(0, 3)).toEqual([
-      'POST',
-      '/workspaces/ws-1/api/v1/query',
-      '',
-    ]);
+    expect(signed.signature).toBe(
+      '9954e9d50d422c5193ae8134c024cc9505c5153b37a8ab1763f7c19ab16aa7a4',
+    );
   });
 
-  it('changes the signature when the body changes', () => {
-    const sign = (body: string) =>
-      signRequest(
-        { method: 'POST', url: new URL('https://example.amazonaws.com/'), body },
-        { region: 'us-east-1', service: 'aps', credentials: EXAMPLE, now: AT },
+  it('changes the signature when the body changes', async () => {
+    const sign = async (body: string) =>
+      (
+        await signRequest(
+          { method: 'POST', url: new URL('https://example.amazonaws.com/'), body },
+          { region: 'us-east-1', service: 'aps', credentials: EXAMPLE, now: AT },
+        )
       ).signature;
-    expect(sign('query=up')).not.toBe(sign('query=down'));
+    expect(await sign('query=up')).not.toBe(await sign('query=down'));
   });
 
-  it('puts the port in the signed host header, as fetch sends it', () => {
-    const signed = signRequest(
-      { method: 'GET', url: new URL('http://127.0.0.1:9090/-/ready') },
+  it('puts the port in the signed host header, as fetch sends it', async () => {
+    const sign = async (url: string) =>
+      (
+        await signRequest(
+          { method: 'GET', url: new URL(url) },
+          { region: 'us-east-1', service: 'aps', credentials: EXAMPLE, now: AT },
+        )
+      ).signature;
+    expect(await sign('http://127.0.0.1:9090/-/ready')).toBe(
+      'cbc8d3a69459c233101308eaa9f02fc6617cf83af11b4c8628766919bcaa2b8a',
+    );
+    expect(await sign('http://127.0.0.1/-/ready')).toBe(
+      'f1e9dbeb3aa373b968eacdc3c23df859faddcac0064f5db19fece4aae051f21d',
+    );
+  });
+
+  it('encodes path segments once more and sorts the query string', async () => {
+    const signed = await signRequest(
+      {
+        method: 'get',
+        url: new URL('https://example.amazonaws.com/a b/c?z=1&a=2&a=1&sp=x y'),
+        headers: { 'X-Spaced': '  a   b  ' },
+      },
       { region: 'us-east-1', service: 'aps', credentials: EXAMPLE, now: AT },
     );
-    expect(signed.canonicalRequest).toContain('\nhost:127.0.0.1:9090\n');
+    expect(signed.headers.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/aps/aws4_request, ' +
+        'SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-spaced, ' +
+        'Signature=9bf6425133f330a03774c30af7893331f11ead4b880f7dc58b0291db4bc73f55',
+    );
   });
 
-  it('encodes path segments once more and sorts the query string', () => {
-    const { text } = canonicalRequest({
-      method: 'get',
-      url: new URL('https://example.amazonaws.com/a b/c?z=1&a=2&a=1&sp=x y'),
-      headers: { host: 'example.amazonaws.com', 'X-Spaced': '  a   b  ' },
-      payloadHash: EMPTY_SHA256,
-    });
-    const [method, path, query, firstHeader, secondHeader] = text.split('\n');
-    expect(method).toBe('GET');
-    expect(path).toBe('/a%2520b/c');
-    expect(query).toBe('a=1&a=2&sp=x%20y&z=1');
-    expect(firstHeader).toBe('host:example.amazonaws.com');
-    expect(secondHeader).toBe('x-spaced:a b');
+  it('changes the signature with the day (the signing key is per date, region and service)', async () => {
+    const sign = async (now: Date) =>
+      (
+        await signRequest(
+          { method: 'GET', url: new URL('https://example.amazonaws.com/') },
+          { region: 'us-east-1', service: 'aps', credentials: EXAMPLE, now },
+        )
+      ).signature;
+    expect(await sign(new Date('2015-08-30T00:00:00Z'))).not.toBe(
+      await sign(new Date('2015-08-31T00:00:00Z')),
+    );
   });
 
-  it('derives the signing key from the date, region and service', () => {
-    const a = deriveSigningKey(EXAMPLE.secretAccessKey, '20150830', 'us-east-1', 'aps');
-    expect(a).toHaveLength(32);
-    expect(
-      a.equals(deriveSigningKey(EXAMPLE.secretAccessKey, '20150831', 'us-east-1', 'aps')),
-    ).toBe(false);
-  });
-
-  it('formats the amz date in UTC without separators or milliseconds', () => {
-    expect(toAmzDate(new Date('2024-02-29T23:59:58.999Z'))).toBe('20240229T235958Z');
+  it('formats x-amz-date in UTC without separators or milliseconds', async () => {
+    const signed = await signRequest(
+      { method: 'GET', url: new URL('https://example.amazonaws.com/') },
+      {
+        region: 'us-east-1',
+        service: 'aps',
+        credentials: EXAMPLE,
+        now: new Date('2024-02-29T23:59:58.999Z'),
+      },
+    );
+    expect(signed.headers['x-amz-date']).toBe('20240229T235958Z');
   });
 });

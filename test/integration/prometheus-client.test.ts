@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
@@ -18,7 +19,7 @@ import {
   runInstantQueries,
 } from '../../src/signals/prometheus-client.js';
 import type { PrometheusAuth } from '../../src/signals/prometheus-auth.js';
-import { sha256Hex, signRequest } from '../../src/signals/sigv4.js';
+import { signRequest } from '../../src/signals/sigv4.js';
 import { findFreePorts } from '../../src/os/ports.js';
 import { testBinaries } from '../helpers/binaries.js';
 import { eventually } from '../helpers/cli.js';
@@ -30,6 +31,8 @@ const WEB_CONFIG = fileURLToPath(new URL('../fixtures/prometheus/web-config.yml'
 /** The test-only credentials whose bcrypt hash is in WEB_CONFIG. */
 const BASIC_USER = 'headway';
 const BASIC_PASSWORD = 'headway-basic-auth-test-only';
+
+const sha256Hex = (data: string): string => createHash('sha256').update(data).digest('hex');
 
 interface RunningPrometheus {
   readonly url: string;
@@ -447,7 +450,7 @@ describe('SigV4 (node:http stand-in for Amazon Managed Prometheus)', () => {
       expect(received?.headers['x-amz-security-token']).toBe(credentials.sessionToken);
 
       // Recompute the signature from what actually arrived: host header, path and body.
-      const expected = signRequest(
+      const expected = await signRequest(
         {
           method: received!.method,
           url: new URL(received!.url, `http://${received!.headers.host}`),
