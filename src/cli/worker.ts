@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import { Command } from 'commander';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
@@ -106,6 +108,7 @@ async function runWorker(io: Io, options: WorkerOptions): Promise<void> {
         taskQueue,
         config: config.worker,
         env: process.env,
+        stepRecordsDir: join(config.state_dir, 'worker-steps'),
       });
     } catch (err) {
       throw explainWorkerStartError(err, connection);

@@ -14,6 +14,7 @@ import {
   type Task,
 } from '../types.js';
 
+import type { StepRecords } from './step-records.js';
 import { instructionsEnv, runStepCommand, writeInstructions } from './step.js';
 
 export interface SampleActivityDeps {
@@ -23,6 +24,8 @@ export interface SampleActivityDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Process groups of running step commands (see `runStepCommand`). */
   readonly runningSteps?: Set<number>;
+  /** Running steps on disk, so leftovers of a dead worker or an earlier attempt are ended. */
+  readonly stepRecords?: StepRecords;
   readonly now?: () => Date;
 }
 
@@ -46,6 +49,12 @@ export function createActivities(deps: SampleActivityDeps) {
         );
       }
       const ctx = Context.current();
+      const activity = {
+        workflowId: ctx.info.workflowExecution?.workflowId ?? '',
+        activityId: ctx.info.activityId,
+      };
+      // A retry (the worker died, or the attempt timed out) must not run beside the first copy.
+      if (ctx.info.attempt > 1) deps.stepRecords?.reap(activity);
       // Instructions grow with every injectInstruction signal; one environment variable holds at
       // most 128 KiB on Linux, so they always travel in a file too (removed after the run).
       const instructionsFile = await writeInstructions(input.instructions);
@@ -64,6 +73,8 @@ export function createActivities(deps: SampleActivityDeps) {
           abort: ctx.cancellationSignal,
           onTick: () => ctx.heartbeat(),
           ...(deps.runningSteps === undefined ? {} : { running: deps.runningSteps }),
+          onSpawn: (pid) => deps.stepRecords?.add(pid, activity),
+          onExit: (pid) => deps.stepRecords?.remove(pid),
         });
       } catch (err) {
         throw ApplicationFailure.nonRetryable(

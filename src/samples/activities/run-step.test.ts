@@ -1,4 +1,8 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
@@ -8,6 +12,7 @@ import { StepCommandSchema } from '../../config/temporal.js';
 import type { StepResult } from '../types.js';
 
 import { createActivities } from './index.js';
+import { StepRecords } from './step-records.js';
 import { INLINE_INSTRUCTIONS_MAX_BYTES } from './step.js';
 
 /** The activity in the SDK's own activity test environment (no worker needed to call it). */
@@ -72,5 +77,39 @@ describe('runStep (SDK MockActivityEnvironment, real step processes)', () => {
     expect(seen.fromFile).toBe(100);
     // The file is removed once the step has run.
     expect(existsSync(seen.file)).toBe(false);
+  });
+
+  it('a retried attempt ends the step its earlier attempt left running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headway-run-step-'));
+    try {
+      const env = new MockActivityEnvironment({ attempt: 2 });
+      const info = env.context.info;
+      const records = new StepRecords(dir);
+      const leftover = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      const exited = once(leftover, 'exit');
+      records.add(leftover.pid!, {
+        workflowId: info.workflowExecution?.workflowId ?? '',
+        activityId: info.activityId,
+      });
+      const acts = createActivities({
+        steps: {
+          ok: StepCommandSchema.parse({ command: [process.execPath, '-e', 'process.exit(0)'] }),
+        },
+        env: process.env,
+        stepRecords: records,
+      });
+      const result: StepResult = await env.run(
+        (i: Parameters<typeof acts.runStep>[0]) => acts.runStep(i),
+        input('ok', []),
+      );
+      expect(result.passed).toBe(true);
+      const [, signal] = (await exited) as [number | null, string | null];
+      expect(signal).toBe('SIGKILL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -54,6 +54,9 @@ export interface RunCommandOptions {
   readonly onTick?: () => void;
   /** Process-group ids of running commands, so a forced worker exit can kill them. */
   readonly running?: Set<number>;
+  /** Told when the command's process starts and when it has exited (on-disk records). */
+  readonly onSpawn?: (pid: number) => void;
+  readonly onExit?: (pid: number) => void;
 }
 
 /**
@@ -83,7 +86,10 @@ export function runStepCommand(options: RunCommandOptions): Promise<StepRun> {
     let timedOut = false;
     let aborted = false;
     const pid = child.pid;
-    if (pid !== undefined) options.running?.add(pid);
+    if (pid !== undefined) {
+      options.running?.add(pid);
+      options.onSpawn?.(pid);
+    }
 
     const killGroup = (): void => {
       if (pid === undefined) return;
@@ -108,7 +114,10 @@ export function runStepCommand(options: RunCommandOptions): Promise<StepRun> {
       clearTimeout(timer);
       if (ticker !== undefined) clearInterval(ticker);
       options.abort?.removeEventListener('abort', onAbort);
-      if (pid !== undefined) options.running?.delete(pid);
+      if (pid !== undefined) {
+        options.running?.delete(pid);
+        options.onExit?.(pid);
+      }
     };
 
     child.stdout.on('data', (d: Buffer) => tail.push(d));
