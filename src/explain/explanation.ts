@@ -1,50 +1,20 @@
 import type { ResolvedThresholds } from '../health/thresholds.js';
 import type { Evaluation, HealthState, Signals } from '../health/types.js';
+import type { DraftIssue, LogPatternCount, RecommendedAction } from '../model/records.js';
 
 /**
  * What an explainer returns. The draft part has the store's columns (summary, services, issues,
  * recommended actions); everything else an explainer knows goes into `explanation`, which the
  * store keeps as one JSON column. Types only: explainers and their consumers share them without
- * sharing code.
+ * sharing code. The records an explainer drafts (issues, actions, log patterns) are the model's.
  */
-
-export type IssueSeverity = 'critical' | 'warning' | 'info';
-export type RiskLevel = 'low' | 'medium' | 'high';
-
-export interface DraftIssue {
-  readonly severity: IssueSeverity;
-  readonly title: string;
-  readonly description: string;
-  readonly likely_cause: string | null;
-  readonly suggested_actions: readonly string[];
-  readonly related_metrics: readonly string[];
-}
-
-/** The store's RecommendedAction: the reference API's wire shape. */
-export interface DraftAction {
-  readonly action_type: string;
-  readonly target_service: string;
-  readonly description: string;
-  /** 0–1. */
-  readonly confidence: number;
-  readonly parameters: Readonly<Record<string, unknown>> | null;
-  readonly risk_level: RiskLevel;
-}
 
 export interface AssessmentDraft {
   readonly health_state: Evaluation['health_state'];
   readonly summary: string;
   readonly services: unknown;
   readonly issues: readonly DraftIssue[];
-  readonly recommended_actions: readonly DraftAction[];
-}
-
-/** A narrative log pattern as the collectors report it. Every string in it is untrusted. */
-export interface LogPatternInput {
-  readonly pattern: string;
-  readonly service: string;
-  readonly count: number;
-  readonly sample_message: string;
+  readonly recommended_actions: readonly RecommendedAction[];
 }
 
 export interface ExplainInput {
@@ -52,7 +22,7 @@ export interface ExplainInput {
   readonly signals: Signals;
   /** Recent signals, oldest first (trends). */
   readonly window: readonly Signals[];
-  readonly log_patterns: readonly LogPatternInput[];
+  readonly log_patterns: readonly LogPatternCount[];
   readonly thresholds?: ResolvedThresholds;
 }
 

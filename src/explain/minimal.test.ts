@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { evaluate } from '../health/evaluate.js';
-import { makeSignals } from '../health/test-signals.js';
+import { makeSignals } from '../../test/helpers/make-signals.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../health/types.js';
 
 import { explainMinimal } from '../../test/helpers/minimal.js';

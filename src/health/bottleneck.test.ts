@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { classifyBottleneck, workerScalingWarnings } from './bottleneck.js';
-import { serviceHealth } from './services.js';
+import { serviceHealth } from './service-health.js';
 import { makeSignals } from '../../test/helpers/make-signals.js';
 import { THRESHOLD_PROFILES } from './thresholds.js';
 import { overallTrend, trends } from './trends.js';

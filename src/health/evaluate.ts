@@ -17,12 +17,6 @@ import type {
 import { FIELD, type SignalField } from '../model/signal-fields.js';
 
 /**
- * @deprecated The field table is `FIELD` in `model/signal-fields`; this alias stays only until
- * `src/explain/` imports it from there.
- */
-export const F = FIELD;
-
-/**
  * Signals a critical gate needs. If any is absent the state is unknown: without them a stopped
  * cluster and a healthy idle one look the same.
  */
@@ -52,13 +46,7 @@ export type SignalGroups = Partial<
 export type ReadSignal = (field: SignalField) => SignalValue;
 
 /** Reads a wire field as a finite number, or null. */
-export function readSignal(signals: SignalGroups, field: SignalField): SignalValue;
-/**
- * Transitional: wire paths held as plain strings (`src/explain/`, a gate's `signal`). Drop once
- * every caller holds a `SignalField`.
- */
-export function readSignal(signals: SignalGroups, field: string): SignalValue;
-export function readSignal(signals: SignalGroups, field: string): SignalValue {
+export function readSignal(signals: SignalGroups, field: SignalField): SignalValue {
   // Split once per field name: this runs dozens of times per evaluation.
   let path = PATHS.get(field);
   if (path === undefined) {

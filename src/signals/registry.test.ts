@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { DECIDING_FIELDS, F } from '../health/evaluate.js';
+import { DECIDING_FIELDS } from '../health/evaluate.js';
+import { FIELD } from '../model/signal-fields.js';
 
 import { SIGNALS, fieldOf, signalsOf, type QueryContext } from './registry.js';
 
@@ -58,7 +59,8 @@ describe('signal registry', () => {
 
   it('contains every field the state machine reads', () => {
     const fields = new Set(SIGNALS.map(fieldOf));
-    for (const f of [...Object.values(F), ...DECIDING_FIELDS]) expect(fields.has(f), f).toBe(true);
+    for (const f of [...Object.values(FIELD), ...DECIDING_FIELDS])
+      expect(fields.has(f), f).toBe(true);
   });
 
   it('never hard-codes a value: no query falls back to vector(0)', () => {

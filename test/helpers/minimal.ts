@@ -1,11 +1,7 @@
-import type {
-  AssessmentDraft,
-  DraftAction,
-  DraftIssue,
-  ExplainInput,
-} from '../../src/explain/explanation.js';
+import type { AssessmentDraft, ExplainInput } from '../../src/explain/explanation.js';
+import type { DraftIssue, RecommendedAction } from '../../src/model/records.js';
 import { classifyBottleneck } from '../../src/health/bottleneck.js';
-import { serviceHealth } from '../../src/health/services.js';
+import { serviceHealth } from '../../src/health/service-health.js';
 import { DEFAULT_THRESHOLDS } from '../../src/health/thresholds.js';
 import { overallTrend, trends } from '../../src/health/trends.js';
 import type { Gate } from '../../src/health/types.js';
@@ -149,7 +145,7 @@ export function explainMinimal(input: ExplainInput): AssessmentDraft {
   );
 
   const issues: DraftIssue[] = [];
-  const actions: DraftAction[] = [];
+  const actions: RecommendedAction[] = [];
   if (state === 'unknown') {
     issues.push({
       severity: 'warning',

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { expect } from 'vitest';
 
-import type { Explanation, LogPatternInput } from '../../src/explain/explanation.js';
+import type { Explanation } from '../../src/explain/explanation.js';
+import type { LogPatternCount } from '../../src/model/records.js';
 import { DATA_RESTORING_TARGETS, GATE_STORIES } from '../../src/explain/narrator/index.js';
 import { evaluate } from '../../src/health/evaluate.js';
 import type { Evaluation, PreviousEvaluation, Signals } from '../../src/health/types.js';
@@ -15,7 +16,7 @@ export interface Fixture {
     readonly evaluation: Evaluation;
     readonly signals: Signals;
     readonly window: readonly Signals[];
-    readonly log_patterns: readonly LogPatternInput[];
+    readonly log_patterns: readonly LogPatternCount[];
   };
 }
 

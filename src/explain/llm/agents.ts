@@ -6,13 +6,9 @@ import { readSignal } from '../../health/evaluate.js';
 import { redactSecrets } from '../../log/redact.js';
 import type { Evaluation, HealthState, Signals } from '../../health/types.js';
 import { sanitizeLogText } from '../../signals/log-patterns.js';
-import type {
-  ContributingFactor,
-  DraftAction,
-  DraftIssue,
-  Explanation,
-  LogPatternInput,
-} from '../explanation.js';
+import type { ContributingFactor, Explanation } from '../explanation.js';
+import type { DraftIssue, LogPatternCount, RecommendedAction } from '../../model/records.js';
+import { isSignalField } from '../../model/signal-fields.js';
 
 import type { CallBudget } from './budget.js';
 import type { ExplainModel } from './model.js';
@@ -321,7 +317,7 @@ export interface ExplainWithLlmInput {
   readonly draft: NarratorDraft;
   readonly evaluation: Evaluation;
   readonly signals: Signals;
-  readonly log_patterns: readonly LogPatternInput[];
+  readonly log_patterns: readonly LogPatternCount[];
   /** One per process (createCallBudget); each model call takes one. */
   readonly budget: CallBudget;
   /** Per model call; from `explain.timeout_s`. */
@@ -454,7 +450,7 @@ export async function explainWithLlm(input: ExplainWithLlmInput): Promise<Explai
           contributing_factors: toFactors(research.contributing_factors, evaluation, signals),
           watch_next: unique(research.watch_next),
           issues: research.issues.map((i) => toDraftIssue(i, evaluation)),
-          recommended_actions: research.recommended_actions.map(toDraftAction),
+          recommended_actions: research.recommended_actions.map(toRecommendedAction),
         }),
         ...meta(),
       };
@@ -494,7 +490,7 @@ function toFactors(
       return {
         factor: f.factor.trim(),
         signal,
-        observed: signal === null ? null : readSignal(signals, signal),
+        observed: signal !== null && isSignalField(signal) ? readSignal(signals, signal) : null,
         weight: f.weight,
       };
     })
@@ -513,7 +509,7 @@ function toDraftIssue(issue: Research['issues'][number], evaluation: Evaluation)
   };
 }
 
-function toDraftAction(action: Research['recommended_actions'][number]): DraftAction {
+function toRecommendedAction(action: Research['recommended_actions'][number]): RecommendedAction {
   return {
     action_type: action.action_type,
     target_service: action.target_service,
@@ -533,7 +529,7 @@ function merge(
     contributing_factors: readonly ContributingFactor[];
     watch_next?: readonly string[];
     issues?: readonly DraftIssue[];
-    recommended_actions?: readonly DraftAction[];
+    recommended_actions?: readonly RecommendedAction[];
   },
 ): Explanation {
   // Citations, service stories and log evidence stay the narrator's: the model adds none of them.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { evaluate } from '../../health/evaluate.js';
-import { makeSignals } from '../../health/test-signals.js';
+import { makeSignals } from '../../../test/helpers/make-signals.js';
 import { explainMinimal } from '../../../test/helpers/minimal.js';
 
 import {
@@ -16,11 +16,11 @@ import {
   scrubLogText,
   untrustedLogBlock,
 } from './prompts.js';
-import type { LogPatternInput } from '../explanation.js';
+import type { LogPatternCount } from '../../model/records.js';
 
 import type { AgentContext } from './types.js';
 
-const pattern = (over: Partial<LogPatternInput> = {}): LogPatternInput => ({
+const pattern = (over: Partial<LogPatternCount> = {}): LogPatternCount => ({
   pattern: 'deadline exceeded',
   service: 'history',
   count: 1,

@@ -2,7 +2,7 @@ import type { Evaluation, Signals } from '../../health/types.js';
 import { readSignal } from '../../health/evaluate.js';
 import { LOG_PATTERNS, sanitizeLogText } from '../../signals/log-patterns.js';
 import { GROUP_FIELD, SIGNALS, fieldOf } from '../../signals/registry.js';
-import type { LogPatternInput } from '../explanation.js';
+import type { LogPatternCount } from '../../model/records.js';
 
 import type { AgentContext, NarratorDraft } from './types.js';
 
@@ -71,7 +71,7 @@ export function encodeForPrompt(value: unknown): string {
 
 /** The one place log text enters a prompt: one sanitized JSON object per line inside the tags. */
 export function untrustedLogBlock(
-  patterns: readonly LogPatternInput[],
+  patterns: readonly LogPatternCount[],
   limits: { maxPatterns?: number; sampleChars?: number } = {},
 ): string {
   const max = limits.maxPatterns ?? LOG_LIMITS.maxPatterns;
@@ -104,7 +104,7 @@ export function presentSignals(signals: Signals): Record<string, Record<string, 
   const out: Record<string, Record<string, number>> = {};
   for (const def of SIGNALS) {
     if (def.source === 'logs') continue;
-    const value = readSignal(signals, fieldOf(def));
+    const value = readSignal(signals, def.field);
     if (value === null) continue;
     (out[GROUP_FIELD[def.group]] ??= {})[def.id] = Number(value.toPrecision(4));
   }
@@ -169,7 +169,7 @@ const OWN_WORDS = new Set<string>([
 ]);
 
 /** Every log-derived string the draft may quote, in the forms the explainers cut it to. */
-function quotedLogText(patterns: readonly LogPatternInput[], draft?: NarratorDraft): Set<string> {
+function quotedLogText(patterns: readonly LogPatternCount[], draft?: NarratorDraft): Set<string> {
   const out = new Set<string>();
   const add = (s: string): void => {
     const t = s.trim();
@@ -197,7 +197,7 @@ function quotedLogText(patterns: readonly LogPatternInput[], draft?: NarratorDra
  */
 export function scrubLogText(
   text: string,
-  patterns: readonly LogPatternInput[],
+  patterns: readonly LogPatternCount[],
   draft?: NarratorDraft,
 ): string {
   let out = text;

@@ -1,5 +1,6 @@
 import type { Evaluation, Signals } from '../../health/types.js';
-import type { AssessmentDraft, ExplanationExtras, LogPatternInput } from '../explanation.js';
+import type { AssessmentDraft, ExplanationExtras } from '../explanation.js';
+import type { LogPatternCount } from '../../model/records.js';
 
 /**
  * The narrator's account of an assessment. `explanation` is absent when the draft comes from the
@@ -11,7 +12,7 @@ export type NarratorDraft = AssessmentDraft & { readonly explanation?: Explanati
 export interface AgentContext {
   readonly evaluation: Evaluation;
   readonly signals: Signals;
-  readonly log_patterns: readonly LogPatternInput[];
+  readonly log_patterns: readonly LogPatternCount[];
   readonly draft: NarratorDraft;
   /** Why the assessment was made (`state_change`, `scheduled`); shown to the model, never taken from it. */
   readonly trigger?: string;

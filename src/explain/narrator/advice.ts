@@ -1,5 +1,6 @@
 import type { HealthState } from '../../health/types.js';
-import type { Citation, DraftAction, KnowledgeBase } from '../explanation.js';
+import type { Citation, KnowledgeBase } from '../explanation.js';
+import type { RecommendedAction } from '../../model/records.js';
 
 import type { ActionSeed, Cause } from './causes/cause.js';
 import type { Finding } from './finding.js';
@@ -11,7 +12,7 @@ const MAX_ACTIONS = 5;
 /** What the narrator advises: the runbook sections it cites and the actions, with each cause's steps. */
 export interface Advice {
   readonly citations: readonly Citation[];
-  readonly actions: readonly DraftAction[];
+  readonly actions: readonly RecommendedAction[];
   /** Suggested actions per cause key, so every issue a cause explains lists the same steps. */
   readonly stepsByCause: ReadonlyMap<string, readonly string[]>;
 }
@@ -46,7 +47,7 @@ export function adviseOn(
     }
     return cit;
   };
-  const actions: DraftAction[] = [];
+  const actions: RecommendedAction[] = [];
   const boost = state === 'critical' ? 0.05 : state === 'happy' ? -0.05 : 0;
   const pushAction = (seed: ActionSeed, citation: Citation | null): string => {
     const see =

@@ -1,6 +1,6 @@
 import { classifyBottleneck, type BottleneckResult } from '../../health/bottleneck.js';
 import { dispatchStalled, readSignal } from '../../health/evaluate.js';
-import { serviceHealth, type ServiceHealth } from '../../health/services.js';
+import { serviceHealth, type ServiceHealth } from '../../health/service-health.js';
 import {
   DEFAULT_THRESHOLDS,
   type ResolvedThresholds,
@@ -8,9 +8,9 @@ import {
 } from '../../health/thresholds.js';
 import { trends, type SignalTrend } from '../../health/trends.js';
 import type { Evaluation, Gate, HealthState, Signals, SignalValue } from '../../health/types.js';
+import { FIELD, type SignalField } from '../../model/signal-fields.js';
 import type { ExplainInput, KnowledgeBase } from '../explanation.js';
 
-import { AMPLIFIER, F, NO_POLLER, WORKER } from './fields.js';
 import { kindRank, ratioOf } from './gates.js';
 
 export type NarrateInput = ExplainInput & { readonly kb?: KnowledgeBase };
@@ -24,7 +24,7 @@ export interface Context {
   /** The thresholds of the evaluation's scale band. */
   readonly t: Thresholds;
   /** Reads one signal field. */
-  readonly v: (field: string) => SignalValue;
+  readonly v: (field: SignalField) => SignalValue;
   readonly services: readonly ServiceHealth[];
   readonly bottleneck: BottleneckResult;
   readonly trends: readonly SignalTrend[];
@@ -62,7 +62,7 @@ export function buildContext(input: NarrateInput): Context {
   const { evaluation, signals } = input;
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
   const t = thresholds.profiles[evaluation.scale_band] ?? thresholds.profiles.starter;
-  const v = (field: string): SignalValue => readSignal(signals, field);
+  const v = (field: SignalField): SignalValue => readSignal(signals, field);
   const state = evaluation.health_state;
   const ids = new Set(evaluation.fired_gates);
   const fired =
@@ -71,26 +71,34 @@ export function buildContext(input: NarrateInput): Context {
           .filter((g) => g.kind !== 'healthy' && ids.has(g.id))
           .sort((a, b) => kindRank(b) - kindRank(a) || ratioOf(b) - ratioOf(a))
       : [];
-  const oldest = Math.max(v(F.matchingWorkflowBacklog) ?? 0, v(F.matchingActivityBacklog) ?? 0);
-  const slots = [v(WORKER.wfAvail), v(WORKER.actAvail)];
+  const oldest = Math.max(
+    v(FIELD.matchingWorkflowBacklog) ?? 0,
+    v(FIELD.matchingActivityBacklog) ?? 0,
+  );
+  const slots = [v(FIELD.workflowSlotsAvailable), v(FIELD.activitySlotsAvailable)];
   const e: Evidence = {
-    persistenceSlow: over(v(F.persistenceP99), t.stressed.persistence_latency_p99_max_ms),
-    persistenceFailing: over(v(F.persistenceErrors), t.critical.persistence_error_rate_max_per_sec),
-    poolSaturated: over(v(AMPLIFIER.poolUtil), 85),
+    persistenceSlow: over(v(FIELD.persistenceP99), t.stressed.persistence_latency_p99_max_ms),
+    persistenceFailing: over(
+      v(FIELD.persistenceErrors),
+      t.critical.persistence_error_rate_max_per_sec,
+    ),
+    poolSaturated: over(v(FIELD.poolUtilization), 85),
     occHigh:
-      over(v(AMPLIFIER.occ), 5) || over(v(AMPLIFIER.serialization), 5) || over(v(AMPLIFIER.cas), 5),
-    throttled: over(v(AMPLIFIER.rateLimit), 0.5) || over(v(AMPLIFIER.admission), 0.5),
+      over(v(FIELD.occConflicts), 5) ||
+      over(v(FIELD.serializationFailures), 5) ||
+      over(v(FIELD.casFailures), 5),
+    throttled: over(v(FIELD.rateLimitEvents), 0.5) || over(v(FIELD.admissionRejects), 0.5),
     shardsMoving:
-      over(v(F.shardChurn), t.stressed.shard_churn_rate_max_per_sec / 2) ||
-      over(v(AMPLIFIER.ownershipLost), 1),
-    cpuThrottled: over(v(AMPLIFIER.cpuThrottle), 20),
-    cacheThrashing: v(AMPLIFIER.cacheHit) !== null && v(AMPLIFIER.cacheHit)! < 0.8,
-    hotShard: over(v(AMPLIFIER.hotShard), 3),
+      over(v(FIELD.shardChurn), t.stressed.shard_churn_rate_max_per_sec / 2) ||
+      over(v(FIELD.shardOwnershipLost), 1),
+    cpuThrottled: over(v(FIELD.cpuThrottle), 20),
+    cacheThrashing: v(FIELD.cacheHitRate) !== null && v(FIELD.cacheHitRate)! < 0.8,
+    hotShard: over(v(FIELD.hotShardRatio), 3),
     retention:
       evaluation.is_system_busy ||
-      (v(F.deletion) ?? 0) >= thresholds.rules.system_busy.deletion_min ||
-      (v(F.cleanup) ?? 0) >= thresholds.rules.system_busy.cleanup_min,
-    noPollers: over(v(NO_POLLER), 0.1),
+      (v(FIELD.deletion) ?? 0) >= thresholds.rules.system_busy.deletion_min ||
+      (v(FIELD.cleanup) ?? 0) >= thresholds.rules.system_busy.cleanup_min,
+    noPollers: over(v(FIELD.noPollerTasks), 0.1),
     dispatchLagging: dispatchStalled(v, t, thresholds.rules),
     matchingWaiting: oldest > t.stressed.history_backlog_age_stress_sec,
     slotsExhausted: slots.some((x) => x === 0),
@@ -114,12 +122,12 @@ export function buildContext(input: NarrateInput): Context {
 
 /** The oldest task waiting in matching, workflow or activity, in seconds (0 when unknown). */
 export const matchingOldest = (c: Context): number =>
-  Math.max(c.v(F.matchingWorkflowBacklog) ?? 0, c.v(F.matchingActivityBacklog) ?? 0);
+  Math.max(c.v(FIELD.matchingWorkflowBacklog) ?? 0, c.v(FIELD.matchingActivityBacklog) ?? 0);
 
 /** The worker slot pools with no free slot: 'workflow', 'activity', both or none. */
 export function fullSlotPools(c: Context): string[] {
   const full: string[] = [];
-  if (c.v(WORKER.wfAvail) === 0) full.push('workflow');
-  if (c.v(WORKER.actAvail) === 0) full.push('activity');
+  if (c.v(FIELD.workflowSlotsAvailable) === 0) full.push('workflow');
+  if (c.v(FIELD.activitySlotsAvailable) === 0) full.push('activity');
   return full;
 }

@@ -1,7 +1,7 @@
+import { FIELD, isSignalField } from '../../model/signal-fields.js';
 import type { ContributingFactor } from '../explanation.js';
 
 import type { Context } from './context.js';
-import { F, NO_POLLER } from './fields.js';
 import type { Finding } from './finding.js';
 import { gateFactorText, pastness, ratioOf } from './gates.js';
 import { num, pct, round2 } from './text.js';
@@ -24,8 +24,8 @@ export function contributingFactors(
   if (evaluation.is_idle) {
     out.push({
       factor: 'idle: no demand, no errors and no work waiting',
-      signal: F.throughput,
-      observed: v(F.throughput),
+      signal: FIELD.throughput,
+      observed: v(FIELD.throughput),
       weight: 1,
     });
   }
@@ -71,11 +71,11 @@ export function contributingFactors(
   }
   // Evidence a gate's cause rests on, when it is not itself a gate: misrouted tasks explain the
   // poll timeouts better than the timeout rate does.
-  const noPoller = v(NO_POLLER);
+  const noPoller = v(FIELD.noPollerTasks);
   if (c.e.noPollers && noPoller !== null && !findings.some((f) => f.key === 'no_pollers')) {
     out.push({
       factor: `${num(noPoller)} tasks/s added to queues with no poller`,
-      signal: NO_POLLER,
+      signal: FIELD.noPollerTasks,
       observed: noPoller,
       weight: 0.55,
     });
@@ -94,7 +94,8 @@ export function contributingFactors(
     out.push({
       factor: f.cause === null ? f.title : `${f.title}: ${f.cause.text}`,
       signal,
-      observed: signal === null ? null : v(signal),
+      // A finding's first metric may be a gate's signal, held as a plain string.
+      observed: signal !== null && isSignalField(signal) ? v(signal) : null,
       weight,
     });
   }

@@ -1,5 +1,5 @@
 import type { HealthState } from '../../health/types.js';
-import type { IssueSeverity } from '../explanation.js';
+import type { IssueSeverity } from '../../model/records.js';
 
 import type { Cause } from './causes/cause.js';
 

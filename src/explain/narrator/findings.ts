@@ -1,8 +1,9 @@
 import type { Gate } from '../../health/types.js';
+import { FIELD } from '../../model/signal-fields.js';
 
 import { causeOf } from './causes/choose.js';
 import type { Context } from './context.js';
-import { F, shortField } from './fields.js';
+import { shortField } from './fields.js';
 import { severityFor, type Finding } from './finding.js';
 import { GATE_STORIES } from './gate-stories.js';
 import { kindRank, pastness, ratioOf } from './gates.js';
@@ -48,7 +49,7 @@ function betweenFinding(c: Context): Finding | null {
       description:
         'No gate fires, but the cluster is still near the critical thresholds it just left, so it stays stressed.',
       cause: null,
-      metrics: [F.throughput, F.historyBacklog, F.processing],
+      metrics: [FIELD.throughput, FIELD.historyBacklog, FIELD.processing],
       rank: 1,
     };
   }

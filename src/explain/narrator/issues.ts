@@ -1,5 +1,6 @@
 import type { HealthState } from '../../health/types.js';
-import type { DraftIssue, LogEvidence, LogPatternInput } from '../explanation.js';
+import type { LogEvidence } from '../explanation.js';
+import type { DraftIssue, LogPatternCount } from '../../model/records.js';
 
 import type { Advice } from './advice.js';
 import type { Finding } from './finding.js';
@@ -16,7 +17,7 @@ const MAX_LOG_EVIDENCE = 5;
  */
 export function issuesOf(
   state: HealthState,
-  logPatterns: readonly LogPatternInput[],
+  logPatterns: readonly LogPatternCount[],
   findings: readonly Finding[],
   unknown: readonly UnknownReason[],
   advice: Advice,

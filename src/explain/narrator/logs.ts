@@ -1,6 +1,6 @@
 import { LOG_PATTERNS, sanitizeLogText } from '../../signals/log-patterns.js';
 
-import type { LogPatternInput } from '../explanation.js';
+import type { LogPatternCount } from '../../model/records.js';
 
 /**
  * Log lines: quoted, never believed. They are sanitized and bounded, and only ever attached to an
@@ -39,7 +39,7 @@ export interface LogLine {
 }
 
 /** The input's log patterns with a count, sanitized, most frequent first. */
-export function logLines(patterns: readonly LogPatternInput[]): LogLine[] {
+export function logLines(patterns: readonly LogPatternCount[]): LogLine[] {
   return patterns
     .filter((p) => Number.isFinite(p.count) && p.count > 0)
     .map((p) => {

@@ -1,8 +1,9 @@
 import { workerScalingWarnings } from '../../health/bottleneck.js';
+import { FIELD } from '../../model/signal-fields.js';
 
 import { tell } from './causes/table.js';
 import { fullSlotPools, matchingOldest, type Context } from './context.js';
-import { F, NO_POLLER, WORKER, shortField } from './fields.js';
+import { shortField } from './fields.js';
 import { severityFor, type Finding } from './finding.js';
 import { capitalize, listOf, num, pct } from './text.js';
 
@@ -17,7 +18,7 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
     bottleneck.classification === 'worker_limited' || bottleneck.classification === 'mixed';
   if (workerLimited && !covered.has('worker_limited')) {
     const full = fullSlotPools(c);
-    const s2s = v(WORKER.s2s);
+    const s2s = v(FIELD.workflowScheduleToStartP95);
     const slow = s2s !== null && s2s > c.thresholds.rules.worker_wft_schedule_to_start_max_ms;
     const parts: string[] = [];
     if (full.length > 0) parts.push(`every ${listOf(full)} task slot is busy (0 free)`);
@@ -32,7 +33,11 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
           : 'Workers set the pace',
       description: `${capitalize(listOf(parts))}; the bottleneck is ${bottleneck.classification.replace('_', '-')}${bottleneck.classification === 'mixed' ? ' (the server is under pressure too)' : ' (the server is fine)'}.`,
       cause: tell('worker_limited', c),
-      metrics: [WORKER.wfAvail, WORKER.actAvail, WORKER.s2s],
+      metrics: [
+        FIELD.workflowSlotsAvailable,
+        FIELD.activitySlotsAvailable,
+        FIELD.workflowScheduleToStartP95,
+      ],
       rank: 5,
     });
   }
@@ -42,10 +47,10 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
       severity: severityFor(state, 'warning'),
       service: 'workers',
       title: 'Tasks arrive on queues nobody polls',
-      description: `${num(v(NO_POLLER)!)} tasks/s are added to task queues with no recent poller (${shortField(NO_POLLER)}).`,
+      description: `${num(v(FIELD.noPollerTasks)!)} tasks/s are added to task queues with no recent poller (${shortField(FIELD.noPollerTasks)}).`,
       // Tasks on queues nobody polls are what the wrong-queue cause detects first.
       cause: tell('wrong_queue', c),
-      metrics: [NO_POLLER, F.matchingWorkflowBacklog],
+      metrics: [FIELD.noPollerTasks, FIELD.matchingWorkflowBacklog],
       rank: 4.5,
     });
   } else if (
@@ -61,11 +66,11 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
       title: 'Tasks wait in matching for workers',
       description: `The oldest task in matching has waited ${num(matchingOldest(c))} s for a worker.`,
       cause: tell('matching_waiting', c),
-      metrics: [F.matchingWorkflowBacklog, F.matchingActivityBacklog],
+      metrics: [FIELD.matchingWorkflowBacklog, FIELD.matchingActivityBacklog],
       rank: 4,
     });
   }
-  const frontendErrors = v(F.frontendErrors);
+  const frontendErrors = v(FIELD.frontendErrors);
   if (
     frontendErrors !== null &&
     frontendErrors > c.thresholds.rules.frontend_error_rate_critical_per_sec
@@ -75,13 +80,13 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
       severity: severityFor(state, 'warning'),
       service: 'frontend',
       title: 'The frontend returns errors to clients',
-      description: `The frontend returns ${num(frontendErrors)} unexpected errors/s (${shortField(F.frontendErrors)}).`,
+      description: `The frontend returns ${num(frontendErrors)} unexpected errors/s (${shortField(FIELD.frontendErrors)}).`,
       cause: tell('frontend_errors', c),
-      metrics: [F.frontendErrors],
+      metrics: [FIELD.frontendErrors],
       rank: 3.5,
     });
   }
-  const hit = v(WORKER.stickyHit);
+  const hit = v(FIELD.stickyCacheHitRate);
   if (hit !== null && hit < 0.5) {
     out.push({
       key: 'sticky',
@@ -90,7 +95,7 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
       title: 'Workers replay workflows often',
       description: `Only ${pct(hit)} of workflow tasks find their workflow in the sticky cache.`,
       cause: tell('sticky', c),
-      metrics: [WORKER.stickyHit],
+      metrics: [FIELD.stickyCacheHitRate],
       rank: 2,
     });
   }
@@ -103,7 +108,7 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
       title: c.evaluation.is_system_busy ? 'Busy with retention' : 'Retention work in progress',
       description: `${capitalize(cause.text)}.${c.evaluation.is_system_busy ? ' The throughput, completion and processing gates are suppressed while the system is busy.' : ''}`,
       cause,
-      metrics: [F.deletion, F.cleanup],
+      metrics: [FIELD.deletion, FIELD.cleanup],
       rank: 1.5,
     });
   }
@@ -117,7 +122,7 @@ export function offGateFindings(c: Context, covered: ReadonlySet<string>): Findi
       title: 'More pollers than task slots',
       description: `${capitalize(mismatch.message)}.`,
       cause: null,
-      metrics: [WORKER.wfPollers, WORKER.actPollers],
+      metrics: [FIELD.workflowPollers, FIELD.activityPollers],
       rank: 1,
     });
   }

@@ -1,5 +1,7 @@
+import { FIELD } from '../../model/signal-fields.js';
+
 import type { Context } from './context.js';
-import { AMPLIFIER, F, signalLabel } from './fields.js';
+import { signalLabel } from './fields.js';
 import type { Finding } from './finding.js';
 import { gateFactorText, ratioOf } from './gates.js';
 import { num } from './text.js';
@@ -59,7 +61,7 @@ export function watchNext(
       add(`${gateFactorText(g)}, the closest limit`);
     }
     add(
-      `throughput: ${num(v(F.throughput) ?? 0)} state transitions/s now; a sustained drop under load is the first sign of lost progress`,
+      `throughput: ${num(v(FIELD.throughput) ?? 0)} state transitions/s now; a sustained drop under load is the first sign of lost progress`,
     );
     add('history backlog age: the earliest warning of a cascading failure');
   }
@@ -71,24 +73,24 @@ function watchFor(c: Context, f: Finding): string | null {
   const { v, t } = c;
   switch (f.cause?.key ?? f.key) {
     case 'pool':
-      return `connection pool use (${num(v(AMPLIFIER.poolUtil) ?? 0)} % now) and persistence p99 falling back under ${num(t.stressed.persistence_latency_p99_max_ms)} ms`;
+      return `connection pool use (${num(v(FIELD.poolUtilization) ?? 0)} % now) and persistence p99 falling back under ${num(t.stressed.persistence_latency_p99_max_ms)} ms`;
     case 'database':
     case 'throttled':
     case 'occ':
       return c.e.persistenceFailing
-        ? `persistence errors (${num(v(F.persistenceErrors) ?? 0)}/s now) back under ${num(t.critical.persistence_error_rate_max_per_sec)}/s${f.cause?.key === 'occ' ? ', with the conflict rate' : ''}`
-        : `persistence latency p99 (${num(v(F.persistenceP99) ?? 0)} ms now) back under ${num(t.stressed.persistence_latency_p99_max_ms)} ms`;
+        ? `persistence errors (${num(v(FIELD.persistenceErrors) ?? 0)}/s now) back under ${num(t.critical.persistence_error_rate_max_per_sec)}/s${f.cause?.key === 'occ' ? ', with the conflict rate' : ''}`
+        : `persistence latency p99 (${num(v(FIELD.persistenceP99) ?? 0)} ms now) back under ${num(t.stressed.persistence_latency_p99_max_ms)} ms`;
     case 'history_capacity':
     case 'history_stalled':
     case 'history_slow': {
       const stress = t.stressed.history_backlog_age_stress_sec;
       const healthy = t.healthy.history_backlog_age_healthy_sec;
-      return `history backlog age (${num(v(F.historyBacklog) ?? 0)} s now): ${stress === healthy ? `healthy again under ${num(healthy)} s` : `out of stress under ${num(stress)} s, healthy under ${num(healthy)} s`}`;
+      return `history backlog age (${num(v(FIELD.historyBacklog) ?? 0)} s now): ${stress === healthy ? `healthy again under ${num(healthy)} s` : `out of stress under ${num(stress)} s, healthy under ${num(healthy)} s`}`;
     }
     case 'shards':
       return 'shard churn back near zero and no new history restarts';
     case 'retention':
-      return `the deletion rate (${num(v(F.deletion) ?? 0)}/s now) falling back to its background level`;
+      return `the deletion rate (${num(v(FIELD.deletion) ?? 0)}/s now) falling back to its background level`;
     case 'worker_limited':
       return `free worker slots back above zero and workflow schedule-to-start under ${num(c.thresholds.rules.worker_wft_schedule_to_start_max_ms)} ms`;
     case 'wrong_queue':
@@ -100,7 +102,7 @@ function watchFor(c: Context, f: Finding): string | null {
     case 'workflow_failures':
       return 'the completion rate: failures by workflow type after the fix';
     case 'frontend':
-      return `frontend latency p99 (${num(v(F.frontendP99) ?? 0)} ms now) back under ${num(t.stressed.frontend_latency_p99_max_ms)} ms`;
+      return `frontend latency p99 (${num(v(FIELD.frontendP99) ?? 0)} ms now) back under ${num(t.stressed.frontend_latency_p99_max_ms)} ms`;
     case 'matching_waiting':
       return 'the matching backlog age: it falls once workers take tasks again';
     default:

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { expectConsistent } from '../../../test/helpers/narration.js';
 import { evaluate } from '../../health/evaluate.js';
-import { makeSignals, type FieldKey } from '../../health/test-signals.js';
+import { makeSignals, type FieldKey } from '../../../test/helpers/make-signals.js';
 import type {
   DataQuality,
   HealthState,
@@ -13,7 +13,7 @@ import type {
   SignalValue,
 } from '../../health/types.js';
 import { LOG_PATTERNS } from '../../signals/log-patterns.js';
-import type { LogPatternInput } from '../explanation.js';
+import type { LogPatternCount } from '../../model/records.js';
 import { loadKnowledgeBase } from '../kb.js';
 
 import { narrate } from './index.js';
@@ -130,7 +130,7 @@ const previousArb: fc.Arbitrary<PreviousEvaluation | undefined> = fc.option(
   { nil: undefined },
 );
 
-const logArb: fc.Arbitrary<LogPatternInput[]> = fc.array(
+const logArb: fc.Arbitrary<LogPatternCount[]> = fc.array(
   fc.record({
     pattern: fc.oneof(fc.constantFrom(...LOG_PATTERNS.map((p) => p.pattern)), fc.string()),
     service: fc.oneof(fc.constantFrom('history', 'matching', 'frontend'), fc.string()),

@@ -1,8 +1,8 @@
-import type { ServiceHealth } from '../../health/services.js';
+import type { ServiceHealth } from '../../health/service-health.js';
+import { FIELD } from '../../model/signal-fields.js';
 import type { ServiceStory } from '../explanation.js';
 
 import { matchingOldest, type Context } from './context.js';
-import { F, NO_POLLER, WORKER } from './fields.js';
 import { capitalize, listOf, num, pct } from './text.js';
 
 /** The services as actors: one clause each, judged when the state is not happy. */
@@ -26,8 +26,8 @@ export function clauseOf(c: Context, s: ServiceHealth): string {
   }
   switch (name) {
     case 'history': {
-      const backlog = v(F.historyBacklog) ?? 0;
-      const processing = v(F.processing) ?? 0;
+      const backlog = v(FIELD.historyBacklog) ?? 0;
+      const processing = v(FIELD.processing) ?? 0;
       if (evaluation.is_idle) return 'history is idle with nothing waiting';
       if (s.forward_progress === 'blocked') {
         return backlog > t.critical.history_backlog_age_max_sec
@@ -41,11 +41,11 @@ export function clauseOf(c: Context, s: ServiceHealth): string {
     }
     case 'matching': {
       const oldest = matchingOldest(c);
-      const np = v(NO_POLLER);
+      const np = v(FIELD.noPollerTasks);
       const extra = np !== null && np > 0.1 ? `, ${num(np)} tasks/s on queues with no poller` : '';
-      const ratio = v(F.dispatchRatio);
+      const ratio = v(FIELD.dispatchRatio);
       if (c.e.dispatchLagging && ratio !== null) {
-        const handed = `hands out only ${pct(ratio)} of the tasks it receives (${num(v(F.tasksAdded) ?? 0)}/s arrive)`;
+        const handed = `hands out only ${pct(ratio)} of the tasks it receives (${num(v(FIELD.tasksAdded) ?? 0)}/s arrive)`;
         return oldest >= 1
           ? `matching holds tasks that wait ${num(oldest)} s for a worker and ${handed}${extra}`
           : `matching ${handed}${extra}`;
@@ -58,8 +58,8 @@ export function clauseOf(c: Context, s: ServiceHealth): string {
         : `matching hands tasks to workers within ${num(oldest)} s${extra}`;
     }
     case 'frontend': {
-      const p99 = v(F.frontendP99);
-      const errors = v(F.frontendErrors) ?? 0;
+      const p99 = v(FIELD.frontendP99);
+      const errors = v(FIELD.frontendErrors) ?? 0;
       if (s.forward_progress === 'blocked')
         return `the frontend returns ${num(errors)} errors/s to clients`;
       if (s.forward_progress === 'degraded') {
@@ -70,8 +70,8 @@ export function clauseOf(c: Context, s: ServiceHealth): string {
         : `the frontend serves clients in ${num(p99)} ms at p99`;
     }
     case 'persistence': {
-      const p99 = v(F.persistenceP99);
-      const errors = v(F.persistenceErrors) ?? 0;
+      const p99 = v(FIELD.persistenceP99);
+      const errors = v(FIELD.persistenceErrors) ?? 0;
       if (s.forward_progress === 'blocked') {
         return `persistence fails ${num(errors)} requests/s (critical above ${num(t.critical.persistence_error_rate_max_per_sec)})`;
       }
@@ -92,9 +92,9 @@ export function clauseOf(c: Context, s: ServiceHealth): string {
 
 export function workerClause(c: Context): string {
   const { v } = c;
-  const wf = v(WORKER.wfAvail);
-  const act = v(WORKER.actAvail);
-  const ratio = v(F.dispatchRatio);
+  const wf = v(FIELD.workflowSlotsAvailable);
+  const act = v(FIELD.activitySlotsAvailable);
+  const ratio = v(FIELD.dispatchRatio);
   if (c.e.dispatchLagging && ratio !== null) {
     const noSdk = wf === null && act === null ? ' (they export no SDK metrics)' : '';
     return ratio < c.t.critical.matching_dispatch_ratio_min
@@ -106,13 +106,13 @@ export function workerClause(c: Context): string {
   const full: string[] = [];
   if (wf === 0) full.push('workflow');
   if (act === 0) full.push('activity');
-  const s2s = v(WORKER.s2s);
+  const s2s = v(FIELD.workflowScheduleToStartP95);
   const slow = s2s !== null && s2s > c.thresholds.rules.worker_wft_schedule_to_start_max_ms;
   if (full.length > 0) {
     return `workers have no free ${listOf(full)} slots${slow ? ` and workflow tasks wait ${num(s2s)} ms to start` : ''}`;
   }
   if (slow) return `workers take ${num(s2s)} ms to start workflow tasks`;
-  const used = (v(WORKER.wfUsed) ?? 0) + (v(WORKER.actUsed) ?? 0);
+  const used = (v(FIELD.workflowSlotsUsed) ?? 0) + (v(FIELD.activitySlotsUsed) ?? 0);
   if (used === 0) return 'workers are connected and idle, with free slots';
   return `workers have free slots (${num(wf ?? 0)} workflow, ${num(act ?? 0)} activity)${s2s === null ? '' : ` and start workflow tasks within ${num(s2s)} ms`}`;
 }
@@ -123,13 +123,13 @@ export function happyClause(c: Context, s: ServiceHealth): string {
   switch (s.name) {
     case 'history': {
       if (c.evaluation.is_system_busy) {
-        return `history is busy with retention, processing ${num(v(F.processing) ?? 0)} tasks/s`;
+        return `history is busy with retention, processing ${num(v(FIELD.processing) ?? 0)} tasks/s`;
       }
-      const b = v(F.historyBacklog);
-      return `history processes ${num(v(F.processing) ?? 0)} tasks/s${b === null ? '' : ` with its oldest task ${num(b)} s old`}`;
+      const b = v(FIELD.historyBacklog);
+      return `history processes ${num(v(FIELD.processing) ?? 0)} tasks/s${b === null ? '' : ` with its oldest task ${num(b)} s old`}`;
     }
     case 'persistence': {
-      const p99 = v(F.persistenceP99);
+      const p99 = v(FIELD.persistenceP99);
       return p99 === null ? 'persistence answers' : `persistence answers in ${num(p99)} ms at p99`;
     }
     case 'matching': {
@@ -140,7 +140,7 @@ export function happyClause(c: Context, s: ServiceHealth): string {
         : `matching hands tasks to workers within ${num(oldest)} s`;
     }
     case 'frontend': {
-      const p99 = v(F.frontendP99);
+      const p99 = v(FIELD.frontendP99);
       return p99 === null
         ? 'the frontend serves clients'
         : `the frontend serves clients in ${num(p99)} ms at p99`;

@@ -7,8 +7,9 @@ import {
   replay,
   type Situation,
 } from '../../../test/helpers/narration.js';
-import { F, evaluate } from '../../health/evaluate.js';
-import { makeSignals } from '../../health/test-signals.js';
+import { evaluate } from '../../health/evaluate.js';
+import { FIELD } from '../../model/signal-fields.js';
+import { makeSignals } from '../../../test/helpers/make-signals.js';
 import type { HealthState } from '../../health/types.js';
 import { loadKnowledgeBase } from '../kb.js';
 
@@ -165,9 +166,9 @@ describe('recorded situations', () => {
   it('ranks the fired gates first, then the signals nearest their limits', () => {
     const x = narrate(fixture('persistence-slow').input);
     const factors = x.explanation.contributing_factors;
-    expect(factors[0]).toMatchObject({ signal: F.persistenceP99, observed: 650 });
-    expect(factors[1]).toMatchObject({ signal: F.transitionLatencyP99, observed: 1400 });
-    expect(factors.find((f) => f.signal === F.frontendP99)?.factor).toMatch(
+    expect(factors[0]).toMatchObject({ signal: FIELD.persistenceP99, observed: 650 });
+    expect(factors[1]).toMatchObject({ signal: FIELD.transitionLatencyP99, observed: 1400 });
+    expect(factors.find((f) => f.signal === FIELD.frontendP99)?.factor).toMatch(
       /of the way to its limit/,
     );
   });

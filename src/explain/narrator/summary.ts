@@ -1,8 +1,9 @@
-import type { ServiceHealth } from '../../health/services.js';
-import type { DraftAction } from '../explanation.js';
+import type { ServiceHealth } from '../../health/service-health.js';
+import type { RecommendedAction } from '../../model/records.js';
+import { FIELD } from '../../model/signal-fields.js';
 
 import type { Context } from './context.js';
-import { F, signalLabel } from './fields.js';
+import { signalLabel } from './fields.js';
 import type { Finding } from './finding.js';
 import { GATE_STORIES } from './gate-stories.js';
 import { DISPLAY_NAME, clauseOf, happyClause, workerClause } from './services.js';
@@ -14,7 +15,7 @@ export function summaryOf(
   c: Context,
   findings: readonly Finding[],
   unknown: readonly UnknownReason[],
-  actions: readonly DraftAction[],
+  actions: readonly RecommendedAction[],
 ): string {
   const { evaluation, v, state } = c;
   const band = `${evaluation.scale_band} band`;
@@ -54,11 +55,11 @@ export function summaryOf(
       );
       return sentences.join(' ');
     }
-    const st = v(F.throughput) ?? 0;
-    const rate = v(F.completionRate);
+    const st = v(FIELD.throughput) ?? 0;
+    const rate = v(FIELD.completionRate);
     if (evaluation.is_system_busy) {
       sentences.push(
-        `Cluster is happy (${band}) and busy with retention: history deletes ${num(v(F.deletion) ?? 0)} closed workflows/s while workflow demand is low (${num(st)} state transitions/s), so the low throughput is housekeeping, not a stall.`,
+        `Cluster is happy (${band}) and busy with retention: history deletes ${num(v(FIELD.deletion) ?? 0)} closed workflows/s while workflow demand is low (${num(st)} state transitions/s), so the low throughput is housekeeping, not a stall.`,
       );
     } else {
       sentences.push(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { expectConsistent } from '../../../test/helpers/narration.js';
 import { evaluate } from '../../health/evaluate.js';
-import { makeSignals } from '../../health/test-signals.js';
+import { makeSignals } from '../../../test/helpers/make-signals.js';
 import type { DataQuality, Signals } from '../../health/types.js';
 import { loadKnowledgeBase } from '../kb.js';
 

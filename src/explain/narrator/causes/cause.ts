@@ -1,5 +1,5 @@
 import type { Gate } from '../../../health/types.js';
-import type { RiskLevel } from '../../explanation.js';
+import type { RiskLevel } from '../../../model/records.js';
 import type { Context } from '../context.js';
 
 /** An action before the narrator adds its runbook reference and adjusts its confidence. */

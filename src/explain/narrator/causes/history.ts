@@ -1,5 +1,6 @@
+import { FIELD } from '../../../model/signal-fields.js';
+
 import type { Context } from '../context.js';
-import { AMPLIFIER, F } from '../fields.js';
 import { listOf, num, pct } from '../text.js';
 
 import type { CauseEntry } from './cause.js';
@@ -9,12 +10,12 @@ function capacityEvidence(c: Context): string[] {
   const { v, e } = c;
   const evidence: string[] = [];
   if (e.cpuThrottled) {
-    evidence.push(`its CPU is throttled ${num(v(AMPLIFIER.cpuThrottle)!)} % of the time`);
+    evidence.push(`its CPU is throttled ${num(v(FIELD.cpuThrottle)!)} % of the time`);
   }
   if (e.hotShard)
-    evidence.push(`one shard carries ${num(v(AMPLIFIER.hotShard)!)}× the average load`);
+    evidence.push(`one shard carries ${num(v(FIELD.hotShardRatio)!)}× the average load`);
   if (e.cacheThrashing)
-    evidence.push(`its cache hits only ${pct(v(AMPLIFIER.cacheHit)!)} of lookups`);
+    evidence.push(`its cache hits only ${pct(v(FIELD.cacheHitRate)!)} of lookups`);
   return evidence;
 }
 
@@ -26,7 +27,7 @@ export const HISTORY_CAUSES = {
     query: 'retention deletes without workflow demand system busy',
     detect: (c) => c.e.retention,
     text: (c) =>
-      `retention is deleting closed workflows (${num(c.v(F.deletion) ?? 0)} deletes/s, ${num(c.v(F.cleanup) ?? 0)} cleanups/s), work that is housekeeping rather than workflow progress`,
+      `retention is deleting closed workflows (${num(c.v(FIELD.deletion) ?? 0)} deletes/s, ${num(c.v(FIELD.cleanup) ?? 0)} cleanups/s), work that is housekeeping rather than workflow progress`,
     actions: () => [
       {
         action_type: 'monitor',
@@ -44,7 +45,7 @@ export const HISTORY_CAUSES = {
     query: 'shards moving history hosts restarting membership',
     detect: (c) => c.e.shardsMoving,
     text: (c) => {
-      const churn = c.v(F.shardChurn);
+      const churn = c.v(FIELD.shardChurn);
       return `history shards keep changing owner (${churn === null ? 'churn' : `${num(churn)} acquisitions/s`}), which pauses the workflows on every moving shard`;
     },
     actions: () => [
@@ -64,7 +65,7 @@ export const HISTORY_CAUSES = {
     runbook: '',
     query: 'server restart crash shard ownership',
     text: (c) => {
-      const n = c.v(F.restarts) ?? 1;
+      const n = c.v(FIELD.restarts) ?? 1;
       return `${n === 1 ? 'a Temporal server process' : `${num(n)} Temporal server processes`} restarted in the last two minutes (a crash, an out-of-memory kill or a deploy): tasks in flight are retried and the state should settle once the restart leaves the window`;
     },
     actions: () => [

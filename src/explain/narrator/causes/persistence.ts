@@ -1,4 +1,5 @@
-import { AMPLIFIER, F } from '../fields.js';
+import { FIELD } from '../../../model/signal-fields.js';
+
 import { num } from '../text.js';
 
 import type { CauseEntry } from './cause.js';
@@ -11,7 +12,7 @@ export const PERSISTENCE_CAUSES = {
     query: 'persistence connection pool utilization wait',
     detect: (c) => c.e.poolSaturated,
     text: (c) =>
-      `the persistence connection pool is saturated (${num(c.v(AMPLIFIER.poolUtil)!)} % in use), so requests queue for a connection before they reach the database`,
+      `the persistence connection pool is saturated (${num(c.v(FIELD.poolUtilization)!)} % in use), so requests queue for a connection before they reach the database`,
     actions: () => [
       {
         action_type: 'configure',
@@ -40,9 +41,9 @@ export const PERSISTENCE_CAUSES = {
     text: (c) => {
       const { v } = c;
       const occ = Math.max(
-        v(AMPLIFIER.occ) ?? 0,
-        v(AMPLIFIER.serialization) ?? 0,
-        v(AMPLIFIER.cas) ?? 0,
+        v(FIELD.occConflicts) ?? 0,
+        v(FIELD.serializationFailures) ?? 0,
+        v(FIELD.casFailures) ?? 0,
       );
       return `optimistic-concurrency conflicts (${num(occ)}/s) force retries as concurrent writes hit the same rows`;
     },
@@ -63,7 +64,7 @@ export const PERSISTENCE_CAUSES = {
     query: 'persistence rate limits persistenceMaxQPS throttled',
     detect: (c) => c.e.throttled,
     text: (c) => {
-      const rejected = Math.max(c.v(AMPLIFIER.rateLimit) ?? 0, c.v(AMPLIFIER.admission) ?? 0);
+      const rejected = Math.max(c.v(FIELD.rateLimitEvents) ?? 0, c.v(FIELD.admissionRejects) ?? 0);
       return `persistence requests are throttled (${num(rejected)}/s rejected by a rate limit)`;
     },
     actions: () => [
@@ -82,8 +83,8 @@ export const PERSISTENCE_CAUSES = {
     runbook: 'persistence-latency.md',
     query: 'persistence answers slowly database',
     text: (c) => {
-      const p99 = c.v(F.persistenceP99);
-      const errors = c.v(F.persistenceErrors);
+      const p99 = c.v(FIELD.persistenceP99);
+      const errors = c.v(FIELD.persistenceErrors);
       return c.e.persistenceFailing && errors !== null
         ? `the database rejects or times out requests (${num(errors)} errors/s)`
         : `the database is slow to answer (p99 ${p99 === null ? 'unknown' : `${num(p99)} ms`}, stressed above ${num(c.t.stressed.persistence_latency_p99_max_ms)} ms)`;

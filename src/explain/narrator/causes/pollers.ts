@@ -1,20 +1,26 @@
+import { FIELD } from '../../../model/signal-fields.js';
+
 import type { Context } from '../context.js';
-import { F, NO_POLLER, WORKER } from '../fields.js';
 import { num, pct } from '../text.js';
 
 import type { CauseEntry } from './cause.js';
 
 /** The share of polls that time out, in words. */
 function timeoutShare(c: Context): string {
-  const rate = c.v(F.pollTimeoutRate);
+  const rate = c.v(FIELD.pollTimeoutRate);
   return rate === null ? 'most' : pct(rate);
 }
 
 const pollerCount = (c: Context): number =>
-  (c.v(WORKER.wfPollers) ?? 0) + (c.v(WORKER.actPollers) ?? 0);
+  (c.v(FIELD.workflowPollers) ?? 0) + (c.v(FIELD.activityPollers) ?? 0);
 
 const slotCount = (c: Context): number =>
-  [WORKER.wfAvail, WORKER.wfUsed, WORKER.actAvail, WORKER.actUsed]
+  [
+    FIELD.workflowSlotsAvailable,
+    FIELD.workflowSlotsUsed,
+    FIELD.activitySlotsAvailable,
+    FIELD.activitySlotsUsed,
+  ]
     .map((f) => c.v(f) ?? 0)
     .reduce((a, b) => a + b, 0);
 
@@ -26,7 +32,7 @@ export const POLLER_CAUSES = {
     query: 'task queue names pollers no poller',
     detect: (c) => c.e.noPollers || c.e.matchingWaiting,
     text: (c) => {
-      const np = c.v(NO_POLLER);
+      const np = c.v(FIELD.noPollerTasks);
       return `workers poll other task queues than the work is sent to: ${timeoutShare(c)} of polls time out empty while ${np !== null && np > 0 ? `${num(np)} tasks/s arrive on queues with no poller` : 'tasks wait in matching'}`;
     },
     actions: () => [

@@ -1,5 +1,6 @@
+import { FIELD } from '../../../model/signal-fields.js';
+
 import { fullSlotPools, type Context } from '../context.js';
-import { F, NO_POLLER } from '../fields.js';
 import { num, pct } from '../text.js';
 
 import type { CauseEntry } from './cause.js';
@@ -13,7 +14,7 @@ function tooFewWorkers(slotsFull: boolean, key: string): CauseEntry {
     query: 'tasks wait for workers matching backlog add workers',
     ...(slotsFull ? { detect: (c: Context) => c.e.slotsExhausted } : {}),
     text: (c) => {
-      const ratio = c.v(F.dispatchRatio);
+      const ratio = c.v(FIELD.dispatchRatio);
       return `workers take ${ratio === null ? 'fewer' : `only ${pct(ratio)} of the`} tasks ${ratio === null ? 'than arrive' : 'that arrive'}${slotsFull ? ', with every slot of a pool busy' : ''}: too few workers for the load, or some of them stopped`;
     },
     actions: () => [
@@ -39,8 +40,8 @@ export const WORKER_CAUSES = {
     query: 'no poller task queue names workers',
     detect: (c, g) => g.kind === 'critical' || c.e.noPollers || !c.e.workerMetrics,
     text: (c) => {
-      const np = c.v(NO_POLLER);
-      const ratio = c.v(F.dispatchRatio);
+      const np = c.v(FIELD.noPollerTasks);
+      const ratio = c.v(FIELD.dispatchRatio);
       const taken =
         ratio !== null && c.e.dispatchLagging
           ? `, only ${pct(ratio)} of the tasks reaching matching are handed to a worker`
@@ -65,7 +66,7 @@ export const WORKER_CAUSES = {
     runbook: '',
     query: 'workflow failures timeouts',
     text: (c) => {
-      const rate = c.v(F.completionRate);
+      const rate = c.v(FIELD.completionRate);
       return `workflows fail or time out (only ${rate === null ? 'a few' : pct(rate)} of finishing workflows succeed): workflow or activity code fails, or its timeouts are too tight`;
     },
     actions: () => [
