@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
 import { isRunning } from '../os/process-identity.js';
+import { clearStaleStoreLock } from '../store/pglite-lock.js';
 
 export const SERVICE_NAMES = [
   'temporal-monitored',
@@ -150,6 +151,8 @@ export function removeStackRecord(stateDir: string): void {
   const layout = stateLayout(stateDir);
   rmSync(layout.record, { force: true });
   rmSync(layout.copilotConfig, { force: true });
+  // The stopped copilot may not have released its store (a signal ends it before `exit`).
+  clearStaleStoreLock(join(stateDir, 'store'));
 }
 
 /** Services of a record whose processes are still alive (by pid and start time). */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HeadwayError } from '../errors.js';
 
 import { openStore } from './open.js';
-import { acquireStoreLock, lockPathFor } from './pglite-lock.js';
+import { acquireStoreLock, clearStaleStoreLock, lockPathFor } from './pglite-lock.js';
 
 const root = mkdtempSync(join(tmpdir(), 'headway-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -73,4 +73,19 @@ describe('one process owns a PGlite store', () => {
     lock.release();
     expect(existsSync(lockPathFor(dir))).toBe(false);
   });
+
+  it('clearStaleStoreLock removes a lock whose holder is gone, and keeps a live one', () => {
+    const dir = join(root, 'store-d');
+    const lock = acquireStoreLock(dir);
+    expect(clearStaleStoreLock(dir)).toBe(false);
+    expect(existsSync(lock.path)).toBe(true);
+    lock.release();
+    writeFileSync(lockPathFor(dir), JSON.stringify({ pid: deadPid(), start_time: 1 }));
+    expect(clearStaleStoreLock(dir)).toBe(true);
+    expect(existsSync(lockPathFor(dir))).toBe(false);
+  });
 });
+
+function deadPid(): number {
+  return Number(spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim());
+}

@@ -1,4 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
@@ -104,4 +112,17 @@ export function acquireStoreLock(dataDir: string): StoreLock {
   throw new HeadwayError(ErrorCode.StoreLocked, `could not take the store lock ${path}`, {
     hint: 'another process took it at the same moment; try again',
   });
+}
+
+/**
+ * Removes the lock of `dataDir` when its holder is gone (a holder killed by a signal cannot remove
+ * it). A lock whose holder still runs is kept. Returns whether a lock was removed.
+ */
+export function clearStaleStoreLock(dataDir: string): boolean {
+  const path = lockPathFor(dataDir);
+  if (!existsSync(path)) return false;
+  const holder = readRecord(path);
+  if (holder !== null && isRunning(holder)) return false;
+  rmSync(path, { force: true });
+  return true;
 }
