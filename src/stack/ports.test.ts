@@ -1,29 +1,17 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
-
 import { afterEach, describe, expect, it } from 'vitest';
+
+import { portHolders } from '../../test/helpers/listeners.js';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { findFreePorts } from '../os/ports.js';
 
 import { assertPortsFree } from './ports.js';
 
-const servers: Server[] = [];
+const { listen, closeAll } = portHolders();
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => close(s)));
+  await closeAll();
 });
-
-async function listen(): Promise<{ server: Server; port: number }> {
-  const server = createServer();
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-function close(server: Server): Promise<void> {
-  if (!server.listening) return Promise.resolve();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
 
 describe('assertPortsFree', () => {
   it('names every busy port in one PORT_IN_USE error', async () => {

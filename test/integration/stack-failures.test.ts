@@ -51,6 +51,20 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
+  /** `headway up` in the foreground, once it says it is ready; killed after the test if still up. */
+  async function foreground(env: NodeJS.ProcessEnv) {
+    const fg = startCli(['up'], env);
+    cleanups.push(() => {
+      if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
+    });
+    await eventually(
+      'the foreground stack to be ready',
+      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
+      90_000,
+    );
+    return fg;
+  }
+
   async function stack() {
     const s = await isolatedStack();
     cleanups.push(s.remove, async () => {
@@ -162,15 +176,7 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     };
     writeFileSync(join(s.dir, 'stack.json'), JSON.stringify(stale));
 
-    const fg = startCli(['up'], s.env);
-    cleanups.push(() => {
-      if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
-    });
-    await eventually(
-      'the foreground stack to be ready',
-      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
-      90_000,
-    );
+    const fg = await foreground(s.env);
     expect(fg.output().stderr).toContain(
       'removed the record of a stack that did not shut down cleanly',
     );
@@ -199,15 +205,7 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
 
   it('closing the terminal of a foreground stack (SIGHUP) stops it like Ctrl-C', async () => {
     const s = await stack();
-    const fg = startCli(['up'], s.env);
-    cleanups.push(() => {
-      if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
-    });
-    await eventually(
-      'the foreground stack to be ready',
-      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
-      90_000,
-    );
+    const fg = await foreground(s.env);
     const ps = await runCli(['ps', '--json'], s.env);
     const services = JSON.parse(ps.stdout) as { name: string; pid: number }[];
     expect(services.length).toBeGreaterThan(0);
@@ -221,15 +219,7 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
 
   it('`down` from another terminal stops a foreground stack', async () => {
     const s = await stack();
-    const fg = startCli(['up'], s.env);
-    cleanups.push(() => {
-      if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
-    });
-    await eventually(
-      'the foreground stack to be ready',
-      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
-      90_000,
-    );
+    const fg = await foreground(s.env);
 
     const down = await runCli(['down'], s.env);
     expect(down.code, down.stderr).toBe(0);
