@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiApp } from './app.js';
-import { openStore, resetStore, seedStressed, type OpenedStore } from '../../test/helpers/api-fixtures.js';
+import {
+  openStore,
+  resetStore,
+  seedStressed,
+  type OpenedStore,
+} from '../../test/helpers/api-fixtures.js';
 
 /**
  * The copilot dashboard against the real API: every JSON API target's URL is requested from an app
