@@ -7,6 +7,7 @@ import {
   defineSignal,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -209,7 +210,7 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
       assessments += 1;
       // Alerts on every change; on the first observation only when it is bad news (a copilot
       // starting beside a sick cluster should say so, a healthy start is not an event).
-      if (state.cycle > 0 || evaluation.health_state !== 'happy') {
+      if ((state.cycle > 0 || evaluation.health_state !== 'happy') && alertsExist(input)) {
         await startChild(alertWorkflow, {
           workflowId: `headway-alert-${input.cluster_id}-${assess.assessment_id}`,
           args: [
@@ -255,6 +256,18 @@ export async function observeClusterWorkflow(input: ObserveInput): Promise<void>
     const waitMs = Math.max(0, input.cadence_s * 1000 - (Date.now() - started));
     await condition(() => stopping, waitMs);
   }
+}
+
+/**
+ * Whether this run may start alert children. Alerts were added without a patch,
+ * so two kinds of history exist: runs started before alerts (no alert child, no marker) and runs
+ * started since (alert children, no marker). Every starter since alerts sets
+ * `alert_max_attempts`, and continue-as-new keeps it, so it tells the second kind apart; a run
+ * from before alerts asks the patch, which is false while its old history replays and true (a
+ * marker recorded) from its first new state change on.
+ */
+function alertsExist(input: ObserveInput): boolean {
+  return input.alert_max_attempts !== undefined || patched('observe-alert-child');
 }
 
 /** Signals for a cycle whose collection failed outright: nothing was read. */
