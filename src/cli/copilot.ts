@@ -213,6 +213,9 @@ export function copilotCommand(io: Io): Command {
           { logger: pino({ level: 'silent' }) },
         );
         await started.stop();
+        // A run kept by use-existing may be stuck on a workflow change it cannot replay.
+        const { assertNoStuckRuns } = await import('../copilot/start-check.js');
+        await assertNoStuckRuns(config, Object.values(started.workflows ?? {}));
         if (options.json === true) printJson(io, started.workflows);
         else {
           io.out(
