@@ -1,9 +1,9 @@
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 
 import { nondeterminismFailure, stuckRunsError } from './start-check.js';
 
-const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
 
 // Events in the shape of a history read newest first (getWorkflowExecutionHistoryReverse).
 const completed = { eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED };

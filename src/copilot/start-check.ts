@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
@@ -7,7 +7,7 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { copilotConnection } from './service.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
 
 /** A running copilot workflow whose workflow task fails on nondeterminism at every retry. */
 export interface StuckRun {
