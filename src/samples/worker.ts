@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 
 import type { WorkerSection } from '../config/temporal.js';
 import { bundleOnce, workflowsModuleBeside } from '../temporal/worker-pool.js';
@@ -42,7 +42,10 @@ export async function createSampleWorker(options: SampleWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleOnce(SAMPLE_WORKFLOWS_PATH)),
+    workflowBundle:
+      // The runtime's logger, as when the SDK bundles for a worker (the bundle size at info).
+      options.workflowBundle ??
+      (await bundleOnce(SAMPLE_WORKFLOWS_PATH, Runtime.instance().logger)),
     activities: createActivities({
       steps: config.steps,
       env: options.env,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DefaultLogger,
   Worker,
+  type Logger,
   bundleWorkflowCode,
   type NativeConnection,
   type WorkerOptions,
@@ -22,12 +23,16 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
  * Bundles a workflows module once per process (bundling takes seconds); every worker, and every
- * restart of one, shares the bundle.
+ * restart of one, shares the bundle. `logger` (default: warnings only) hears the bundler, as the
+ * SDK's runtime logger does when a worker bundles for itself.
  */
-export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+export function bundleOnce(
+  workflowsPath: string,
+  logger: Logger = new DefaultLogger('WARN'),
+): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (bundle === undefined) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({ workflowsPath, logger });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
