@@ -159,6 +159,18 @@ describe('other routes', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, store: 'unavailable' });
   });
+
+  it('GET /healthz says when pruning is overdue (rows a day past retention remain), and logs it', async () => {
+    const h = await harness({ retentionDays: 7 });
+    expect(await h.json('/healthz')).toEqual({ ok: true, store: 'ok', version: '0.1.0-test' });
+    h.setNow(new Date(NOW.getTime() + 7.5 * 86_400_000));
+    expect(await h.json('/healthz')).toEqual({ ok: true, store: 'ok', version: '0.1.0-test' });
+    h.setNow(new Date(NOW.getTime() + 9 * 86_400_000));
+    const overdue = await h.json<Record<string, unknown>>('/healthz');
+    expect(overdue).toMatchObject({ ok: true, store: 'ok', prune: 'overdue' });
+    expect(Date.parse(String(overdue.oldest_row))).toBeLessThanOrEqual(NOW.getTime());
+    expect(h.logs.join('\n')).toContain('store prune overdue');
+  });
 });
 
 describe('store unavailable', () => {

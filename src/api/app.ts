@@ -2,7 +2,12 @@ import { Hono } from 'hono';
 import { pino, type Logger } from 'pino';
 
 import type { ResolvedThresholds } from '../health/thresholds.js';
-import type { Assessment, AssessmentStore, Snapshot } from '../store/repository.js';
+import {
+  retentionCutoff,
+  type Assessment,
+  type AssessmentStore,
+  type Snapshot,
+} from '../store/repository.js';
 
 import { DASHBOARD_CSP, dashboardAssets } from './dashboard/assets.js';
 import { loggableError, STORE_UNAVAILABLE_BODY, StoreUnavailableError } from './errors.js';
@@ -40,6 +45,8 @@ export interface ApiDeps {
   readonly version?: string;
   /** Thresholds of the per-service view; the defaults unless the copilot runs with overrides. */
   readonly thresholds?: ResolvedThresholds;
+  /** The store's retention: `/healthz` says `prune: "overdue"` when older rows remain. */
+  readonly retentionDays?: number;
   /**
    * How long the latest snapshot and assessment are reused across requests, in ms (default 1000).
    * They change once per observation cycle (30 s by default), and a dashboard fires several
@@ -83,6 +90,18 @@ export function createApiApp(deps: ApiDeps): Hono {
     } catch (err) {
       throw new StoreUnavailableError(err);
     }
+  }
+
+  /**
+   * Pruning runs every scheduled interval (minutes), so a row a day older than the retention
+   * window means it keeps failing (the workflow only retries): the oldest row's time, else none.
+   */
+  async function pruneOverdue(): Promise<string | undefined> {
+    if (deps.retentionDays === undefined) return undefined;
+    const oldest = await withStore((store) => store.oldestRowAt());
+    if (oldest === undefined) return undefined;
+    const limit = retentionCutoff(now(), deps.retentionDays + 1);
+    return Date.parse(oldest) < limit.getTime() ? oldest : undefined;
   }
 
   // Concurrent requests share one read, and for `cacheMs` later ones reuse its result.
@@ -251,6 +270,20 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.get('/healthz', async (c) => {
     try {
       await withStore((store) => store.ping());
+      const overdue = await pruneOverdue();
+      if (overdue !== undefined) {
+        logger.warn(
+          { oldest_row: overdue },
+          'store prune overdue: rows older than retention remain',
+        );
+        return c.json({
+          ok: true,
+          store: 'ok',
+          version: deps.version ?? null,
+          prune: 'overdue',
+          oldest_row: overdue,
+        });
+      }
       return c.json({ ok: true, store: 'ok', version: deps.version ?? null });
     } catch (err) {
       logger.warn(loggableError(err, secrets), 'store unavailable');

@@ -108,6 +108,7 @@ export async function startCopilot(
           api: config.copilot.api,
           logger,
           thresholds: resolved,
+          retentionDays: config.store.retention_days,
         },
         { host: config.copilot.api.host, port: config.copilot.api.port },
       );

@@ -89,6 +89,8 @@ export interface SnapshotInput {
 export interface AssessmentStore {
   saveSnapshot(signals: Signals, at: Date, options?: SnapshotInput): Promise<Snapshot>;
   latestSnapshot(): Promise<Snapshot | undefined>;
+  /** The oldest row's timestamp (snapshot or assessment); undefined when the store is empty. */
+  oldestRowAt(): Promise<string | undefined>;
   /** Snapshots at or after `since`, oldest first. */
   snapshotsSince(since: Date, limit: number): Promise<Snapshot[]>;
   /** Writes the assessment and its issue rows in one transaction. */
@@ -288,6 +290,17 @@ export function createAssessmentStore(
         return toSnapshot(rows[0]);
       }
       return { id, timestamp: at.toISOString(), signals, observation };
+    },
+
+    async oldestRowAt() {
+      const rows = await db.query<{ t: unknown }>(
+        'store: oldest row',
+        `SELECT min(t) AS t FROM (
+           SELECT min("timestamp") AS t FROM metrics_snapshots
+           UNION ALL SELECT min("timestamp") AS t FROM health_assessments
+         ) AS oldest`,
+      );
+      return isoOrNull(rows[0]?.t) ?? undefined;
     },
 
     async latestSnapshot() {

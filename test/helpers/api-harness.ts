@@ -29,6 +29,7 @@ export interface HarnessOptions {
   readonly seed?: boolean;
   readonly api?: Partial<ApiDeps['api']>;
   readonly cacheMs?: number;
+  readonly retentionDays?: number;
 }
 
 /**
@@ -57,6 +58,7 @@ export function useApiHarness(): (options?: HarnessOptions) => Promise<Harness> 
       logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(line) }),
       version: '0.1.0-test',
       cacheMs: options.cacheMs ?? 0,
+      ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
     });
     const get = (path: string, init?: RequestInit) => Promise.resolve(app.request(path, init));
     return {
