@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { NOW, TOKEN, ago, useApiHarness, type Json } from '../../test/helpers/api-harness.js';
+import {
+  NOW,
+  TOKEN,
+  ago,
+  appOverStoreDown,
+  useApiHarness,
+  type Json,
+} from '../../test/helpers/api-harness.js';
 import { observation, stressedSignals } from '../../test/helpers/api-fixtures.js';
-
-import { createApiApp } from './app.js';
 
 const harness = useApiHarness();
 
@@ -126,15 +131,9 @@ describe('read cache', () => {
 
   it('does not keep a failed read', async () => {
     const { store } = await harness();
-    let up = false;
-    const app = createApiApp({
-      store: () => (up ? Promise.resolve(store) : Promise.reject(new Error('down'))),
-      api: { cors_origins: [], host: '127.0.0.1' },
-      now: () => NOW,
-      cacheMs: 60_000,
-    });
+    const { app, comeBack } = appOverStoreDown(store, 60_000);
     expect((await app.request('/status')).status).toBe(503);
-    up = true;
+    comeBack();
     expect((await app.request('/status')).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   NOW,
+  appOverStoreDown,
   TOKEN,
   ago,
   useApiHarness,
@@ -219,14 +220,9 @@ describe('store unavailable', () => {
 
   it('recovers when the store comes back', async () => {
     const { store } = await harness();
-    let up = false;
-    const app = createApiApp({
-      store: () => (up ? Promise.resolve(store) : Promise.reject(new Error('down'))),
-      api: { cors_origins: [], host: '127.0.0.1' },
-      now: () => NOW,
-    });
+    const { app, comeBack } = appOverStoreDown(store);
     expect((await app.request('/status')).status).toBe(503);
-    up = true;
+    comeBack();
     expect((await app.request('/status')).status).toBe(200);
   });
 });

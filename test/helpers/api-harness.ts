@@ -80,3 +80,20 @@ export function useApiHarness(): (options?: HarnessOptions) => Promise<Harness> 
     };
   };
 }
+
+/** The API over a store that rejects until `comeBack()` is called (a store that went down). */
+export function appOverStoreDown(store: AssessmentStore, cacheMs?: number) {
+  let up = false;
+  const app = createApiApp({
+    store: () => (up ? Promise.resolve(store) : Promise.reject(new Error('down'))),
+    api: { cors_origins: [], host: '127.0.0.1' },
+    now: () => NOW,
+    ...(cacheMs === undefined ? {} : { cacheMs }),
+  });
+  return {
+    app,
+    comeBack: () => {
+      up = true;
+    },
+  };
+}
