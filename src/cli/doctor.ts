@@ -5,8 +5,10 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { readStackRecord } from '../stack/state.js';
 import { isPortFree } from '../os/ports.js';
 import { isRunning } from '../os/process-identity.js';
+import { findPostgresBinDir } from '../stack/cluster/postgres-binaries.js';
 import {
   BINARIES,
+  CLUSTER_BINARIES,
   PROMETHEUS,
   TEMPORAL,
   ensureBinary,
@@ -35,7 +37,8 @@ export function doctorCommand(io: Io): Command {
   return withCommonOptions(new Command('doctor'))
     .description(
       'Check what Headway needs: Node.js, the Temporal CLI, Prometheus, Go (to build the CLI when no ' +
-        'release can be downloaded), the state dir and the stack ports. Installs nothing.',
+        'release can be downloaded), the state dir and the stack ports; for `--profile cluster` also ' +
+        'temporal-server, temporal-sql-tool, the UI server and PostgreSQL. Installs nothing.',
     )
     .option('--json', 'print the report as JSON')
     .action(async (options: CommonOptions & { json?: boolean }) => {
@@ -45,6 +48,20 @@ export function doctorCommand(io: Io): Command {
       for (const spec of BINARIES) {
         dependencies.push(await binaryReport(spec, toolchainContext(spec, config, env)));
       }
+      const postgres = findPostgresBinDir(config.stack.cluster.postgres.bin_dir);
+      dependencies.push({
+        name: 'postgresql',
+        ok: postgres !== undefined || config.stack.cluster.postgres.url !== undefined,
+        version: null,
+        wanted: '>= 12 (cluster profile)',
+        path: postgres ?? null,
+        source: postgres === undefined ? null : 'path',
+        tried: [],
+        fix:
+          postgres === undefined
+            ? 'apt-get install postgresql (initdb, pg_ctl, postgres), or set stack.cluster.postgres.url'
+            : null,
+      });
       const go =
         config.toolchain.go_bin ??
         lookPath('go', env) ??
@@ -79,7 +96,11 @@ export function doctorCommand(io: Io): Command {
       );
       // Ports held by our own running stack are expected, not a problem.
       const portProblems = stackRunning ? [] : ports.filter((p) => !p.free);
-      const required = dependencies.filter((d) => d.name !== 'go');
+      // The cluster profile's binaries matter only when it is the profile in use.
+      const clusterOnly = new Set([...CLUSTER_BINARIES.map((b) => b.name as string), 'postgresql']);
+      const required = dependencies.filter(
+        (d) => d.name !== 'go' && (config.stack.profile === 'cluster' || !clusterOnly.has(d.name)),
+      );
       const ok = required.every((d) => d.ok) && portProblems.length === 0;
 
       if (options.json === true) {
@@ -98,14 +119,20 @@ export function doctorCommand(io: Io): Command {
             ['dependency', 'status', 'version', 'source', 'path'],
             dependencies.map((d) => [
               d.name,
-              d.ok ? 'ok' : d.name === 'go' ? 'absent (optional)' : 'MISSING',
+              d.ok
+                ? 'ok'
+                : required.includes(d)
+                  ? 'MISSING'
+                  : d.name === 'go'
+                    ? 'absent (optional)'
+                    : 'absent (cluster profile)',
               d.version ?? '-',
               d.source ?? '-',
               d.path ?? '-',
             ]),
           ),
         );
-        for (const d of dependencies.filter((x) => !x.ok)) {
+        for (const d of required.filter((x) => !x.ok)) {
           io.out(`\n${d.name}:\n`);
           for (const t of d.tried) io.out(`  tried ${t}\n`);
           if (d.fix !== null) io.out(`  fix: ${d.fix}\n`);
@@ -180,19 +207,28 @@ export function installCommand(io: Io): Command {
   return withCommonOptions(new Command('install'))
     .description(
       'Find or install the binaries the local stack needs, into the cache dir: the Temporal CLI ' +
-        `v${TEMPORAL_CLI_VERSION} (release download, else go install) and Prometheus (release download).`,
+        `v${TEMPORAL_CLI_VERSION} (release download, else go install) and Prometheus (release download); ` +
+        '`cluster` adds temporal-server, temporal-sql-tool and temporal-ui-server (go install).',
     )
-    .argument('[binary]', 'temporal, prometheus or all', 'all')
+    .argument(
+      '[binary]',
+      'temporal, prometheus, temporal-server, temporal-sql-tool, temporal-ui-server, cluster or all',
+      'all',
+    )
     .option('--json', 'print what was installed as JSON')
     .action(async (binary: string, options: CommonOptions & { json?: boolean }) => {
+      const { config } = loadCommandConfig(options);
       const specs =
-        binary === 'all' ? [TEMPORAL, PROMETHEUS] : BINARIES.filter((b) => b.name === binary);
+        binary === 'all'
+          ? [TEMPORAL, PROMETHEUS, ...(config.stack.profile === 'cluster' ? CLUSTER_BINARIES : [])]
+          : binary === 'cluster'
+            ? CLUSTER_BINARIES
+            : BINARIES.filter((b) => b.name === binary);
       if (specs.length === 0) {
         throw new HeadwayError(ErrorCode.Usage, `unknown binary ${JSON.stringify(binary)}`, {
-          hint: 'choose temporal, prometheus or all',
+          hint: 'choose temporal, prometheus, cluster or all',
         });
       }
-      const { config } = loadCommandConfig(options);
       const progress = progressPrinter(io);
       const results = [];
       for (const spec of specs) {

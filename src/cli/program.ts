@@ -7,6 +7,7 @@ import { environmentHelp } from './env-help.js';
 import { kbCommand } from './kb.js';
 import type { Io } from './output.js';
 import { scenarioCommand } from './scenario.js';
+import { schemaCommand } from './schema.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { signalsCommand } from './signals.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): Command {
     logsCommand(io),
     doctorCommand(io),
     installCommand(io),
+    schemaCommand(io),
     signalsCommand(io),
     recordCommand(io),
     replayCommand(io),

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+
 import { Command, Option } from 'commander';
 import { pino, type DestinationStream } from 'pino';
 
@@ -19,14 +21,23 @@ interface UpOptions extends CommonOptions {
   temporalPort?: number;
   temporalUiPort?: number;
   prometheusPort?: number;
+  profile?: 'dev' | 'cluster';
 }
 
 export function upCommand(io: Io): Command {
   return withCommonOptions(new Command('up'))
     .description(
-      'Start the local stack: a monitored Temporal dev server, a second one for the copilot, ' +
+      'Start the local stack: a monitored Temporal cluster, a small dev server for the copilot, ' +
         'Prometheus scraping both, and the copilot (worker, workflows and JSON API on :8081). ' +
         'Waits until every service is ready, then prints the endpoints.',
+    )
+    .addOption(
+      new Option(
+        '--profile <profile>',
+        'dev: the monitored cluster is `temporal server start-dev` (one process, SQLite); ' +
+          'cluster: frontend, history x2, matching x2 and worker services on PostgreSQL, with the ' +
+          'Web UI server (docs/cluster.md)',
+      ).choices(['dev', 'cluster']),
     )
     .option('-d, --detach', 'return once ready and leave the stack running in the background')
     .option('--json', 'with --detach: print the stack record as JSON')
@@ -52,6 +63,7 @@ async function up(io: Io, options: UpOptions): Promise<void> {
     [['stack', 'monitored', 'grpc_port'], options.temporalPort],
     [['stack', 'monitored', 'ui_port'], options.temporalUiPort],
     [['stack', 'prometheus', 'port'], options.prometheusPort],
+    [['stack', 'profile'], options.profile],
   ]);
   if (options.detach === true) {
     const started = await startStack({ config, mode: 'detached' }, progress);
@@ -242,7 +254,18 @@ export function psCommand(io: Io): Command {
     });
 }
 
-const LOG_SOURCES = [...SERVICE_NAMES, 'supervisor'] as const;
+/** The dev profile's services, the supervisor, and any other service that has written a log here. */
+function logSources(logsDir: string): string[] {
+  let written: string[] = [];
+  try {
+    written = readdirSync(logsDir)
+      .filter((f) => /^[a-z][a-z0-9-]*\.log$/.test(f))
+      .map((f) => f.slice(0, -'.log'.length));
+  } catch {
+    // No logs yet.
+  }
+  return [...new Set([...SERVICE_NAMES, ...written.sort(), 'supervisor'])];
+}
 
 interface LogsOptions extends CommonOptions {
   follow?: boolean;
@@ -253,7 +276,11 @@ interface LogsOptions extends CommonOptions {
 export function logsCommand(io: Io): Command {
   return withCommonOptions(new Command('logs'))
     .description('Show the logs of one service, or of all of them.')
-    .argument('[service]', `one of ${LOG_SOURCES.join(', ')} (default: all)`)
+    .argument(
+      '[service]',
+      `one of ${SERVICE_NAMES.join(', ')}, supervisor, or with --profile cluster postgres, ` +
+        'temporal-ui, temporal-<role>-<n> (default: all)',
+    )
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .addOption(
       new Option('-n, --lines <n>', 'lines to show from the end of each log')
@@ -263,7 +290,9 @@ export function logsCommand(io: Io): Command {
     .option('--raw', 'print lines exactly as the service wrote them (JSON)')
     .action(async (service: string | undefined, options: LogsOptions) => {
       const { config } = loadCommandConfig(options);
-      if (service !== undefined && !(LOG_SOURCES as readonly string[]).includes(service)) {
+      const layout = stateLayout(config.state_dir);
+      const LOG_SOURCES = logSources(layout.logs);
+      if (service !== undefined && !LOG_SOURCES.includes(service)) {
         throw new HeadwayError(
           ErrorCode.UnknownService,
           `unknown service ${JSON.stringify(service)}`,
@@ -277,7 +306,6 @@ export function logsCommand(io: Io): Command {
           hint: 'for example -n 100',
         });
       }
-      const layout = stateLayout(config.state_dir);
       const names = service === undefined ? LOG_SOURCES : [service];
       const files = names.map((name) => ({
         name,

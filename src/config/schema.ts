@@ -4,6 +4,7 @@ import { COPILOT_ENV_KEYS, CopilotSectionSchema, StoreSectionSchema } from './co
 import { EXPLAIN_ENV_KEYS, ExplainSectionSchema } from './explain.js';
 import { SIGNALS_ENV_KEYS, SignalsConfigSchema } from './signals.js';
 import { TemporalSectionSchema, WorkerSectionSchema } from './temporal.js';
+import { CLUSTER_ENV_KEYS, ClusterSectionSchema, clusterPorts } from './cluster.js';
 
 /** Versions Headway pins. The CLI version is the newest tag `go install` accepts (no replace directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -57,6 +58,10 @@ export const HeadwayConfigSchema = z
       .strictObject({
         temporal_bin: z.string().min(1).optional(),
         prometheus_bin: z.string().min(1).optional(),
+        /** The cluster profile's binaries (docs/cluster.md); found or built like the CLI. */
+        temporal_server_bin: z.string().min(1).optional(),
+        temporal_sql_tool_bin: z.string().min(1).optional(),
+        temporal_ui_server_bin: z.string().min(1).optional(),
         /** Go toolchain used to build the Temporal CLI when no release can be downloaded. */
         go_bin: z.string().min(1).optional(),
         /** Base URL for release downloads (a mirror); GitHub by default. */
@@ -65,6 +70,12 @@ export const HeadwayConfigSchema = z
       .prefault({}),
     stack: z
       .strictObject({
+        /**
+         * `dev`: the monitored cluster is `temporal server start-dev` (one process, SQLite).
+         * `cluster`: frontend, history, matching and worker services on PostgreSQL (cluster.ts).
+         */
+        profile: z.enum(['dev', 'cluster']).default('dev'),
+        cluster: ClusterSectionSchema,
         monitored: temporalServer({
           grpc_port: 7233,
           ui_port: 8233,
@@ -125,6 +136,17 @@ export type TemporalServerConfig = HeadwayConfig['stack']['monitored'];
 /** Every port the local stack binds, named for error messages. */
 export function listPorts(config: Pick<HeadwayConfig, 'stack' | 'copilot'>): [string, number][] {
   const { monitored, copilot, prometheus } = config.stack;
+  if (config.stack.profile === 'cluster') {
+    return [
+      ...clusterPorts(config.stack.cluster, monitored),
+      [`temporal-copilot gRPC`, copilot.grpc_port],
+      [`temporal-copilot HTTP`, copilot.http_port],
+      [`temporal-copilot metrics`, copilot.metrics_port],
+      ...(copilot.ui ? ([[`temporal-copilot UI`, copilot.ui_port]] as [string, number][]) : []),
+      ['prometheus', prometheus.port],
+      ['copilot api', config.copilot.api.port],
+    ];
+  }
   const server = (label: string, s: TemporalServerConfig): [string, number][] => [
     [`${label} gRPC`, s.grpc_port],
     [`${label} HTTP`, s.http_port],
@@ -149,11 +171,16 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   HEADWAY_LOG_LEVEL: ['log_level'],
   HEADWAY_TEMPORAL_BIN: ['toolchain', 'temporal_bin'],
   HEADWAY_PROMETHEUS_BIN: ['toolchain', 'prometheus_bin'],
+  HEADWAY_TEMPORAL_SERVER_BIN: ['toolchain', 'temporal_server_bin'],
+  HEADWAY_TEMPORAL_SQL_TOOL_BIN: ['toolchain', 'temporal_sql_tool_bin'],
+  HEADWAY_TEMPORAL_UI_SERVER_BIN: ['toolchain', 'temporal_ui_server_bin'],
   HEADWAY_GO_BIN: ['toolchain', 'go_bin'],
   HEADWAY_RELEASE_BASE_URL: ['toolchain', 'release_base_url'],
   HEADWAY_PROMETHEUS_PORT: ['stack', 'prometheus', 'port'],
   HEADWAY_SCRAPE_INTERVAL: ['stack', 'prometheus', 'scrape_interval'],
   HEADWAY_READY_TIMEOUT_S: ['stack', 'ready_timeout_s'],
+  HEADWAY_PROFILE: ['stack', 'profile'],
+  ...CLUSTER_ENV_KEYS,
   HEADWAY_MONITORED_GRPC_PORT: ['stack', 'monitored', 'grpc_port'],
   HEADWAY_MONITORED_UI_PORT: ['stack', 'monitored', 'ui_port'],
   HEADWAY_MONITORED_HTTP_PORT: ['stack', 'monitored', 'http_port'],

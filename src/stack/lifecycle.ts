@@ -4,6 +4,8 @@ import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { isRunning, signal, terminate, waitForExit } from '../os/process-identity.js';
+import { postgresVolumes } from './cluster/postgres.js';
+import { clusterProbeSpecs } from './cluster/services.js';
 import { copilotService, stackServices } from './service-specs.js';
 import {
   liveServices,
@@ -86,7 +88,12 @@ export async function stopStack(
       if (!exited)
         options.onProgress('the supervisor did not stop in time; stopping services directly');
     }
-    for (const service of services) {
+    // A database goes last: its clients must leave first.
+    const ordered = [
+      ...services.filter((x) => x.name !== 'postgres'),
+      ...services.filter((x) => x.name === 'postgres'),
+    ];
+    for (const service of ordered) {
       if (isRunning(service)) {
         options.onProgress(`stopping ${service.name} (pid ${service.pid})`);
         await terminate(service, 10_000);
@@ -99,7 +106,8 @@ export async function stopStack(
 
   const removedVolumes: string[] = [];
   if (options.volumes) {
-    for (const path of stateLayout(stateDir).volumes) {
+    const layout = stateLayout(stateDir);
+    for (const path of [...layout.volumes, ...postgresVolumes(layout)]) {
       rmSync(path, { recursive: true, force: true });
       removedVolumes.push(path);
     }
@@ -136,6 +144,7 @@ export async function stackStatus(config: HeadwayConfig): Promise<StackStatus> {
   const specs = new Map(
     [
       ...stackServices(config, { temporal: '', prometheus: '' }, layout),
+      ...(config.stack.profile === 'cluster' ? clusterProbeSpecs(config, layout) : []),
       copilotService(config, layout),
     ].map((s) => [s.name, s]),
   );

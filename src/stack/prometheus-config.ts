@@ -30,9 +30,13 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       scrape_timeout: input.scrapeInterval,
     },
     scrape_configs: [
-      ...input.static.map((t) => ({
-        job_name: t.job,
-        static_configs: [{ targets: [t.address], labels: { ...t.labels } }],
+      // One job per name; a job with several instances (the cluster profile) has one
+      // static_configs entry per instance, each with its own labels.
+      ...[...new Set(input.static.map((t) => t.job))].map((job) => ({
+        job_name: job,
+        static_configs: input.static
+          .filter((t) => t.job === job)
+          .map((t) => ({ targets: [t.address], labels: { ...t.labels } })),
       })),
       { job_name: 'prometheus', static_configs: [{ targets: [input.selfAddress] }] },
       {

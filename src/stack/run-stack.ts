@@ -8,7 +8,10 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { instantQuery } from '../signals/prometheus-client.js';
 
 import { identify } from '../os/process-identity.js';
-import { renderPrometheusConfig } from './prometheus-config.js';
+import { clusterInstances } from '../config/cluster.js';
+
+import { startCluster } from './cluster/start-cluster.js';
+import { renderPrometheusConfig, type ScrapeTarget } from './prometheus-config.js';
 import {
   copilotApiUrl,
   copilotService,
@@ -64,11 +67,7 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     renderPrometheusConfig({
       scrapeInterval: config.stack.prometheus.scrape_interval,
       static: [
-        {
-          job: 'temporal-monitored',
-          address: hostPort(metricsUrl(config.stack.monitored)),
-          labels: { cluster: 'monitored' },
-        },
+        ...monitoredTargets(config),
         {
           job: 'temporal-copilot',
           address: hostPort(metricsUrl(config.stack.copilot)),
@@ -115,14 +114,32 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
   };
 
   try {
+    if (config.stack.profile === 'cluster') {
+      if (options.binaries.cluster === undefined) throw new Error('cluster binaries not resolved');
+      await startCluster({
+        config,
+        layout,
+        binaries: options.binaries.cluster,
+        supervisor,
+        deadline,
+        onProgress: options.onProgress,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    }
     await supervisor.startAll(
       stackServices(config, options.binaries, layout),
       deadline,
       options.onProgress,
       options.signal,
     );
-    options.onProgress('waiting for the first Prometheus scrape of both servers');
-    await waitForFirstScrape(prometheusUrl(config), started, deadline, options.signal);
+    options.onProgress('waiting for the first Prometheus scrape of every Temporal server');
+    await waitForFirstScrape(
+      prometheusUrl(config),
+      started,
+      deadline,
+      options.signal,
+      monitoredTargets(config).length + 1,
+    );
     // The copilot needs its Temporal server and Prometheus, so it starts once they are ready.
     options.onProgress('starting the copilot (worker, workflows, API)');
     await supervisor.startAll(
@@ -152,16 +169,21 @@ export async function waitForFirstScrape(
   sinceMs: number,
   deadline: number,
   signal?: AbortSignal,
+  /** Targets across both jobs (the cluster profile has one per service instance). */
+  expectedTargets: number = SERVER_JOBS.length,
 ): Promise<void> {
   const pending = new Set<string>(SERVER_JOBS);
   const query = `timestamp(up{job=~"${SERVER_JOBS.join('|')}"} == 1)`;
   while (Date.now() < deadline) {
     if (signal?.aborted === true) throw startCancelled();
     try {
+      let scraped = 0;
       for (const sample of await instantQuery(promUrl, query)) {
-        if (sample.value * 1000 >= sinceMs) pending.delete(sample.metric.job ?? '');
+        if (sample.value * 1000 < sinceMs) continue;
+        pending.delete(sample.metric.job ?? '');
+        scraped += 1;
       }
-      if (pending.size === 0) return;
+      if (pending.size === 0 && scraped >= expectedTargets) return;
     } catch {
       // Not answering yet; the deadline decides.
     }
@@ -172,6 +194,27 @@ export async function waitForFirstScrape(
     `Prometheus did not scrape ${[...pending].join(' and ')} in time`,
     { hint: 'see the prometheus log (`headway logs prometheus`); the metrics port may be blocked' },
   );
+}
+
+/**
+ * What Prometheus scrapes as `temporal-monitored`: the dev server, or every service instance of
+ * the cluster, labelled with its role (`temporal_service`) and instance (`temporal_instance`).
+ */
+export function monitoredTargets(config: HeadwayConfig): ScrapeTarget[] {
+  if (config.stack.profile === 'dev') {
+    return [
+      {
+        job: 'temporal-monitored',
+        address: hostPort(metricsUrl(config.stack.monitored)),
+        labels: { cluster: 'monitored' },
+      },
+    ];
+  }
+  return clusterInstances(config.stack.cluster, config.stack.monitored).map((i) => ({
+    job: 'temporal-monitored',
+    address: `127.0.0.1:${String(i.metrics)}`,
+    labels: { cluster: 'monitored', temporal_service: i.role, temporal_instance: i.id },
+  }));
 }
 
 function hostPort(url: string): string {

@@ -26,11 +26,21 @@ export interface ServiceSpec {
   readonly endpoints: readonly Endpoint[];
   /** Resolves true when the service answers as ready. Never throws. */
   probe(timeoutMs: number): Promise<boolean>;
+  /** The signal that asks it to stop (SIGTERM when unset). */
+  readonly stopSignal?: NodeJS.Signals;
+  /** Stopped only once every other service has stopped (a database its clients need). */
+  readonly stopAfterOthers?: boolean;
 }
 
 export interface StackBinaries {
   readonly temporal: string;
   readonly prometheus: string;
+  /** The cluster profile's (temporal-server, temporal-sql-tool, temporal-ui-server). */
+  readonly cluster?: {
+    readonly server: string;
+    readonly sqlTool: string;
+    readonly uiServer: string;
+  };
 }
 
 const HOST = '127.0.0.1';
@@ -53,8 +63,11 @@ export function stackServices(
   binaries: StackBinaries,
   layout: StateLayout,
 ): ServiceSpec[] {
+  // With the cluster profile the monitored cluster is started before these (stack/cluster/).
   return [
-    temporalService('temporal-monitored', config.stack.monitored, binaries.temporal, layout),
+    ...(config.stack.profile === 'dev'
+      ? [temporalService('temporal-monitored', config.stack.monitored, binaries.temporal, layout)]
+      : []),
     temporalService('temporal-copilot', config.stack.copilot, binaries.temporal, layout),
     prometheusService(config, binaries.prometheus, layout),
   ];
@@ -210,7 +223,7 @@ function prometheusService(
   };
 }
 
-async function isHttpOk(
+export async function isHttpOk(
   url: string,
   timeoutMs: number,
   headers: Record<string, string> = {},

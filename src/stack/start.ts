@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { listPorts, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { identify } from '../os/process-identity.js';
-import { ensureStackBinaries } from '../toolchain/index.js';
+import { ensureClusterBinaries, ensureStackBinaries } from '../toolchain/index.js';
+
+import { findPostgresBinDir } from './cluster/postgres-binaries.js';
 
 import { spawnDaemon } from './daemon.js';
 import { inspectExistingStack } from './lifecycle.js';
@@ -94,6 +96,24 @@ export async function startStack(
   progress(
     `prometheus ${binaries.prometheus.version} (${binaries.prometheus.source}: ${binaries.prometheus.path})`,
   );
+  const cluster =
+    config.stack.profile === 'cluster'
+      ? await ensureClusterBinaries(config, process.env, progress)
+      : undefined;
+  if (cluster !== undefined) {
+    for (const b of [cluster.server, cluster.sqlTool, cluster.uiServer])
+      progress(`${b.name} ${b.version} (${b.source}: ${b.path})`);
+    if (
+      config.stack.cluster.postgres.url === undefined &&
+      findPostgresBinDir(config.stack.cluster.postgres.bin_dir) === undefined
+    ) {
+      throw new HeadwayError(ErrorCode.BinaryNotFound, 'PostgreSQL server binaries not found', {
+        hint:
+          'apt-get install postgresql (Headway runs initdb and postgres itself), or give a server ' +
+          'with stack.cluster.postgres.url',
+      });
+    }
+  }
   await assertPortsFree(listPorts(config));
 
   const claimed = claimStackRecord({
@@ -117,6 +137,15 @@ export async function startStack(
   const paths: StackBinaries = {
     temporal: binaries.temporal.path,
     prometheus: binaries.prometheus.path,
+    ...(cluster === undefined
+      ? {}
+      : {
+          cluster: {
+            server: cluster.server.path,
+            sqlTool: cluster.sqlTool.path,
+            uiServer: cluster.uiServer.path,
+          },
+        }),
   };
   progress(`starting the stack in ${config.state_dir}`);
   if (options.mode === 'detached') {

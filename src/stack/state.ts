@@ -8,13 +8,16 @@ import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { isRunning } from '../os/process-identity.js';
 import { clearStaleStoreLock } from '../store/pglite-lock.js';
 
+/** The dev profile's services; the cluster profile has `postgres`, `temporal-<role>-<n>`, `temporal-ui`. */
 export const SERVICE_NAMES = [
   'temporal-monitored',
   'temporal-copilot',
   'prometheus',
   'copilot',
 ] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** A service of the stack: names are kebab-case and unique within one stack. */
+export type ServiceName = string;
+const ServiceNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a service name');
 
 /** Where everything of one local stack lives. */
 export function stateLayout(stateDir: string) {
@@ -35,6 +38,10 @@ export function stateLayout(stateDir: string) {
       join(stateDir, 'temporal-monitored'),
       join(stateDir, 'temporal-copilot'),
       join(stateDir, 'prometheus'),
+      // The cluster profile's generated configs and its PostgreSQL (see cluster/postgres.ts for
+      // the data dir used when running as root).
+      join(stateDir, 'cluster'),
+      join(stateDir, 'postgres'),
       join(stateDir, 'logs'),
       // The copilot's PGlite store (store.pglite_dir elsewhere is the user's, never removed).
       join(stateDir, 'store'),
@@ -47,7 +54,7 @@ export type StateLayout = ReturnType<typeof stateLayout>;
 const identity = { pid: z.number().int(), start_time: z.number().nullable() };
 
 const ServiceRecordSchema = z.object({
-  name: z.enum(SERVICE_NAMES),
+  name: ServiceNameSchema,
   ...identity,
   started_at: z.string(),
   status: z.enum(['starting', 'running', 'restarting', 'failed', 'stopped']),

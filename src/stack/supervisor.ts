@@ -99,6 +99,7 @@ export class Supervisor {
     this.#stopping = true;
     const all = [...this.#running.values()];
     await Promise.all(all.filter((r) => first.includes(r.spec.name)).map((r) => this.#stop(r)));
+    await Promise.all(all.filter((r) => r.spec.stopAfterOthers !== true).map((r) => this.#stop(r)));
     await Promise.all(all.map((r) => this.#stop(r)));
     for (const r of this.#running.values()) r.log.close();
   }
@@ -106,7 +107,7 @@ export class Supervisor {
   async #stop(r: Running): Promise<void> {
     if (r.status === 'stopped' || r.status === 'failed') return;
     const grace = this.#options.stopGraceMs ?? 15_000;
-    r.child.kill('SIGTERM');
+    r.child.kill(r.spec.stopSignal ?? 'SIGTERM');
     // The grace timer is cancelled as soon as the service exits, so it never holds the process.
     const timer = new AbortController();
     const done = await Promise.race([
@@ -117,7 +118,7 @@ export class Supervisor {
     if (!done) {
       this.#options.logger.warn(
         { service: r.spec.name, pid: r.identity.pid },
-        'service ignored SIGTERM; killing',
+        'service ignored its stop signal; killing',
       );
       r.child.kill('SIGKILL');
       await r.exited;

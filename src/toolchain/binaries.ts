@@ -1,6 +1,8 @@
 import { PROMETHEUS_VERSION, TEMPORAL_CLI_VERSION } from '../config/schema.js';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../topology/model.js';
 
-export type BinaryName = 'temporal' | 'prometheus';
+export type BinaryName =
+  'temporal' | 'prometheus' | 'temporal-server' | 'temporal-sql-tool' | 'temporal-ui-server';
 
 export interface ReleaseAsset {
   readonly url: string;
@@ -94,4 +96,107 @@ export const PROMETHEUS: BinarySpec = {
     'or set HEADWAY_PROMETHEUS_BIN to a prometheus binary',
 };
 
-export const BINARIES: readonly BinarySpec[] = [TEMPORAL, PROMETHEUS];
+/** The server release archive holds both temporal-server and temporal-sql-tool. */
+function serverRelease(member: string): BinarySpec['release'] {
+  return (baseUrl, platform, arch) => {
+    const os = GO_OS[platform];
+    const cpu = GO_ARCH[arch];
+    if (os === undefined || cpu === undefined) return undefined;
+    const v = TEMPORAL_SERVER_VERSION;
+    const dir = `${baseUrl}/temporalio/temporal/releases/download/v${v}`;
+    const archiveName = `temporal_${v}_${os}_${cpu}.tar.gz`;
+    return {
+      url: `${dir}/${archiveName}`,
+      checksumsUrl: `${dir}/checksums.txt`,
+      archiveName,
+      member,
+    };
+  };
+}
+
+/** urfave/cli prints `<name> version <v>`; the UI server prints its version alone. */
+function versionAfter(output: string): string | undefined {
+  return (
+    /\bversion v?(\d+\.\d+\.\d+)/m.exec(output)?.[1] ?? /^v?(\d+\.\d+\.\d+)\s*$/m.exec(output)?.[1]
+  );
+}
+
+const goHint = (name: string, pkg: string): string =>
+  `install ${name}: go install ${pkg} (Go 1.25+; Headway does this itself when Go is at /usr/local/go ` +
+  'or on PATH), or set the path in toolchain (see `headway install --help`)';
+
+export const TEMPORAL_SERVER: BinarySpec = {
+  name: 'temporal-server',
+  executable: 'temporal-server',
+  envVar: 'HEADWAY_TEMPORAL_SERVER_BIN',
+  wantedVersion: TEMPORAL_SERVER_VERSION,
+  versionArgs: ['--version'],
+  parseVersion: versionAfter,
+  release: serverRelease('temporal-server'),
+  goInstall: {
+    pkg: `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+    ldflags: '-s -w',
+  },
+  installHint: goHint(
+    'temporal-server',
+    `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+  ),
+};
+
+export const TEMPORAL_SQL_TOOL: BinarySpec = {
+  name: 'temporal-sql-tool',
+  executable: 'temporal-sql-tool',
+  envVar: 'HEADWAY_TEMPORAL_SQL_TOOL_BIN',
+  wantedVersion: TEMPORAL_SERVER_VERSION,
+  versionArgs: ['--version'],
+  parseVersion: versionAfter,
+  release: serverRelease('temporal-sql-tool'),
+  goInstall: {
+    pkg: `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+    ldflags: '-s -w',
+  },
+  installHint: goHint(
+    'temporal-sql-tool',
+    `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+  ),
+};
+
+export const TEMPORAL_UI_SERVER: BinarySpec = {
+  name: 'temporal-ui-server',
+  executable: 'temporal-ui-server',
+  envVar: 'HEADWAY_TEMPORAL_UI_SERVER_BIN',
+  wantedVersion: TEMPORAL_UI_VERSION,
+  versionArgs: ['--version'],
+  parseVersion: versionAfter,
+  release(baseUrl, platform, arch) {
+    const os = GO_OS[platform];
+    const cpu = GO_ARCH[arch];
+    if (os === undefined || cpu === undefined) return undefined;
+    const v = TEMPORAL_UI_VERSION;
+    const dir = `${baseUrl}/temporalio/ui-server/releases/download/v${v}`;
+    const archiveName = `ui-server_${v}_${os}_${cpu}.tar.gz`;
+    return {
+      url: `${dir}/${archiveName}`,
+      checksumsUrl: `${dir}/checksums.txt`,
+      archiveName,
+      member: 'ui-server',
+    };
+  },
+  goInstall: {
+    pkg: `github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_VERSION}`,
+    ldflags: '-s -w',
+  },
+  installHint: goHint(
+    'temporal-ui-server',
+    `github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_VERSION}`,
+  ),
+};
+
+/** What the cluster profile needs beyond the dev profile's two. */
+export const CLUSTER_BINARIES: readonly BinarySpec[] = [
+  TEMPORAL_SERVER,
+  TEMPORAL_SQL_TOOL,
+  TEMPORAL_UI_SERVER,
+];
+
+export const BINARIES: readonly BinarySpec[] = [TEMPORAL, PROMETHEUS, ...CLUSTER_BINARIES];

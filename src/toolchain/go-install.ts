@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import type { Env } from '../config/load.js';
@@ -23,7 +23,11 @@ const REPORT_EVERY_MS = 10_000;
  * few hundred packages and takes minutes, so it reports how many packages are done as it goes.
  */
 export async function goInstall(options: GoInstallOptions): Promise<string> {
-  await mkdir(options.binDir, { recursive: true });
+  // Go names the file after the package's last path element (`server` for both the Temporal server
+  // and the UI server), so each build gets its own GOBIN and is renamed into the cache.
+  const gobin = join(options.binDir, `.go-install-${options.executable}`);
+  await rm(gobin, { recursive: true, force: true });
+  await mkdir(gobin, { recursive: true });
   const started = Date.now();
   options.onProgress(
     `building ${options.pkg} with go install into ${options.binDir} (a first build takes several minutes)`,
@@ -34,7 +38,7 @@ export async function goInstall(options: GoInstallOptions): Promise<string> {
     {
       env: {
         ...options.env,
-        GOBIN: options.binDir,
+        GOBIN: gobin,
         // Lets an older local Go fetch the toolchain the module asks for through the module proxy.
         GOTOOLCHAIN: options.env.GOTOOLCHAIN ?? 'auto',
         CGO_ENABLED: '0',
@@ -62,12 +66,21 @@ export async function goInstall(options: GoInstallOptions): Promise<string> {
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
-  }).finally(() => clearInterval(timer));
+  })
+    .catch(async (err: unknown) => {
+      await rm(gobin, { recursive: true, force: true });
+      throw err;
+    })
+    .finally(() => clearInterval(timer));
 
   if (code !== 0) {
+    await rm(gobin, { recursive: true, force: true });
     throw new Error(`go install exited with code ${String(code)}:\n${tail.join('\n')}`);
   }
   const path = join(options.binDir, options.executable);
+  const built = basename(options.pkg.replace(/@[^@]*$/, ''));
+  await rename(join(gobin, built), path);
+  await rm(gobin, { recursive: true, force: true });
   options.onProgress(`built ${path} in ${Math.round((Date.now() - started) / 1000)}s`);
   return path;
 }

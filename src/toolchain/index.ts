@@ -1,16 +1,39 @@
 import type { Env } from '../config/load.js';
 import type { HeadwayConfig } from '../config/schema.js';
 
-import { PROMETHEUS, TEMPORAL, type BinarySpec } from './binaries.js';
+import {
+  PROMETHEUS,
+  TEMPORAL,
+  TEMPORAL_SERVER,
+  TEMPORAL_SQL_TOOL,
+  TEMPORAL_UI_SERVER,
+  type BinarySpec,
+} from './binaries.js';
 import { ensureBinary, type EnsureContext, type ResolvedBinary } from './resolve.js';
 
-export { BINARIES, PROMETHEUS, TEMPORAL } from './binaries.js';
+export {
+  BINARIES,
+  CLUSTER_BINARIES,
+  PROMETHEUS,
+  TEMPORAL,
+  TEMPORAL_SERVER,
+  TEMPORAL_SQL_TOOL,
+  TEMPORAL_UI_SERVER,
+} from './binaries.js';
 export type { BinarySpec } from './binaries.js';
 export { ensureBinary, findBinary, lookPath, probeVersion } from './resolve.js';
 export type { Attempt, BinarySource, FindResult, ResolvedBinary } from './resolve.js';
 
 function explicitPath(spec: BinarySpec, config: HeadwayConfig): string | undefined {
-  return spec.name === 'temporal' ? config.toolchain.temporal_bin : config.toolchain.prometheus_bin;
+  const t = config.toolchain;
+  const paths: Record<BinarySpec['name'], string | undefined> = {
+    temporal: t.temporal_bin,
+    prometheus: t.prometheus_bin,
+    'temporal-server': t.temporal_server_bin,
+    'temporal-sql-tool': t.temporal_sql_tool_bin,
+    'temporal-ui-server': t.temporal_ui_server_bin,
+  };
+  return paths[spec.name];
 }
 
 export function toolchainContext(
@@ -49,3 +72,18 @@ export async function ensureStackBinaries(
 }
 
 export type { EnsureContext };
+
+/** The cluster profile's three binaries, found or installed like the CLI. */
+export async function ensureClusterBinaries(
+  config: HeadwayConfig,
+  env: Env,
+  onProgress: (message: string) => void,
+): Promise<{ server: ResolvedBinary; sqlTool: ResolvedBinary; uiServer: ResolvedBinary }> {
+  const ensure = (spec: BinarySpec) =>
+    ensureBinary(spec, toolchainContext(spec, config, env, onProgress));
+  return {
+    server: await ensure(TEMPORAL_SERVER),
+    sqlTool: await ensure(TEMPORAL_SQL_TOOL),
+    uiServer: await ensure(TEMPORAL_UI_SERVER),
+  };
+}
