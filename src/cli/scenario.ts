@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
-import { SCENARIOS, findScenario } from '../scenarios/catalog.js';
+import { ALL_SCENARIOS, SCENARIOS, findScenario } from '../scenarios/catalog.js';
 import { renderScenarioMarkdown, resultsTable, summarize } from '../scenarios/report.js';
 import { runScenario } from '../scenarios/run-scenario.js';
 import { runSuite } from '../scenarios/suite.js';
@@ -18,6 +18,7 @@ interface RunFlags {
   json?: string;
   md?: string;
   report?: string;
+  profile?: 'dev' | 'cluster';
 }
 
 export function scenarioCommand(io: Io): Command {
@@ -37,8 +38,9 @@ function listCommand(io: Io): Command {
       if (flags.json === true) {
         printJson(
           io,
-          SCENARIOS.map((s) => ({
+          ALL_SCENARIOS.map((s) => ({
             name: s.name,
+            profile: s.profile ?? 'any',
             summary: s.summary,
             proves: s.proves,
             expected: s.expected,
@@ -54,8 +56,8 @@ function listCommand(io: Io): Command {
       }
       io.out(
         formatTable(
-          ['name', 'expected', 'condition'],
-          SCENARIOS.map((s) => [s.name, s.expected, s.summary]),
+          ['name', 'profile', 'expected', 'condition'],
+          ALL_SCENARIOS.map((s) => [s.name, s.profile ?? 'any', s.expected, s.summary]),
         ),
       );
     });
@@ -73,10 +75,17 @@ function runCommand(io: Io): Command {
         'scenario in a process of its own and write one report. Exit 0 when every checked ' +
         'expectation passed, 1 otherwise.',
     )
-    .argument('[names...]', `scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`)
-    .option('--all', 'every scenario')
+    .argument('[names...]', `scenarios: ${ALL_SCENARIOS.map((s) => s.name).join(', ')}`)
+    .option('--all', 'every scenario of the profile (the distributed ones with --profile cluster)')
     .option('--runs <n>', 'run the selection this many times in a row', '1')
     .option('--quick', 'CI pace: 20 s warm-up, shorter baseline and holds, same expectations')
+    .addOption(
+      new Option(
+        '--profile <profile>',
+        'the stack each run gets: dev (default) or cluster (services on PostgreSQL); the ' +
+          'distributed scenarios always run on the cluster profile',
+      ).choices(['dev', 'cluster']),
+    )
     .option('--json <file>', 'one scenario: write its result (with every observation) as JSON')
     .option('--md <file>', 'one scenario: write its result as markdown')
     .option('--report <dir>', 'several: the report directory (default ./scenario-report)')
@@ -90,9 +99,13 @@ async function runAction(io: Io, names: readonly string[], flags: RunFlags): Pro
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw usage('--runs must be 1–100');
   if (flags.all === true && names.length > 0) throw usage('give scenario names or --all, not both');
   if (flags.all !== true && names.length === 0) {
-    throw usage('which scenario?', `one of: ${SCENARIOS.map((s) => s.name).join(', ')}, or --all`);
+    throw usage(
+      'which scenario?',
+      `one of: ${ALL_SCENARIOS.map((s) => s.name).join(', ')}, or --all`,
+    );
   }
-  const selected = flags.all === true ? SCENARIOS.map((s) => s.name) : [...new Set(names)];
+  const every = flags.profile === 'cluster' ? ALL_SCENARIOS : SCENARIOS;
+  const selected = flags.all === true ? every.map((s) => s.name) : [...new Set(names)];
   for (const name of selected) findScenario(name);
   const progress = progressPrinter(io);
 
@@ -110,7 +123,10 @@ async function runAction(io: Io, names: readonly string[], flags: RunFlags): Pro
       const result = await runScenario(findScenario(selected[0]!), {
         progress,
         signal: abort.signal,
-        settings: { quick: flags.quick === true },
+        settings: {
+          quick: flags.quick === true,
+          ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+        },
       });
       if (flags.json !== undefined) {
         writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
@@ -134,6 +150,7 @@ async function runAction(io: Io, names: readonly string[], flags: RunFlags): Pro
       reportDir,
       progress,
       quick: flags.quick === true,
+      ...(flags.profile === undefined ? {} : { profile: flags.profile }),
       // Each run is a child of the same CLI this one is (bin/headway.js, or another entry).
       ...(process.argv[1] === undefined
         ? {}

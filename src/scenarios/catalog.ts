@@ -10,6 +10,7 @@ import { FIELD } from '../model/signal-fields.js';
 import { isRunning } from '../os/process-identity.js';
 import { isTemporalServing } from '../temporal/reachability.js';
 
+import { CLUSTER_SCENARIOS } from './catalog-cluster.js';
 import type { FaultContext, ScenarioDefinition } from './definition.js';
 import type { Expectation } from './types.js';
 
@@ -550,8 +551,10 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
 ];
 
+export const ALL_SCENARIOS: readonly ScenarioDefinition[] = [...SCENARIOS, ...CLUSTER_SCENARIOS];
+
 export function findScenario(name: string): ScenarioDefinition {
-  const def = SCENARIOS.find((s) => s.name === name);
+  const def = ALL_SCENARIOS.find((s) => s.name === name);
   if (def === undefined) {
     throw new HeadwayError(ErrorCode.Usage, `no scenario named ${name}`, {
       hint: `one of: ${SCENARIOS.map((s) => s.name).join(', ')} (headway scenario list)`,

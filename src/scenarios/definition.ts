@@ -33,6 +33,8 @@ export interface FaultSpec {
 export interface ScenarioDefinition {
   /** kebab-case; `headway scenario run NAME`. */
   readonly name: string;
+  /** Needs the cluster profile (services on PostgreSQL); others run on either profile. */
+  readonly profile?: 'cluster';
   /** The condition the scenario creates. */
   readonly summary: string;
   /** What a pass shows about the copilot's judgement. */

@@ -153,6 +153,7 @@ describe('scenario settings', () => {
   it('writes a headway.yml the config schema accepts', () => {
     const yml = parse(
       renderStackConfig({
+        profile: 'dev',
         cadenceS: 2,
         scrapeInterval: '1s',
         queryTimeoutMs: 2_000,

@@ -47,6 +47,8 @@ export interface ScenarioSettings {
    * settling. The expectations and their deadlines stay the same.
    */
   readonly quick: boolean;
+  /** The stack's profile; a scenario that needs the cluster profile gets it whatever this says. */
+  readonly profile: 'dev' | 'cluster';
 }
 
 export const DEFAULT_SETTINGS: ScenarioSettings = {
@@ -57,6 +59,7 @@ export const DEFAULT_SETTINGS: ScenarioSettings = {
   warmupMinS: 65,
   warmupMaxS: 240,
   quick: false,
+  profile: 'dev',
 };
 
 /** The scenario at CI pace (see `ScenarioSettings.quick`). */
@@ -186,6 +189,7 @@ export async function runScenario(
     const metricsAddress = await sdkMetricsAddress();
     stack = await startScenarioStack(
       {
+        profile: def.profile ?? settings.profile,
         cadenceS: settings.cadenceS,
         scrapeInterval: settings.scrapeInterval,
         queryTimeoutMs: settings.queryTimeoutMs,

@@ -15,6 +15,7 @@ import { stringify } from 'yaml';
 import { ErrorCode, HeadwayError, headwayErrorFromJSON } from '../errors.js';
 import type { ThresholdOverrides } from '../health/thresholds.js';
 import { isRunning, signal } from '../os/process-identity.js';
+import { freeClusterPorts } from '../stack/ports.js';
 import {
   freeStackPorts,
   readStackRecord,
@@ -26,6 +27,7 @@ import {
 const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
 
 export interface StackSettings {
+  readonly profile: 'dev' | 'cluster';
   readonly cadenceS: number;
   /** Prometheus scrape interval, e.g. `1s`. */
   readonly scrapeInterval: string;
@@ -68,7 +70,11 @@ function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** The stack's headway.yml: no UIs (nobody looks), the short query timeout, the overrides. */
 export function renderStackConfig(settings: StackSettings): string {
   return stringify({
-    stack: { monitored: { ui: false }, copilot: { ui: false } },
+    stack: {
+      ...(settings.profile === 'cluster' ? { profile: 'cluster', cluster: { ui: false } } : {}),
+      monitored: { ui: false },
+      copilot: { ui: false },
+    },
     signals: {
       query_timeout_ms: settings.queryTimeoutMs,
       thresholds: settings.thresholds,
@@ -177,6 +183,9 @@ async function startOnce(
     HEADWAY_SCRAPE_INTERVAL: settings.scrapeInterval,
     HEADWAY_SCHEDULED_INTERVAL_S: String(settings.scheduledIntervalS),
     ...ports.env,
+    ...(settings.profile === 'cluster'
+      ? { ...(await freeClusterPorts()), HEADWAY_READY_TIMEOUT_S: '300' }
+      : {}),
   });
 
   // The last resort: a process that exits without tearing its stack down (a crash, an exit from
@@ -209,12 +218,14 @@ async function startOnce(
   };
 
   progress(`starting a stack in ${stateDir} (API ${ports.apiUrl})`);
-  const up = await runCli(['up', '--detach', '--json'], env, 240_000).catch(
-    async (err: unknown) => {
-      await down();
-      throw err;
-    },
-  );
+  const up = await runCli(
+    ['up', '--detach', '--json'],
+    env,
+    settings.profile === 'cluster' ? 420_000 : 240_000,
+  ).catch(async (err: unknown) => {
+    await down();
+    throw err;
+  });
   if (up.code !== 0) {
     const failure = cliError('the scenario stack did not come up', up);
     const tails = logTails(stateDir);

@@ -30,6 +30,8 @@ export interface SuiteOptions {
   readonly progress: (message: string) => void;
   /** CI pace (`--quick`) for every run. */
   readonly quick?: boolean;
+  /** `--profile cluster` for every run (scenarios that need it get it anyway). */
+  readonly profile?: 'dev' | 'cluster';
   /** The CLI each run is started with (default: this checkout's bin/headway.js). */
   readonly entry?: readonly string[];
   readonly signal?: AbortSignal;
@@ -94,6 +96,7 @@ function errorResult(name: string, error: string): ResultSummary {
       warmupMinS: 0,
       warmupMaxS: 0,
       quick: false,
+      profile: 'dev',
       thresholds: {},
     },
     load: null,
@@ -143,7 +146,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
       options.progress(`run ${i}/${options.runs}: ${name}`);
       const outcome = await runChild(
         entry,
-        [name, ...(options.quick === true ? ['--quick'] : [])],
+        [
+          name,
+          ...(options.quick === true ? ['--quick'] : []),
+          ...(options.profile === undefined ? [] : ['--profile', options.profile]),
+        ],
         join(dir, `${name}.json`),
         options.signal,
       );

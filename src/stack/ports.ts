@@ -72,3 +72,27 @@ export async function freeStackPorts(): Promise<StackPorts> {
     apiUrl: `http://127.0.0.1:${ports[9]}`,
   };
 }
+
+/**
+ * A free block of `count` consecutive loopback ports (the cluster profile's instances take
+ * `stack.cluster.base_port` onwards). Tried at random bases; the ports are only checked, not held.
+ */
+export async function findFreePortBlock(count: number, attempts = 50): Promise<number> {
+  for (let i = 0; i < attempts; i += 1) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let p = base; p < base + count && free; p += 1) free = await isPortFree(p);
+    if (free) return base;
+  }
+  throw new HeadwayError(ErrorCode.PortInUse, `no ${String(count)} consecutive free ports found`);
+}
+
+/** Environment for a cluster-profile stack beside any other: free instance ports and PostgreSQL port. */
+export async function freeClusterPorts(): Promise<Record<string, string>> {
+  const [postgres] = await findFreePorts(1);
+  return {
+    HEADWAY_PROFILE: 'cluster',
+    HEADWAY_CLUSTER_BASE_PORT: String(await findFreePortBlock(32)),
+    HEADWAY_CLUSTER_POSTGRES_PORT: String(postgres),
+  };
+}

@@ -6,6 +6,7 @@ import { identify } from '../os/process-identity.js';
 import { ensureClusterBinaries, ensureStackBinaries } from '../toolchain/index.js';
 
 import { findPostgresBinDir } from './cluster/postgres-binaries.js';
+import { checkShardCount } from './cluster/services.js';
 
 import { spawnDaemon } from './daemon.js';
 import { inspectExistingStack } from './lifecycle.js';
@@ -16,6 +17,7 @@ import {
   claimStackRecord,
   ensureStateDir,
   removeStackRecord,
+  stateLayout,
   type ServiceName,
   type StackRecord,
 } from './state.js';
@@ -114,6 +116,7 @@ export async function startStack(
       });
     }
   }
+  if (cluster !== undefined) checkShardCount(config, stateLayout(config.state_dir));
   await assertPortsFree(listPorts(config));
 
   const claimed = claimStackRecord({

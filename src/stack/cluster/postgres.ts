@@ -20,6 +20,12 @@ import { findPostgresBinDir } from './postgres-binaries.js';
 const HOST = '127.0.0.1';
 /** PostgreSQL refuses to run as root; as root, the server runs as this user. */
 const OWNER = 'postgres';
+/**
+ * The managed server's superuser. Temporal logs in as its own role without superuser rights, so
+ * the reserved superuser connections stay free for Headway (schema, scenarios) even when
+ * Temporal has taken every other connection.
+ */
+export const ADMIN_USER = 'headway';
 
 /** How to reach the cluster's database server. The password never leaves this process's memory, env and 0600 files. */
 export interface PostgresTarget {
@@ -29,6 +35,11 @@ export interface PostgresTarget {
   readonly password: string;
   /** Headway runs this server (else the user's, given by URL). */
   readonly managed: boolean;
+}
+
+/** The managed server's superuser login (same password as Temporal's role, same 0600 file). */
+export function adminTarget(target: PostgresTarget): PostgresTarget {
+  return { ...target, user: ADMIN_USER };
 }
 
 const isRoot = (): boolean => process.getuid?.() === 0;
@@ -143,7 +154,7 @@ export function initPostgres(
       '-D',
       data,
       '-U',
-      target.user,
+      ADMIN_USER,
       `--pwfile=${pwfile}`,
       '--auth-local=scram-sha-256',
       '--auth-host=scram-sha-256',
@@ -204,7 +215,7 @@ export function postgresService(
     // SIGTERM would wait for every client to leave ("smart" shutdown); SIGINT is the fast one.
     stopSignal: 'SIGINT',
     stopAfterOthers: true,
-    probe: (timeoutMs) => canConnect(target, 'postgres', timeoutMs),
+    probe: (timeoutMs) => canConnect(adminTarget(target), 'postgres', timeoutMs),
   };
 }
 
@@ -236,4 +247,28 @@ export async function canConnect(
 /** Removes the data of a managed server (`down --volumes`). */
 export function postgresVolumes(layout: StateLayout): string[] {
   return [join(layout.root, 'postgres'), postgresDataDir(layout)];
+}
+
+/** Creates Temporal's login role on the managed server when it is missing (CREATEDB, no superuser). */
+export async function ensureTemporalRole(target: PostgresTarget): Promise<string | undefined> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: ADMIN_USER,
+    password: target.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 10_000,
+  });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [target.user]);
+    if (found.rowCount !== 0) return undefined;
+    // DDL takes no parameters; both are quoted by the driver's own escaping.
+    await client.query(
+      `CREATE ROLE ${client.escapeIdentifier(target.user)} LOGIN CREATEDB PASSWORD ${client.escapeLiteral(target.password)}`,
+    );
+    return `created role ${target.user}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -10,10 +10,15 @@ import { ensureNamespace } from '../../temporal/namespaces.js';
 import type { StateLayout } from '../state.js';
 import type { Supervisor } from '../supervisor.js';
 
-import { canConnect, initPostgres, postgresService, postgresTarget } from './postgres.js';
+import {
+  canConnect,
+  ensureTemporalRole,
+  initPostgres,
+  postgresService,
+  postgresTarget,
+} from './postgres.js';
 import { setupSchema } from './schema.js';
 import {
-  checkShardCount,
   clusterInstanceServices,
   frontendAddress,
   uiService,
@@ -34,7 +39,6 @@ export interface StartClusterOptions {
 export async function startCluster(options: StartClusterOptions): Promise<void> {
   const { config, layout, supervisor, deadline, onProgress: progress, signal } = options;
   const cluster = config.stack.cluster;
-  checkShardCount(config, layout);
   const target = postgresTarget(cluster, layout);
 
   if (target.managed) {
@@ -46,6 +50,8 @@ export async function startCluster(options: StartClusterOptions): Promise<void> 
       progress,
       signal,
     );
+    const role = await ensureTemporalRole(target);
+    if (role !== undefined) progress(role);
   } else if (!(await canConnect(target, 'postgres', 10_000))) {
     throw new HeadwayError(
       ErrorCode.StoreUnavailable,

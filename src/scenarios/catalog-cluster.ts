@@ -1,0 +1,328 @@
+/**
+ * The distributed scenarios: faults only a multi-service cluster on PostgreSQL can have, run with
+ * `headway scenario run NAME` on a cluster-profile stack (`profile: 'cluster'`). Timings follow
+ * the same settings as the dev-profile scenarios (2 s cadence, 1 s scrape); docs/scenarios.md
+ * has the measured runs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import pg from 'pg';
+
+import { ErrorCode, HeadwayError } from '../errors.js';
+import { FIELD } from '../model/signal-fields.js';
+import { isRunning } from '../os/process-identity.js';
+
+import type { FaultContext, ScenarioDefinition } from './definition.js';
+import type { Expectation } from './types.js';
+
+const LOAD = { rate: 2, steps: 4 } as const;
+const WORKERS = { count: 1, workflowSlots: 20, activitySlots: 10 } as const;
+/** As in catalog.ts: a dispatch stall reaches critical in about this long. */
+const STALL_CRITICAL_S = 210;
+const RECOVERY_HOLD_S = 20;
+
+const baselineHappy: Expectation = {
+  id: 'baseline-happy',
+  description: 'baseline: happy throughout (no false alarm before the fault)',
+  mode: 'always',
+  phases: ['baseline'],
+  check: { type: 'state', states: ['happy'] },
+};
+
+function recoversHappy(withinS: number): Expectation {
+  return {
+    id: 'recovers-happy',
+    description: `recovery: happy within ${String(withinS)} s of the fault's removal, for ${String(RECOVERY_HOLD_S)} s`,
+    mode: 'eventually',
+    phase: 'recovery',
+    check: { type: 'state', states: ['happy'] },
+    within_s: withinS,
+    hold_s: RECOVERY_HOLD_S,
+    measures: 'recovery',
+  };
+}
+
+function criticalWithin(withinS: number): Expectation {
+  return {
+    id: 'critical',
+    description: `fault: critical within ${String(withinS)} s`,
+    mode: 'eventually',
+    phase: 'fault',
+    check: { type: 'state', states: ['critical'] },
+    within_s: withinS,
+    measures: 'detection',
+  };
+}
+
+function namesWithin(id: string, pattern: string, what: string, withinS: number): Expectation {
+  return {
+    id,
+    description: `fault: the assessment names ${what}`,
+    mode: 'eventually',
+    phase: 'fault',
+    check: { type: 'names', pattern },
+    within_s: withinS,
+  };
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await delay(500);
+  }
+  throw new HeadwayError(
+    ErrorCode.ReadinessTimeout,
+    `${what} did not happen within ${String(timeoutMs / 1_000)} s`,
+  );
+}
+
+/** A crashed instance is back when the supervisor has restarted it (new pid, running). */
+async function restartedBySupervisor(ctx: FaultContext, name: string, pidBefore: number) {
+  await waitFor(`${name} restarted by the supervisor`, 120_000, () => {
+    const s = ctx.stack.service(name);
+    return s.pid !== pidBefore && s.status === 'running' && isRunning(s);
+  });
+}
+
+/** Every process of a service: PostgreSQL's backends are children in its process group. */
+function signalGroup(ctx: FaultContext, name: string, sig: NodeJS.Signals): void {
+  const s = ctx.stack.service(name);
+  if (!isRunning(s)) return;
+  // The supervisor starts each service as its own process group leader (detached spawn).
+  process.kill(-s.pid, sig);
+}
+
+/** The managed PostgreSQL's superuser, from the stack's 0600 password file. */
+async function adminClient(ctx: FaultContext): Promise<pg.Client> {
+  const password = readFileSync(join(ctx.stack.stateDir, 'postgres', 'password'), 'utf8').trim();
+  const port = ctx.stack.service('postgres').ports.postgres;
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'headway',
+    password,
+    database: 'postgres',
+    application_name: 'headway-scenario',
+  });
+  await client.connect();
+  return client;
+}
+
+const HISTORY_VICTIM = 'temporal-history-1';
+const FRONTEND_VICTIM = 'temporal-frontend-0';
+const MATCHING = ['temporal-matching-0', 'temporal-matching-1'];
+
+export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
+  {
+    name: 'history-kill',
+    profile: 'cluster',
+    summary: 'one of two history instances killed (SIGKILL) under load; the supervisor restarts it',
+    proves:
+      'a history instance lost and back moves shards twice, which the copilot sees as churn and ' +
+      'takes as at most stressed, never critical; happy once the instance has rejoined',
+    expected: 'happy or stressed (shard churn seen); happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: `SIGKILL ${HISTORY_VICTIM}; its shards move to history-0 until the supervisor restarts it`,
+      inject: async (ctx) => {
+        const before = ctx.stack.service(HISTORY_VICTIM).pid;
+        ctx.stack.signal(HISTORY_VICTIM, 'SIGKILL');
+        await restartedBySupervisor(ctx, HISTORY_VICTIM, before);
+      },
+      remove: async () => {
+        // The supervisor brought it back during inject; nothing left to undo.
+      },
+      minHoldS: 40,
+      maxHoldS: 90,
+    },
+    recoveryMaxS: 150,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'churn-seen',
+        description: 'fault: the copilot sees shards move or membership change',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'signal', field: FIELD.membershipChanges, op: '>', value: 0 },
+        within_s: 90,
+        measures: 'detection',
+      },
+      {
+        id: 'at-most-stressed',
+        description: 'fault and recovery: never critical (a lost instance of two is not an outage)',
+        mode: 'always',
+        phases: ['fault', 'recovery'],
+        check: { type: 'state', states: ['happy', 'stressed'] },
+      },
+      recoversHappy(150),
+    ],
+  },
+  {
+    name: 'matching-stopped',
+    profile: 'cluster',
+    summary: 'every matching instance frozen (SIGSTOP) under load',
+    proves:
+      'with no matching, work waits: the copilot goes critical and names matching; happy once ' +
+      'matching runs again',
+    expected: 'stressed → critical, matching named; happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: 'SIGSTOP both matching instances; SIGCONT to recover',
+      inject: async (ctx) => {
+        for (const m of MATCHING) ctx.stack.signal(m, 'SIGSTOP');
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        for (const m of MATCHING) ctx.stack.signal(m, 'SIGCONT');
+        await Promise.resolve();
+      },
+      minHoldS: 60,
+      maxHoldS: STALL_CRITICAL_S + 60,
+    },
+    recoveryMaxS: 180,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      criticalWithin(STALL_CRITICAL_S + 30),
+      namesWithin('matching-named', 'matching', 'matching', STALL_CRITICAL_S + 30),
+      recoversHappy(180),
+    ],
+  },
+  {
+    name: 'postgres-frozen',
+    profile: 'cluster',
+    summary: 'PostgreSQL frozen (SIGSTOP to the server and every backend) under load',
+    proves:
+      'a database that stops answering shows as persistence latency and errors, critical, with ' +
+      'persistence named; happy once it runs again',
+    expected: 'stressed → critical, persistence named; happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: 'SIGSTOP the PostgreSQL process group; SIGCONT to recover',
+      inject: async (ctx) => {
+        signalGroup(ctx, 'postgres', 'SIGSTOP');
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
+        signalGroup(ctx, 'postgres', 'SIGCONT');
+        await Promise.resolve();
+      },
+      minHoldS: 60,
+      maxHoldS: STALL_CRITICAL_S + 60,
+    },
+    recoveryMaxS: 180,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      criticalWithin(STALL_CRITICAL_S + 30),
+      namesWithin(
+        'persistence-named',
+        'persistence|database',
+        'persistence',
+        STALL_CRITICAL_S + 30,
+      ),
+      recoversHappy(180),
+    ],
+  },
+  {
+    name: 'postgres-connections-exhausted',
+    profile: 'cluster',
+    summary: "Temporal's database role limited to 2 connections and its sessions ended, under load",
+    proves:
+      'a database that refuses connections (the pool cannot fill) shows as persistence errors ' +
+      'and the copilot names persistence; happy once connections are allowed again',
+    expected: 'stressed or critical, persistence named; happy after',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description:
+        'ALTER ROLE temporal CONNECTION LIMIT 2 and end its sessions; CONNECTION LIMIT -1 to recover',
+      inject: async (ctx) => {
+        const admin = await adminClient(ctx);
+        try {
+          await admin.query('ALTER ROLE temporal CONNECTION LIMIT 2');
+          await admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'temporal'",
+          );
+        } finally {
+          await admin.end();
+        }
+      },
+      remove: async (ctx) => {
+        const admin = await adminClient(ctx);
+        try {
+          await admin.query('ALTER ROLE temporal CONNECTION LIMIT -1');
+        } finally {
+          await admin.end();
+        }
+      },
+      minHoldS: 60,
+      maxHoldS: STALL_CRITICAL_S + 30,
+    },
+    recoveryMaxS: 180,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'persistence-errors',
+        description: 'fault: persistence errors seen (> 0/s)',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'signal', field: FIELD.persistenceErrors, op: '>', value: 0 },
+        within_s: 90,
+        measures: 'detection',
+      },
+      namesWithin('persistence-named', 'persistence|database', 'persistence', STALL_CRITICAL_S),
+      recoversHappy(180),
+    ],
+  },
+  {
+    name: 'frontend-restart',
+    profile: 'cluster',
+    summary: 'the frontend stopped (SIGTERM) and restarted by the supervisor while load runs',
+    proves:
+      'a frontend restart is transient: at most stressed, no workflow lost (the load counts show ' +
+      'every started workflow completed), happy again after',
+    expected: 'happy or stressed; happy after; no lost workflow',
+    load: LOAD,
+    workers: WORKERS,
+    baselineS: 20,
+    fault: {
+      description: `SIGTERM ${FRONTEND_VICTIM}; the supervisor restarts it`,
+      inject: async (ctx) => {
+        const before = ctx.stack.service(FRONTEND_VICTIM).pid;
+        ctx.stack.signal(FRONTEND_VICTIM, 'SIGTERM');
+        await restartedBySupervisor(ctx, FRONTEND_VICTIM, before);
+      },
+      remove: async () => {
+        // Restarted during inject.
+      },
+      minHoldS: 30,
+      maxHoldS: 90,
+    },
+    recoveryMaxS: 150,
+    settleS: 10,
+    expectations: [
+      baselineHappy,
+      {
+        id: 'never-critical',
+        description: 'fault and recovery: never critical',
+        mode: 'always',
+        phases: ['fault', 'recovery'],
+        check: { type: 'state', states: ['happy', 'stressed', 'unknown'] },
+      },
+      recoversHappy(150),
+    ],
+  },
+];
