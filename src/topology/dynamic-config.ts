@@ -8,7 +8,7 @@ import type { Topology } from './model.js';
 
 /** What `temporal server start-dev` sets in code (CLI v1.5.1, devserver/server.go). */
 export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
-  'history.cacheHostLevelMaxSize': 8096,
+  'history.hostLevelCacheMaxSize': 8096,
   'frontend.namespaceRPS.visibility': 100,
 };
 

@@ -9,7 +9,10 @@ const topology = TopologySchema.parse({});
 
 /** What the server's templating does with `{{ env "X" }}` (sprig), for reading the result. */
 function renderTemplate(text: string, env: Record<string, string>): string {
-  return text.replace(/\{\{ env "([A-Z_]+)" \}\}/g, (_, key: string) => env[key] ?? '');
+  return text.replace(
+    /\{\{ env "([A-Z_]+)"(?: \| default "([^"]*)")? \}\}/g,
+    (_, key: string, fallback: string | undefined) => env[key] ?? fallback ?? '',
+  );
 }
 
 describe('topology model', () => {
@@ -43,7 +46,7 @@ describe('renderStaticConfig', () => {
     }
   });
 
-  it('becomes a config for exactly its own role once the environment fills it in', () => {
+  it('becomes a config for its role once the environment fills it in, naming every service', () => {
     const env = {
       ...roleEnvironment({
         bindIp: '10.0.0.5',
@@ -66,7 +69,8 @@ describe('renderStaticConfig', () => {
       };
       global: { metrics: { prometheus: { listenAddress: string } } };
     };
-    expect(Object.keys(doc.services)).toEqual(['history']);
+    // Membership tracks only the services a config names, so every config names all four.
+    expect(Object.keys(doc.services)).toEqual(['frontend', 'history', 'matching', 'worker']);
     expect(doc.services.history?.rpc).toEqual({
       grpcPort: 7234,
       membershipPort: 6934,
@@ -79,8 +83,11 @@ describe('renderStaticConfig', () => {
   });
 
   it('gives only the frontend an HTTP port', () => {
-    expect(renderStaticConfig(topology, 'frontend')).toContain('httpPort:');
-    expect(renderStaticConfig(topology, 'matching')).not.toContain('httpPort:');
+    const doc = parse(renderTemplate(renderStaticConfig(topology, 'frontend'), {})) as {
+      services: Record<string, { rpc: Record<string, unknown> }>;
+    };
+    expect(Object.keys(doc.services.frontend?.rpc ?? {})).toContain('httpPort');
+    expect(Object.keys(doc.services.matching?.rpc ?? {})).not.toContain('httpPort');
   });
 
   it('is deterministic', () => {
@@ -101,7 +108,7 @@ describe('renderDynamicConfig', () => {
     expect(Object.keys(doc)).toEqual([
       'a.key',
       'frontend.namespaceRPS.visibility',
-      'history.cacheHostLevelMaxSize',
+      'history.hostLevelCacheMaxSize',
     ]);
     expect(doc['frontend.namespaceRPS.visibility']?.[0]?.value).toBe(50);
   });
