@@ -111,8 +111,8 @@ describe('headway up --profile cluster (real services on PostgreSQL)', () => {
   });
 
   it('runs a workflow through the frontend, history, matching and PostgreSQL', async () => {
-    expect(await runHelloWorkflow(address, `cluster-hello-${String(Date.now())}`)).toContain(
-      'Hello',
+    expect(await runHelloWorkflow(address, `cluster-hello-${String(Date.now())}`)).toBe(
+      'hello, headway',
     );
   });
 
