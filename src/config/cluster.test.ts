@@ -36,3 +36,11 @@ describe('cluster placement', () => {
     expect(ports.map(([name]) => name)).not.toContain('postgres');
   });
 });
+
+describe('membership ports', () => {
+  it('refuses a base port that would put a membership port past a smallint', () => {
+    const parsed = ClusterSectionSchema.safeParse({ base_port: 32_760 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toContain('smallint');
+  });
+});

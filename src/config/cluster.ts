@@ -8,6 +8,9 @@ import { instancesOf, TopologySchema, type TemporalRole } from '../topology/mode
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** Temporal records each instance's membership port in a PostgreSQL `smallint` column. */
+export const MAX_MEMBERSHIP_PORT = 32_767;
+
 export const ClusterSectionSchema = z
   .strictObject({
     topology: TopologySchema.prefault({}),
@@ -40,6 +43,18 @@ export const ClusterSectionSchema = z
       .prefault({}),
     /** The Web UI server against the cluster's frontend. */
     ui: z.boolean().default(true),
+  })
+  .superRefine((cluster, ctx) => {
+    const last = cluster.base_port + 4 * instancesOf(cluster.topology).length - 1;
+    if (last > MAX_MEMBERSHIP_PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['base_port'],
+        message:
+          `the instances would take ports up to ${String(last)}; Temporal stores membership ports ` +
+          `as a smallint, so they must stay at or below ${String(MAX_MEMBERSHIP_PORT)}: lower base_port`,
+      });
+    }
   })
   .prefault({});
 export type ClusterSection = z.infer<typeof ClusterSectionSchema>;

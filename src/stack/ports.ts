@@ -1,4 +1,5 @@
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { MAX_MEMBERSHIP_PORT } from '../config/cluster.js';
 import { findFreePorts, isPortFree } from '../os/ports.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -79,7 +80,8 @@ export async function freeStackPorts(): Promise<StackPorts> {
  */
 export async function findFreePortBlock(count: number, attempts = 50): Promise<number> {
   for (let i = 0; i < attempts; i += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below 32768: Temporal stores membership ports as a PostgreSQL smallint.
+    const base = 20_000 + Math.floor(Math.random() * (MAX_MEMBERSHIP_PORT - 20_000 - count));
     let free = true;
     for (let p = base; p < base + count && free; p += 1) free = await isPortFree(p);
     if (free) return base;
