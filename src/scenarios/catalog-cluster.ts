@@ -146,10 +146,10 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       baselineHappy,
       {
         id: 'churn-seen',
-        description: 'fault: the copilot sees shards move or membership change',
+        description: 'fault: the copilot sees the lost instance (shard churn > 0/s)',
         mode: 'eventually',
         phase: 'fault',
-        check: { type: 'signal', field: FIELD.membershipChanges, op: '>', value: 0 },
+        check: { type: 'signal', field: FIELD.shardChurn, op: '>', value: 0 },
         within_s: 90,
         measures: 'detection',
       },

@@ -32,6 +32,11 @@ export const RECORDED_SIGNALS: readonly SignalField[] = [
   FIELD.activitySlotsUsed,
   FIELD.workflowScheduleToStartP95,
   FIELD.activityScheduleToStartP95,
+  // What the distributed scenarios judge: instances lost and back, and a database in trouble.
+  FIELD.shardChurn,
+  FIELD.restarts,
+  FIELD.membershipChanges,
+  FIELD.persistenceErrors,
 ];
 
 const STATES: readonly string[] = ['happy', 'stressed', 'critical', 'unknown'];
