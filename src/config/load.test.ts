@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { loadConfig, override } from './load.js';
-import { ENV_KEYS, listPorts } from './schema.js';
+import { ENV_KEYS } from './env-keys.js';
+import { listPorts } from './schema.js';
 
 let dir: string;
 let home: string;
