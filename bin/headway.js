@@ -2,6 +2,7 @@
 // Checked before any import that needs a newer Node, so the user sees this and not a syntax error.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +23,9 @@ if (major < 22) {
   );
   process.exit(1);
 }
+// V8 keeps the compiled code of every module it loads (Node >= 22.1) in a cache dir, so the next
+// start skips parsing and compiling them (about a third of a start's CPU).
+module.enableCompileCache?.();
 await import(compiledIsCurrent() ? '../dist/bin/headway.js' : await fromSource());
 
 /**
