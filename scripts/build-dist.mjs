@@ -48,6 +48,24 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   copyFileSync(from, to);
 }
 
+// Workflow bundles, so a worker does not run webpack at start (src/temporal/prebuilt-bundle.ts).
+// A bundle that fails to build is left out: that worker then bundles at start, as from the sources.
+const BUNDLED = ['copilot'];
+const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+for (const dir of BUNDLED) {
+  try {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(dist, dir, 'workflows', 'index.js'),
+      logger: new DefaultLogger('WARN'),
+    });
+    writeFileSync(join(dist, dir, 'workflows.bundle.js'), code);
+  } catch (err) {
+    process.stderr.write(
+      `headway: bundling the ${dir} workflows failed; its worker will bundle at start (${String(err)})\n`,
+    );
+  }
+}
+
 const stamp = join(dist, '.built');
 writeFileSync(
   stamp,
