@@ -15,7 +15,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', '.headway/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', '.headway/**', 'dist/**'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -3,15 +3,16 @@ import { CommanderError } from 'commander';
 import { buildProgram } from '../cli/program.js';
 import { processIo } from '../cli/output.js';
 import { HeadwayError, errorMessage } from '../errors.js';
-import { DAEMON_COMMAND, runDaemon } from '../stack/daemon.js';
+import { DAEMON_COMMAND } from '../stack/daemon-command.js';
 
 /** The only place that decides how the process exits. */
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[2] === DAEMON_COMMAND) {
+    const { runDaemon } = await import('../stack/daemon.js');
     await runDaemon();
     return 0;
   }
-  const program = buildProgram(processIo).exitOverride();
+  const program = (await buildProgram(processIo, argv)).exitOverride();
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

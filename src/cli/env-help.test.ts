@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { CONFIG_FILE_ENV } from '../config/env-keys.js';
-import { ENV_KEYS } from '../config/schema.js';
-import { TEMPORAL_ENV_KEYS } from '../config/temporal.js';
+import { CONFIG_FILE_ENV, ENV_KEYS, TEMPORAL_ENV_KEYS } from '../config/env-keys.js';
 
 import { environmentHelp } from './env-help.js';
 

@@ -1,22 +1,18 @@
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 
-import { benchCommand } from './bench.js';
-import { copilotCommand } from './copilot.js';
-import { doctorCommand, installCommand } from './doctor.js';
+import { COMMANDS, commandNamed } from './command-index.js';
 import { environmentHelp } from './env-help.js';
-import { kbCommand } from './kb.js';
 import type { Io } from './output.js';
-import { scenarioCommand } from './scenario.js';
-import { schemaCommand } from './schema.js';
-import { recordCommand } from './record.js';
-import { replayCommand } from './replay.js';
-import { signalsCommand } from './signals.js';
-import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
-import { statusCommand } from './status.js';
-import { workerCommand } from './worker.js';
-import { workflowCommand } from './workflow/index.js';
 
-export function buildProgram(io: Io): Command {
+/**
+ * The program for one invocation: the command `argv` names is loaded and complete, every other
+ * command is a stub that only lists itself in `headway --help`, so `headway --version` and
+ * `headway --help` load none of them and `headway status` loads only what status uses.
+ * `argv` undefined loads every command (tests that inspect the whole tree).
+ */
+export async function buildProgram(io: Io, argv?: readonly string[]): Promise<Command> {
+  const wanted = argv === undefined ? undefined : commandNamed(argv);
+  const defaultHelp = new Help();
   const program = new Command('headway')
     .description(
       'Tells you whether a Temporal cluster is making forward progress on workflows, and proves it.\n' +
@@ -25,26 +21,18 @@ export function buildProgram(io: Io): Command {
     .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // A stub has no options or arguments of its own; the list shows the real command's term.
+    .configureHelp({
+      subcommandTerm: (cmd) =>
+        COMMANDS.find((c) => c.name === cmd.name())?.term ?? defaultHelp.subcommandTerm(cmd),
+    })
     .addHelpText('after', environmentHelp());
-  for (const command of [
-    upCommand(io),
-    downCommand(io),
-    psCommand(io),
-    logsCommand(io),
-    doctorCommand(io),
-    installCommand(io),
-    schemaCommand(io),
-    signalsCommand(io),
-    recordCommand(io),
-    replayCommand(io),
-    workerCommand(io),
-    workflowCommand(io),
-    benchCommand(io),
-    statusCommand(io),
-    copilotCommand(io),
-    kbCommand(io),
-    scenarioCommand(io),
-  ]) {
+  for (const entry of COMMANDS) {
+    if (argv !== undefined && entry !== wanted) {
+      program.addCommand(new Command(entry.name).summary(entry.summary));
+      continue;
+    }
+    const command = (await entry.load(io)).summary(entry.summary);
     // addCommand does not copy these settings to the subcommand, so set them on each (and on
     // nested ones, such as `copilot run`).
     const configure = (c: Command): void => {

@@ -59,30 +59,6 @@ export const ClusterSectionSchema = z
   .prefault({});
 export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
 
-export const CLUSTER_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
-  HEADWAY_CLUSTER_BASE_PORT: ['stack', 'cluster', 'base_port'],
-  HEADWAY_CLUSTER_POSTGRES_PORT: ['stack', 'cluster', 'postgres', 'port'],
-  HEADWAY_CLUSTER_POSTGRES_URL: ['stack', 'cluster', 'postgres', 'url'],
-  HEADWAY_CLUSTER_POSTGRES_PASSWORD_FILE: ['stack', 'cluster', 'postgres', 'password_file'],
-  HEADWAY_CLUSTER_HISTORY_SHARDS: ['stack', 'cluster', 'topology', 'num_history_shards'],
-  HEADWAY_CLUSTER_HISTORY_REPLICAS: [
-    'stack',
-    'cluster',
-    'topology',
-    'services',
-    'history',
-    'replicas',
-  ],
-  HEADWAY_CLUSTER_MATCHING_REPLICAS: [
-    'stack',
-    'cluster',
-    'topology',
-    'services',
-    'matching',
-    'replicas',
-  ],
-};
-
 /** The ports the dev profile's monitored server would use; the frontend takes them over. */
 export interface FrontendPorts {
   readonly grpc_port: number;

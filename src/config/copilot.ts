@@ -132,25 +132,3 @@ export const StoreSectionSchema = z
 
 export type CopilotConfig = z.infer<typeof CopilotSectionSchema>;
 export type StoreConfig = z.infer<typeof StoreSectionSchema>;
-
-export const COPILOT_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
-  HEADWAY_COPILOT_ADDRESS: ['copilot', 'address'],
-  HEADWAY_COPILOT_NAMESPACE: ['copilot', 'namespace'],
-  HEADWAY_COPILOT_TASK_QUEUE: ['copilot', 'task_queue'],
-  HEADWAY_CLUSTER_ID: ['copilot', 'cluster_id'],
-  HEADWAY_CADENCE_S: ['copilot', 'cadence_s'],
-  HEADWAY_CYCLES_PER_RUN: ['copilot', 'cycles_per_run'],
-  HEADWAY_SCHEDULED_INTERVAL_S: ['copilot', 'scheduled_interval_s'],
-  HEADWAY_LOG_FILE: ['copilot', 'log_file'],
-  HEADWAY_ALERT_WEBHOOKS: ['copilot', 'alerts', 'webhooks'],
-  HEADWAY_ALERT_SLACK_WEBHOOKS: ['copilot', 'alerts', 'slack_webhooks'],
-  HEADWAY_API_HOST: ['copilot', 'api', 'host'],
-  HEADWAY_API_PORT: ['copilot', 'api', 'port'],
-  HEADWAY_API_TOKEN: ['copilot', 'api', 'token'],
-  HEADWAY_API_CORS_ORIGINS: ['copilot', 'api', 'cors_origins'],
-  HEADWAY_API_ALLOWED_HOSTS: ['copilot', 'api', 'allowed_hosts'],
-  HEADWAY_STORE_URL: ['store', 'url'],
-  HEADWAY_STORE_RETENTION_DAYS: ['store', 'retention_days'],
-  HEADWAY_DSQL_ENDPOINT: ['store', 'dsql', 'endpoint'],
-  HEADWAY_DSQL_REGION: ['store', 'dsql', 'region'],
-};

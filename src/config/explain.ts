@@ -70,12 +70,3 @@ export const ExplainSectionSchema = z
   });
 
 export type ExplainConfig = z.infer<typeof ExplainSectionSchema>;
-
-export const EXPLAIN_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
-  HEADWAY_LLM_PROVIDER: ['explain', 'provider'],
-  HEADWAY_LLM_MODEL: ['explain', 'model'],
-  HEADWAY_LLM_BASE_URL: ['explain', 'base_url'],
-  HEADWAY_LLM_API_KEY: ['explain', 'api_key'],
-  HEADWAY_LLM_REGION: ['explain', 'region'],
-  HEADWAY_LLM_MAX_CALLS_PER_HOUR: ['explain', 'max_calls_per_hour'],
-};

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
 import { loadConfig, override } from './load.js';
-import { ENV_KEYS, listPorts } from './schema.js';
+import { ENV_KEYS } from './env-keys.js';
+import { listPorts } from './schema.js';
 
 let dir: string;
 let home: string;
@@ -242,6 +243,17 @@ describe('loadConfig precedence', () => {
       HEADWAY_LLM_API_KEY: 'sk-local-test',
       HEADWAY_LLM_REGION: 'eu-west-1',
       HEADWAY_LLM_MAX_CALLS_PER_HOUR: '30',
+      HEADWAY_PROFILE: 'cluster',
+      HEADWAY_TEMPORAL_SERVER_BIN: '/opt/temporal-server',
+      HEADWAY_TEMPORAL_SQL_TOOL_BIN: '/opt/temporal-sql-tool',
+      HEADWAY_TEMPORAL_UI_SERVER_BIN: '/opt/temporal-ui-server',
+      HEADWAY_CLUSTER_BASE_PORT: '7400',
+      HEADWAY_CLUSTER_POSTGRES_PORT: '15532',
+      HEADWAY_CLUSTER_POSTGRES_URL: 'postgres://temporal@db.example:5432/',
+      HEADWAY_CLUSTER_POSTGRES_PASSWORD_FILE: '/run/secrets/temporal-db',
+      HEADWAY_CLUSTER_HISTORY_SHARDS: '8',
+      HEADWAY_CLUSTER_HISTORY_REPLICAS: '3',
+      HEADWAY_CLUSTER_MATCHING_REPLICAS: '3',
     };
     // The table above must cover every variable Headway documents.
     expect(Object.keys(values).sort()).toEqual(Object.keys(ENV_KEYS).sort());

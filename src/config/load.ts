@@ -7,8 +7,8 @@ import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
-import { CONFIG_FILE_ENV } from './env-keys.js';
-import { ENV_KEYS, HeadwayConfigSchema, type HeadwayConfig } from './schema.js';
+import { CONFIG_FILE_ENV, ENV_KEYS } from './env-keys.js';
+import { HeadwayConfigSchema, type HeadwayConfig } from './schema.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

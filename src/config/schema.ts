@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-import { COPILOT_ENV_KEYS, CopilotSectionSchema, StoreSectionSchema } from './copilot.js';
-import { EXPLAIN_ENV_KEYS, ExplainSectionSchema } from './explain.js';
-import { SIGNALS_ENV_KEYS, SignalsConfigSchema } from './signals.js';
+import { CopilotSectionSchema, StoreSectionSchema } from './copilot.js';
+import { ExplainSectionSchema } from './explain.js';
+import { SignalsConfigSchema } from './signals.js';
 import { TemporalSectionSchema, WorkerSectionSchema } from './temporal.js';
-import { CLUSTER_ENV_KEYS, ClusterSectionSchema, clusterPorts } from './cluster.js';
+import { ClusterSectionSchema, clusterPorts } from './cluster.js';
 
 /** Versions Headway pins. The CLI version is the newest tag `go install` accepts (no replace directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -160,36 +160,3 @@ export function listPorts(config: Pick<HeadwayConfig, 'stack' | 'copilot'>): [st
     ['copilot api', config.copilot.api.port],
   ];
 }
-
-/**
- * Environment variables Headway reads, and the config path each one sets. Declared only here so
- * there is one list to document and test.
- */
-export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
-  HEADWAY_STATE_DIR: ['state_dir'],
-  HEADWAY_CACHE_DIR: ['cache_dir'],
-  HEADWAY_LOG_LEVEL: ['log_level'],
-  HEADWAY_TEMPORAL_BIN: ['toolchain', 'temporal_bin'],
-  HEADWAY_PROMETHEUS_BIN: ['toolchain', 'prometheus_bin'],
-  HEADWAY_TEMPORAL_SERVER_BIN: ['toolchain', 'temporal_server_bin'],
-  HEADWAY_TEMPORAL_SQL_TOOL_BIN: ['toolchain', 'temporal_sql_tool_bin'],
-  HEADWAY_TEMPORAL_UI_SERVER_BIN: ['toolchain', 'temporal_ui_server_bin'],
-  HEADWAY_GO_BIN: ['toolchain', 'go_bin'],
-  HEADWAY_RELEASE_BASE_URL: ['toolchain', 'release_base_url'],
-  HEADWAY_PROMETHEUS_PORT: ['stack', 'prometheus', 'port'],
-  HEADWAY_SCRAPE_INTERVAL: ['stack', 'prometheus', 'scrape_interval'],
-  HEADWAY_READY_TIMEOUT_S: ['stack', 'ready_timeout_s'],
-  HEADWAY_PROFILE: ['stack', 'profile'],
-  ...CLUSTER_ENV_KEYS,
-  HEADWAY_MONITORED_GRPC_PORT: ['stack', 'monitored', 'grpc_port'],
-  HEADWAY_MONITORED_UI_PORT: ['stack', 'monitored', 'ui_port'],
-  HEADWAY_MONITORED_HTTP_PORT: ['stack', 'monitored', 'http_port'],
-  HEADWAY_MONITORED_METRICS_PORT: ['stack', 'monitored', 'metrics_port'],
-  HEADWAY_COPILOT_GRPC_PORT: ['stack', 'copilot', 'grpc_port'],
-  HEADWAY_COPILOT_UI_PORT: ['stack', 'copilot', 'ui_port'],
-  HEADWAY_COPILOT_HTTP_PORT: ['stack', 'copilot', 'http_port'],
-  HEADWAY_COPILOT_METRICS_PORT: ['stack', 'copilot', 'metrics_port'],
-  ...SIGNALS_ENV_KEYS,
-  ...COPILOT_ENV_KEYS,
-  ...EXPLAIN_ENV_KEYS,
-};

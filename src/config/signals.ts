@@ -74,19 +74,3 @@ export const SignalsConfigSchema = z
   .prefault({});
 
 export type SignalsConfig = z.infer<typeof SignalsConfigSchema>;
-
-export const SIGNALS_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
-  HEADWAY_PROMETHEUS_URL: ['signals', 'prometheus_url'],
-  HEADWAY_SERVER_SELECTOR: ['signals', 'server_selector'],
-  HEADWAY_WORKER_SELECTOR: ['signals', 'worker_selector'],
-  HEADWAY_PROMETHEUS_AUTH: ['signals', 'auth', 'type'],
-  HEADWAY_PROMETHEUS_TOKEN: ['signals', 'auth', 'token'],
-  HEADWAY_PROMETHEUS_USERNAME: ['signals', 'auth', 'username'],
-  HEADWAY_PROMETHEUS_PASSWORD: ['signals', 'auth', 'password'],
-  HEADWAY_PROMETHEUS_SIGV4_REGION: ['signals', 'auth', 'region'],
-  HEADWAY_LOKI_URL: ['signals', 'loki_url'],
-  HEADWAY_LOKI_AUTH: ['signals', 'loki_auth', 'type'],
-  HEADWAY_LOKI_TOKEN: ['signals', 'loki_auth', 'token'],
-  HEADWAY_LOKI_USERNAME: ['signals', 'loki_auth', 'username'],
-  HEADWAY_LOKI_PASSWORD: ['signals', 'loki_auth', 'password'],
-};

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
 
+import { TEMPORAL_ENV_KEYS } from './env-keys.js';
 import { loadConfig, overrides } from './load.js';
 import {
-  TEMPORAL_ENV_KEYS,
   describeConnection,
   resolveTemporalConnection,
   temporalEnvOverrides,

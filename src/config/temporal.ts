@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
+import { TEMPORAL_ENV_KEYS } from './env-keys.js';
+
 /**
  * The `temporal:` and `worker:` sections of `headway.yml`: how Headway connects to a Temporal
  * cluster to run and control application workflows (`headway worker`, `headway workflow …`), and how
@@ -186,20 +188,6 @@ export const WorkerSectionSchema = z
 export type WorkerSection = z.infer<typeof WorkerSectionSchema>;
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * The SDK's variables Headway layers between `headway.yml` and flags. They are not in `ENV_KEYS`
- * (the table of Headway's own `HEADWAY_*` variables) and only the commands that talk to Temporal
- * apply them, so a `TEMPORAL_TLS` left in a shell never stops `headway up`.
- */
-export const TEMPORAL_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
-  TEMPORAL_ADDRESS: ['temporal', 'address'],
-  TEMPORAL_NAMESPACE: ['temporal', 'namespace'],
-  TEMPORAL_TASK_QUEUE: ['temporal', 'task_queue'],
-  TEMPORAL_API_KEY: ['temporal', 'api_key'],
-  TEMPORAL_TLS: ['temporal', 'tls'],
-  TEMPORAL_PROFILE: ['temporal', 'profile'],
-};
 
 /** (config path, value) pairs for the TEMPORAL_* variables that are set and not blank. */
 export function temporalEnvOverrides(env: Env): [readonly string[], string][] {

@@ -2,6 +2,7 @@ import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 
 import type { HeadwayConfig } from '../config/schema.js';
+import { prebuiltBundleBeside } from '../temporal/prebuilt-bundle.js';
 import { bundleOnce, workflowsModuleBeside } from '../temporal/worker-pool.js';
 
 import { createActivities, type CopilotActivityDeps } from './activities/index.js';
@@ -19,7 +20,10 @@ export interface CopilotWorkerOptions {
   readonly taskQueue: string;
   readonly deps: CopilotActivityDeps;
   readonly identity?: string;
-  /** A prebuilt bundle (tests share one); otherwise they are bundled once per process. */
+  /**
+   * A prebuilt bundle (tests share one); otherwise the one `npm ci` built into dist/, or, running
+   * from the sources, they are bundled once per process.
+   */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -29,7 +33,10 @@ export async function createCopilotWorker(options: CopilotWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleOnce(COPILOT_WORKFLOWS_PATH)),
+    workflowBundle:
+      options.workflowBundle ??
+      prebuiltBundleBeside(import.meta.url) ??
+      (await bundleOnce(COPILOT_WORKFLOWS_PATH)),
     activities: createActivities(options.deps),
     // Observations are small and few; a couple of slots keeps memory low on a small machine.
     maxConcurrentActivityTaskExecutions: 8,

@@ -6,6 +6,7 @@ import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError, errorMessage, headwayErrorFromJSON } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
 
+import { DAEMON_COMMAND } from './daemon-command.js';
 import { runStack, type RunningStack } from './run-stack.js';
 import type { StackBinaries } from './service-specs.js';
 import { removeStackRecord, stateLayout, type StackRecord } from './state.js';
@@ -17,7 +18,6 @@ type FromDaemon =
   | { type: 'ready'; record: StackRecord }
   | { type: 'failed'; error: { code: string; message: string; hint?: string; details?: string[] } };
 
-export const DAEMON_COMMAND = '__supervise';
 const BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
 
 /**

@@ -176,7 +176,10 @@ export function copilotService(config: HeadwayConfig, layout: StateLayout): Serv
   return {
     name: 'copilot',
     command: process.execPath,
-    args: [HEADWAY_BIN, 'copilot', 'run'],
+    // V8 flags for memory (docs/bench.md): compile PGlite's WebAssembly once, with the baseline
+    // compiler, not again optimised (70 MB less; the store's few queries a cycle do not need the
+    // faster code), and keep the young generation small (the copilot allocates little per cycle).
+    args: ['--liftoff-only', '--max-semi-space-size=2', HEADWAY_BIN, 'copilot', 'run'],
     cwd: layout.root,
     env: { ...process.env, [STACK_CONFIG_FILE_ENV]: writeCopilotConfig(config, layout) },
     logFile: layout.serviceLog('copilot'),

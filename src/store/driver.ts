@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
 
@@ -86,14 +89,32 @@ function executor(db: PgliteLike): SqlExecutor {
 export const MEMORY = 'memory';
 
 /**
+ * PostgreSQL's memory settings for the store, whose working set is one assessment a cycle and the
+ * API's reads. PGlite's defaults (shared_buffers 160 MB, effective for a server) filled the
+ * WebAssembly memory, which never shrinks: the copilot held 500 MB for PGlite alone (issue 17).
+ */
+export const PGLITE_SETTINGS = [
+  'shared_buffers=16MB',
+  'temp_buffers=1MB',
+  'wal_buffers=1MB',
+  'work_mem=2MB',
+  'maintenance_work_mem=8MB',
+];
+
+/**
  * An embedded PostgreSQL (PGlite, WASM). `'memory'` keeps everything in memory; a directory path
- * persists the database there (created if missing).
+ * persists the database there (created if missing, by a child process: see createInChildProcess).
  */
 export async function createPgliteDriver(dataDir: string): Promise<SqlDriver> {
   let db: PGlite;
   try {
-    if (dataDir !== MEMORY) mkdirSync(dataDir, { recursive: true });
-    db = await PGlite.create(dataDir === MEMORY ? undefined : dataDir);
+    if (dataDir !== MEMORY) {
+      mkdirSync(dataDir, { recursive: true });
+      if (!existsSync(join(dataDir, 'PG_VERSION'))) await createInChildProcess(dataDir);
+    }
+    db = await PGlite.create(dataDir === MEMORY ? undefined : dataDir, {
+      postgresqlconf: PGLITE_SETTINGS,
+    });
   } catch (err) {
     throw new HeadwayError(ErrorCode.StateDirInvalid, 'cannot open the assessment store', {
       hint: `check that ${dataDir} is a writable directory holding a PGlite database`,
@@ -106,4 +127,38 @@ export async function createPgliteDriver(dataDir: string): Promise<SqlDriver> {
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
     close: () => db.close(),
   };
+}
+
+/** Run by `node -e` with the PGlite module, the data dir and the settings (JSON) as arguments. */
+const CREATE_DATABASE = `
+const [pglite, dataDir, settings] = process.argv.slice(1);
+require(pglite)
+  .PGlite.create(dataDir, { postgresqlconf: JSON.parse(settings) })
+  .then((db) => db.close())
+  .catch((err) => { process.stderr.write(String(err && err.stack || err)); process.exit(1); });
+`;
+
+/**
+ * Creates the database in a short-lived child process. PGlite runs initdb in a second WebAssembly
+ * instance: a peak near 1 GB that the opening process would keep as resident memory for its whole
+ * life. The child takes the peak and exits; this process then opens an existing database.
+ * `--liftoff-only` keeps V8 from compiling PGlite's WebAssembly a second time, optimised (half the
+ * child's peak; initdb runs once, so the slower code costs nothing that matters).
+ */
+async function createInChildProcess(dataDir: string): Promise<void> {
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const child = spawn(
+    process.execPath,
+    ['--liftoff-only', '-e', CREATE_DATABASE, pglite, dataDir, JSON.stringify(PGLITE_SETTINGS)],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    throw new Error(`creating the PGlite database failed (exit ${String(code)}): ${stderr.trim()}`);
+  }
 }

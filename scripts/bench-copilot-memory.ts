@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:copilot-memory [-- --seconds 120] [-- --store-url postgres://...]`: how much
+ * memory the copilot process (`headway copilot run`, started by `headway up`) holds. Starts the
+ * stack on free ports in a temporary state dir, then samples the copilot's resident memory
+ * (/proc/<pid>/status: VmRSS now, VmHWM the peak since it started) every second for --seconds, and
+ * prints RSS once ready, at the end, the highest sample, and the kernel's peak; the other services'
+ * RSS are there for scale. The store is PGlite unless --store-url names a PostgreSQL database.
+ * Stops the stack and deletes the state dir at the end.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { freeStackPorts } from '../src/stack/ports.js';
+import type { StackRecord } from '../src/stack/state.js';
+
+const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '120' },
+    'store-url': { type: 'string' },
+  },
+});
+const seconds = Math.max(1, Number(values.seconds));
+
+const dir = mkdtempSync(join(tmpdir(), 'headway-bench-copilot-'));
+const stack = await freeStackPorts();
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  HEADWAY_STATE_DIR: dir,
+  ...stack.env,
+  ...(values['store-url'] === undefined ? {} : { HEADWAY_STORE_URL: values['store-url'] }),
+};
+
+/** VmRSS and VmHWM of a process, in MiB. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+const started = process.hrtime.bigint();
+const up = spawnSync(process.execPath, [BIN, 'up', '--detach', '--json'], {
+  env,
+  encoding: 'utf8',
+});
+const readyS = Number(process.hrtime.bigint() - started) / 1e9;
+try {
+  if (up.status !== 0) throw new Error(`headway up failed:\n${up.stderr}`);
+  const record = JSON.parse(up.stdout) as StackRecord;
+  const copilot = record.services.find((s) => s.name === 'copilot');
+  if (copilot === undefined) throw new Error('the stack record has no copilot');
+  const atReady = memory(copilot.pid);
+  let highest = atReady.rss;
+  let last = atReady;
+  for (let s = 1; s <= seconds; s += 1) {
+    await delay(1000);
+    last = memory(copilot.pid);
+    highest = Math.max(highest, last.rss);
+    if (s % 30 === 0) {
+      process.stderr.write(
+        `${s} s: RSS ${last.rss.toFixed(0)} MiB, peak ${last.peak.toFixed(0)}\n`,
+      );
+    }
+  }
+  const others = Object.fromEntries(
+    record.services
+      .filter((s) => s.name !== 'copilot')
+      .map((s) => [s.name, Math.round(memory(s.pid).rss)]),
+  );
+  const store = values['store-url'] === undefined ? 'PGlite' : 'PostgreSQL';
+  console.log(`copilot run (${store} store), stack ready in ${readyS.toFixed(1)} s`);
+  console.log(`  RSS once ready            ${atReady.rss.toFixed(0)} MiB`);
+  console.log(`  RSS after ${String(seconds).padEnd(4)} s          ${last.rss.toFixed(0)} MiB`);
+  console.log(`  highest RSS sampled       ${highest.toFixed(0)} MiB`);
+  console.log(`  peak RSS (VmHWM)          ${last.peak.toFixed(0)} MiB`);
+  for (const [name, rss] of Object.entries(others)) console.log(`  ${name.padEnd(26)}${rss} MiB`);
+  console.log(
+    JSON.stringify({
+      store,
+      seconds,
+      ready_s: readyS,
+      rss_ready_mib: atReady.rss,
+      rss_end_mib: last.rss,
+      rss_highest_mib: highest,
+      vmhwm_mib: last.peak,
+      others_rss_mib: others,
+    }),
+  );
+} finally {
+  spawnSync(process.execPath, [BIN, 'down', '--volumes'], { env });
+  rmSync(dir, { recursive: true, force: true });
+}

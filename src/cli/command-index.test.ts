@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { Help } from 'commander';
+import { describe, expect, it } from 'vitest';
+
+import { COMMANDS, commandNamed } from './command-index.js';
+import { buildProgram } from './program.js';
+
+const io = { out: (): void => undefined, err: (): void => undefined };
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs bin/headway.js with `args` and returns the package names and Headway modules it loaded. */
+function modulesLoadedBy(args: readonly string[]): { packages: string[]; own: string[] } {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', `${ROOT}test/helpers/record-loads.mjs`, `${ROOT}bin/headway.js`, ...args],
+    { encoding: 'utf8' },
+  );
+  expect(run.status).toBe(0);
+  const urls = run.stderr.split('--- loaded modules ---\n')[1]?.trim().split('\n') ?? [];
+  const packages = new Set<string>();
+  const own: string[] = [];
+  for (const url of urls) {
+    const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (inPackage?.[1] !== undefined) packages.add(inPackage[1]);
+    // src/cli/program.ts or dist/cli/program.js, whichever bin/headway.js ran: cli/program.
+    else if (/\/(src|dist)\//.test(url)) own.push(url.replace(/^.*\/(?:src|dist)\/|\.[jt]s$/g, ''));
+  }
+  // tsx and what it uses compile the sources when dist/ is missing or older than src/.
+  const compiler = new Set([
+    'tsx',
+    'esbuild',
+    '@esbuild/linux-x64',
+    'get-tsconfig',
+    'resolve-pkg-maps',
+  ]);
+  return { packages: [...packages].filter((p) => !compiler.has(p)).sort(), own: own.sort() };
+}
+
+describe('the command index', () => {
+  it('lists every command under its real name and term', async () => {
+    const help = new Help();
+    for (const entry of COMMANDS) {
+      const command = await entry.load(io);
+      expect(command.name()).toBe(entry.name);
+      expect(help.subcommandTerm(command)).toBe(entry.term);
+    }
+  });
+
+  it('finds the command named on the command line, after options and `help`', () => {
+    expect(commandNamed(['node', 'headway', 'status', '--json'])?.name).toBe('status');
+    expect(commandNamed(['node', 'headway', '--help'])).toBeUndefined();
+    expect(commandNamed(['node', 'headway', 'help', 'logs'])?.name).toBe('logs');
+    expect(commandNamed(['node', 'headway', 'nonsense'])).toBeUndefined();
+  });
+
+  it('loads only the named command; every other one is a stub with its summary', async () => {
+    const program = await buildProgram(io, ['node', 'headway', 'kb', 'search', 'x']);
+    const kb = program.commands.find((c) => c.name() === 'kb');
+    expect(kb?.commands.map((c) => c.name())).toEqual(['search']);
+    const up = program.commands.find((c) => c.name() === 'up');
+    expect(up?.options).toEqual([]);
+    expect(up?.summary()).toBe(COMMANDS.find((c) => c.name === 'up')?.summary);
+  });
+
+  it('`headway --help` and `--version` load no command module and no package but commander', () => {
+    for (const args of [['--help'], ['--version']]) {
+      const { packages, own } = modulesLoadedBy(args);
+      expect(packages).toEqual(['commander']);
+      expect(own).toEqual([
+        'bin/headway',
+        'cli/command-index',
+        'cli/env-help',
+        'cli/output',
+        'cli/program',
+        'config/env-keys',
+        'errors',
+        'model/failures',
+        'stack/daemon-command',
+      ]);
+    }
+  });
+});
