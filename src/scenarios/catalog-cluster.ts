@@ -119,26 +119,31 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
   {
     name: 'history-kill',
     profile: 'cluster',
-    summary: 'one of two history instances killed (SIGKILL) under load; the supervisor restarts it',
+    summary:
+      'one of two history instances hangs (SIGSTOP) under load, then is killed (SIGKILL) and ' +
+      'restarted by the supervisor',
     proves:
-      'a history instance lost and back moves shards twice, which the copilot sees as churn and ' +
+      'a history instance lost moves its shards to the other, which the copilot sees as churn and ' +
       'takes as at most stressed, never critical; happy once the instance has rejoined',
     expected: 'happy or stressed (shard churn seen); happy after',
     load: LOAD,
     workers: WORKERS,
     baselineS: 20,
     fault: {
-      description: `SIGKILL ${HISTORY_VICTIM}; its shards move to history-0 until the supervisor restarts it`,
+      // A process the supervisor restarts at once rejoins before membership lets its shards go:
+      // holding it hung is what makes it lost to the cluster, as a dead host is.
+      description: `SIGSTOP ${HISTORY_VICTIM} (its shards move to history-0); SIGKILL it to recover, the supervisor restarts it`,
       inject: async (ctx) => {
+        ctx.stack.signal(HISTORY_VICTIM, 'SIGSTOP');
+        await Promise.resolve();
+      },
+      remove: async (ctx) => {
         const before = ctx.stack.service(HISTORY_VICTIM).pid;
         ctx.stack.signal(HISTORY_VICTIM, 'SIGKILL');
         await restartedBySupervisor(ctx, HISTORY_VICTIM, before);
       },
-      remove: async () => {
-        // The supervisor brought it back during inject; nothing left to undo.
-      },
-      minHoldS: 40,
-      maxHoldS: 90,
+      minHoldS: 60,
+      maxHoldS: 120,
     },
     recoveryMaxS: 150,
     settleS: 10,
