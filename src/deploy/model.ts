@@ -54,6 +54,12 @@ const DsqlDatabase = z.strictObject({
   /** The ARN `dsql:DbConnectAdmin` is granted on. */
   cluster_arn: z.string().startsWith('arn:aws:dsql:'),
   user: z.string().min(1).default('admin'),
+  /**
+   * Visibility stays on PostgreSQL (the topology's visibility database): the seeds pair DSQL with
+   * Elasticsearch/OpenSearch, and Headway keeps SQL visibility rather than add a search cluster.
+   */
+  visibility_host: z.string().min(1),
+  visibility_port: z.coerce.number().int().min(1).max(65535).default(5432),
   /** IAM tokens as the password; DSQL accepts nothing else. */
   iam_auth: z.literal(true).default(true),
   /** Per instance; the plugin's local limiter (ECS module default 8/s, burst 40). */
