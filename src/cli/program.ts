@@ -9,6 +9,7 @@ import type { Io } from './output.js';
 import { scenarioCommand } from './scenario.js';
 import { schemaCommand } from './schema.js';
 import { recordCommand } from './record.js';
+import { planCommand, renderCommand } from './render.js';
 import { replayCommand } from './replay.js';
 import { signalsCommand } from './signals.js';
 import { downCommand, logsCommand, psCommand, upCommand } from './stack.js';
@@ -44,6 +45,8 @@ export function buildProgram(io: Io): Command {
     copilotCommand(io),
     kbCommand(io),
     scenarioCommand(io),
+    renderCommand(io),
+    planCommand(io),
   ]) {
     // addCommand does not copy these settings to the subcommand, so set them on each (and on
     // nested ones, such as `copilot run`).

@@ -137,6 +137,7 @@ describe('render compose', () => {
         endpoint: 'abc123.dsql.eu-west-1.on.aws',
         region: 'eu-west-1',
         cluster_arn: 'arn:aws:dsql:eu-west-1:123456789012:cluster/abc123',
+        visibility_host: 'visibility.example.internal',
       },
     });
     expect(() => renderCompose(dsql, loadAssets())).toThrow(/ECS only/);

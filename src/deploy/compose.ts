@@ -216,7 +216,6 @@ export function renderCompose(deploy: Deploy, assets: RenderAssets): RenderedFil
     services['copilot-temporal'] = {
       image: deploy.images.headway,
       restart: 'unless-stopped',
-      entrypoint: ['temporal'],
       command: [...COPILOT_TEMPORAL_ARGS],
       volumes: ['copilot-temporal-data:/data'],
       healthcheck: {

@@ -152,6 +152,8 @@ function configInit(image: HclValue, files: Record<string, HclValue>): HclValue 
     name: 'config-init',
     image,
     essential: false,
+    // The task volume belongs to root; the server image's own user only reads it.
+    user: '0',
     entryPoint: ['sh', '-c'],
     command: [script],
     environment: Object.values(files).map((value, i) => ({ name: names[i] ?? '', value })),

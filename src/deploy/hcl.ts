@@ -15,8 +15,9 @@ export function hclString(s: string): string {
     .replaceAll('"', '\\"')
     .replaceAll('\n', '\\n')
     .replaceAll('\t', '\\t')
-    .replaceAll('${', '$${')
-    .replaceAll('%{', '%%{');
+    // Functions: in a replacement string `$$` would mean one `$`.
+    .replaceAll('${', () => '$${')
+    .replaceAll('%{', () => '%%{');
   return `"${body}"`;
 }
 

@@ -564,7 +564,6 @@ export function renderHelm(deploy: Deploy, assets: RenderAssets): RenderedFile[]
               {
                 name: 'temporal',
                 image: '{{ .Values.images.headway }}',
-                command: ['temporal'],
                 args: [...COPILOT_TEMPORAL_ARGS],
                 ports: [{ name: 'grpc', containerPort: 7233 }],
                 readinessProbe: {
