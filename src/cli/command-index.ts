@@ -60,6 +60,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async (io) => (await import('./schema.js')).schemaCommand(io),
   },
   {
+    name: 'render',
+    term: 'render [options] <target>',
+    summary: 'write the tested cluster for Compose, Helm, ECS or Render',
+    load: async (io) => (await import('./render.js')).renderCommand(io),
+  },
+  {
+    name: 'plan',
+    term: 'plan [options]',
+    summary: 'size a cluster for a target workflow rate',
+    load: async (io) => (await import('./render.js')).planCommand(io),
+  },
+  {
     name: 'signals',
     term: 'signals [options]',
     summary: 'collect every signal once and evaluate it',

@@ -9,6 +9,7 @@ import { findPostgresBinDir } from '../stack/cluster/postgres-binaries.js';
 import {
   BINARIES,
   CLUSTER_BINARIES,
+  HELM,
   PROMETHEUS,
   TEMPORAL,
   ensureBinary,
@@ -208,11 +209,12 @@ export function installCommand(io: Io): Command {
     .description(
       'Find or install the binaries the local stack needs, into the cache dir: the Temporal CLI ' +
         `v${TEMPORAL_CLI_VERSION} (release download, else go install) and Prometheus (release download); ` +
-        '`cluster` adds temporal-server, temporal-sql-tool and temporal-ui-server (go install).',
+        '`cluster` adds temporal-server, temporal-sql-tool and temporal-ui-server (go install); ' +
+        '`helm` (go install) checks the chart of `headway render helm`.',
     )
     .argument(
       '[binary]',
-      'temporal, prometheus, temporal-server, temporal-sql-tool, temporal-ui-server, cluster or all',
+      'temporal, prometheus, temporal-server, temporal-sql-tool, temporal-ui-server, helm, cluster or all',
       'all',
     )
     .option('--json', 'print what was installed as JSON')
@@ -223,10 +225,10 @@ export function installCommand(io: Io): Command {
           ? [TEMPORAL, PROMETHEUS, ...(config.stack.profile === 'cluster' ? CLUSTER_BINARIES : [])]
           : binary === 'cluster'
             ? CLUSTER_BINARIES
-            : BINARIES.filter((b) => b.name === binary);
+            : [...BINARIES, HELM].filter((b) => b.name === binary);
       if (specs.length === 0) {
         throw new HeadwayError(ErrorCode.Usage, `unknown binary ${JSON.stringify(binary)}`, {
-          hint: 'choose temporal, prometheus, cluster or all',
+          hint: 'choose temporal, prometheus, temporal-server, temporal-sql-tool, temporal-ui-server, helm, cluster or all',
         });
       }
       const progress = progressPrinter(io);

@@ -2,7 +2,12 @@ import { PROMETHEUS_VERSION, TEMPORAL_CLI_VERSION } from '../config/schema.js';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../topology/model.js';
 
 export type BinaryName =
-  'temporal' | 'prometheus' | 'temporal-server' | 'temporal-sql-tool' | 'temporal-ui-server';
+  | 'temporal'
+  | 'prometheus'
+  | 'temporal-server'
+  | 'temporal-sql-tool'
+  | 'temporal-ui-server'
+  | 'helm';
 
 export interface ReleaseAsset {
   readonly url: string;
@@ -190,6 +195,33 @@ export const TEMPORAL_UI_SERVER: BinarySpec = {
     'temporal-ui-server',
     `github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_VERSION}`,
   ),
+};
+
+/**
+ * Helm v3, for the checks of `headway render helm` (helm lint, helm template) in the tests and CI;
+ * no stack needs it, so it is not in BINARIES (doctor) and installs only when asked for by name.
+ */
+export const HELM_VERSION = '3.19.0';
+
+export const HELM: BinarySpec = {
+  name: 'helm',
+  executable: 'helm',
+  envVar: 'HEADWAY_HELM_BIN',
+  wantedVersion: HELM_VERSION,
+  versionArgs: ['version', '--short'],
+  parseVersion(output) {
+    // "v3.19.0+g3d8990f" (a go-install build without the commit prints "v3.19.0")
+    return /^v(\d+\.\d+\.\d+)/m.exec(output)?.[1];
+  },
+  // Only go install: the release archives are on get.helm.sh, which the checksum step cannot reach
+  // from here, and the module proxy serves the source anywhere.
+  release: () => undefined,
+  goInstall: {
+    pkg: `helm.sh/helm/v3/cmd/helm@v${HELM_VERSION}`,
+    // Release builds inject the version; a plain `go install` would report v3.19+unreleased.
+    ldflags: `-s -w -X helm.sh/helm/v3/internal/version.version=v${HELM_VERSION}`,
+  },
+  installHint: goHint('helm', `helm.sh/helm/v3/cmd/helm@v${HELM_VERSION}`),
 };
 
 /** What the cluster profile needs beyond the dev profile's two. */

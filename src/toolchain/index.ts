@@ -14,6 +14,7 @@ import { ensureBinary, type EnsureContext, type ResolvedBinary } from './resolve
 export {
   BINARIES,
   CLUSTER_BINARIES,
+  HELM,
   PROMETHEUS,
   TEMPORAL,
   TEMPORAL_SERVER,
@@ -32,6 +33,8 @@ function explicitPath(spec: BinarySpec, config: HeadwayConfig): string | undefin
     'temporal-server': t.temporal_server_bin,
     'temporal-sql-tool': t.temporal_sql_tool_bin,
     'temporal-ui-server': t.temporal_ui_server_bin,
+    // No config key: found on PATH or in the cache, or installed there (`headway install helm`).
+    helm: undefined,
   };
   return paths[spec.name];
 }

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+
+import { buildProgram } from '../cli/program.js';
+
+import { COPILOT_ARGS, benchWorkerArgs } from './common.js';
+import { DeploySchema } from './model.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8');
+const instructions = dockerfile
+  .replace(/\\\n\s*/g, ' ')
+  .split('\n')
+  .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+
+// Every command loaded (no argv): the test walks the whole tree.
+const program = await buildProgram({ out: () => undefined, err: () => undefined });
+
+/** The subcommand a `headway …` argv names, its unknown words and unknown options. */
+function resolveCommand(argv: readonly string[]): { command: Command; unknown: string[] } {
+  let command: Command = program;
+  const unknown: string[] = [];
+  for (const word of argv) {
+    if (word.startsWith('-')) {
+      const long = word.split('=')[0];
+      if (!command.options.some((o) => o.long === long || o.short === long)) unknown.push(word);
+      continue;
+    }
+    const sub = command.commands.find((c) => c.name() === word);
+    if (sub !== undefined) command = sub;
+  }
+  return { command, unknown };
+}
+
+describe('Dockerfile', () => {
+  it('copies only paths that exist', () => {
+    const copies = instructions.filter((l) => l.startsWith('COPY '));
+    expect(copies.length).toBeGreaterThan(3);
+    for (const line of copies) {
+      const sources = line.split(/\s+/).slice(1, -1);
+      for (const source of sources) expect(existsSync(`${root}${source}`), source).toBe(true);
+    }
+  });
+
+  it('runs as a non-root user on Node 24', () => {
+    expect(instructions[0]).toMatch(/^FROM node:24-/);
+    expect(instructions.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 1000:1000');
+  });
+
+  it('starts real headway commands, and the renders do too', () => {
+    const cmd = instructions.find((l) => l.startsWith('CMD '));
+    const argv = JSON.parse(cmd!.slice(4)) as string[];
+    expect(argv[0]).toBe('headway');
+    const run = instructions.find((l) => l.includes('node bin/headway.js'))!;
+    const install = /node bin\/headway\.js ([^&]+)/.exec(run)![1]!.trim().split(/\s+/);
+    const deploy = DeploySchema.parse({ bench: { replicas: 1 } });
+    const cases: [readonly string[], string][] = [
+      [argv.slice(1), 'copilot run'],
+      [install, 'install'],
+      [COPILOT_ARGS.slice(1), 'copilot run'],
+      [benchWorkerArgs(deploy).slice(1), 'bench run'],
+    ];
+    for (const [words, path] of cases) {
+      const { command, unknown } = resolveCommand(words);
+      const names: string[] = [];
+      for (let c: Command | null = command; c !== null && c !== program; c = c.parent) {
+        names.unshift(c.name());
+      }
+      expect(names.join(' '), words.join(' ')).toBe(path);
+      expect(unknown, words.join(' ')).toEqual([]);
+    }
+    expect(install).toEqual(['install', 'temporal']);
+  });
+
+  it('has a command check that notices a command headway lacks', () => {
+    expect(resolveCommand(['copilot', 'fly']).command.name()).toBe('copilot');
+    expect(resolveCommand(['bench', 'run', '--no-such-flag']).unknown).toEqual(['--no-such-flag']);
+  });
+});
