@@ -145,7 +145,8 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       minHoldS: 60,
       maxHoldS: 120,
     },
-    recoveryMaxS: 150,
+    // The restart gate holds stressed while the restart is in its two-minute window.
+    recoveryMaxS: 270,
     settleS: 10,
     expectations: [
       baselineHappy,
@@ -165,7 +166,7 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
         phases: ['fault', 'recovery'],
         check: { type: 'state', states: ['happy', 'stressed'] },
       },
-      recoversHappy(150),
+      recoversHappy(240),
     ],
   },
   {
@@ -316,7 +317,7 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       minHoldS: 30,
       maxHoldS: 90,
     },
-    recoveryMaxS: 150,
+    recoveryMaxS: 270,
     settleS: 10,
     expectations: [
       baselineHappy,
@@ -327,7 +328,7 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
         phases: ['fault', 'recovery'],
         check: { type: 'state', states: ['happy', 'stressed', 'unknown'] },
       },
-      recoversHappy(150),
+      recoversHappy(240),
     ],
   },
 ];
