@@ -160,9 +160,10 @@ export async function startCopilot(
           task_queue: cluster.taskQueue,
           thresholds: cluster.config.signals.thresholds,
         });
-        for (const [key, id] of Object.entries(ids)) {
-          workflows[cluster.isDefault ? key : `${key}:${cluster.name}`] = id;
-        }
+        const suffix = cluster.isDefault ? '' : `:${cluster.name}`;
+        workflows[`observe${suffix}`] = ids.observe;
+        workflows[`logWatcher${suffix}`] = ids.logWatcher;
+        workflows[`scheduled${suffix}`] = ids.scheduled;
       }
       logger.info(workflows, 'copilot workflows running');
     }
