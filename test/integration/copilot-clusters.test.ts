@@ -104,17 +104,31 @@ describe('one copilot, two clusters (two real dev servers)', () => {
 
   it('observes each cluster through its own series, keeps separate states, and answers per cluster', async () => {
     // Both clusters observed, each by its own workflows on its own task queue.
+    let seen: unknown;
     const first = await eventually(
       'both clusters to be observed',
       async () => {
-        const rows = await clusters().catch(() => undefined);
+        if (copilot?.child.exitCode !== null) {
+          throw new Error(`the copilot exited: ${copilot?.output().stderr ?? ''}`);
+        }
+        const rows = await clusters().catch((err: unknown) => {
+          seen = err;
+          return undefined;
+        });
+        seen = rows ?? seen;
         return rows?.every((r) => r.health_state !== null && r.health_state !== 'unknown')
           ? rows
           : undefined;
       },
-      120_000,
+      // Two workers start and bundle first; a loaded CI machine takes minutes.
+      240_000,
       500,
-    );
+    ).catch((err: unknown) => {
+      const out = copilot?.output();
+      throw new Error(
+        `${String(err)}; last /clusters: ${JSON.stringify(seen)}; copilot output: ${(out?.stdout ?? '').slice(-3000)} ${(out?.stderr ?? '').slice(-2000)}`,
+      );
+    });
     expect(first.map((r) => [r.name, r.default, r.server_selector, r.temporal_address])).toEqual([
       ['east', true, 'job="temporal-east"', east.address],
       ['west', false, 'job="temporal-west"', west!.address],
@@ -173,5 +187,5 @@ describe('one copilot, two clusters (two real dev servers)', () => {
     expect(unknown.stderr).toMatch(/does not watch a cluster named north; it watches east, west/);
     const missing = await fetch(`${api}/status/history?cluster=north`);
     expect(missing.status).toBe(404);
-  }, 300_000);
+  }, 480_000);
 });
