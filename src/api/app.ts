@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { pino, type Logger } from 'pino';
 
 import type { ResolvedThresholds } from '../health/thresholds.js';
 import {
+  DEFAULT_CLUSTER,
   retentionCutoff,
   type Assessment,
   type AssessmentStore,
@@ -12,7 +13,14 @@ import {
 import { DASHBOARD_CSP, dashboardAssets } from './dashboard/assets.js';
 import { loggableError, STORE_UNAVAILABLE_BODY, StoreUnavailableError } from './errors.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
-import { HistoryQuerySchema, IssuesQuerySchema, timelineQuerySchema, validQuery } from './query.js';
+import {
+  badRequest,
+  ClusterParamSchema,
+  HistoryQuerySchema,
+  IssuesQuerySchema,
+  timelineQuerySchema,
+  validQuery,
+} from './query.js';
 import { bearerAuth, corsMiddleware, corsPolicy, hostGuard } from './security.js';
 import {
   currentState,
@@ -36,6 +44,21 @@ export interface ApiSettings {
   readonly host: string;
 }
 
+/** A monitored cluster the API answers for (`?cluster=NAME`; the default without it). */
+export interface ApiCluster {
+  readonly name: string;
+  readonly isDefault: boolean;
+  /** Thresholds of its per-service view; the defaults unless it has overrides. */
+  readonly thresholds?: ResolvedThresholds | undefined;
+  /** What `/clusters` shows besides the name and state: its sources, without credentials. */
+  readonly describe?: Readonly<Record<string, unknown>>;
+}
+
+/** What handlers find on the request: the cluster `?cluster=` picked. */
+export interface ApiEnv {
+  readonly Variables: { cluster: ApiCluster };
+}
+
 export interface ApiDeps {
   /** The store; may reject while it is down (the API then answers 503 and keeps serving). */
   readonly store: () => Promise<AssessmentStore>;
@@ -45,6 +68,11 @@ export interface ApiDeps {
   readonly version?: string;
   /** Thresholds of the per-service view; the defaults unless the copilot runs with overrides. */
   readonly thresholds?: ResolvedThresholds;
+  /**
+   * The clusters the copilot watches, the default first. Unset: one, the store's default
+   * (`local`), with `thresholds`. Every `/status*` route and `/metrics` take `?cluster=`.
+   */
+  readonly clusters?: readonly ApiCluster[];
   /** The store's retention: `/healthz` says `prune: "overdue"` when older rows remain. */
   readonly retentionDays?: number;
   /**
@@ -58,6 +86,7 @@ export interface ApiDeps {
 const GET = 'GET, HEAD';
 /** Every route and its methods: a known path with another method answers 405, not 404. */
 const ROUTES: Readonly<Record<string, string>> = {
+  '/clusters': GET,
   '/status': GET,
   '/status/history': GET,
   '/status/services': GET,
@@ -78,15 +107,27 @@ interface Latest {
  * The copilot's JSON API (wire-compatible with the reference copilot's `/status*` routes), plus
  * `/healthz` and `/metrics`. Test it with `app.request(...)`; serve it with `startApiServer`.
  */
-export function createApiApp(deps: ApiDeps): Hono {
+export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const now = deps.now ?? (() => new Date());
   const logger = (deps.logger ?? pino({ level: 'silent' })).child({ component: 'api' });
   const secrets = deps.api.token === undefined ? [] : [deps.api.token];
   const cacheMs = deps.cacheMs ?? 1000;
+  const clusters: readonly ApiCluster[] = deps.clusters ?? [
+    { name: DEFAULT_CLUSTER, isDefault: true, thresholds: deps.thresholds },
+  ];
+  const defaultCluster = clusters.find((c) => c.isDefault) ?? clusters[0]!;
+  const byName = new Map(clusters.map((c) => [c.name, c]));
 
-  async function withStore<T>(fn: (store: AssessmentStore) => Promise<T>): Promise<T> {
+  /** The store, as the default cluster (no `cluster`) or `cluster` sees it. */
+  async function withStore<T>(
+    fn: (store: AssessmentStore) => Promise<T>,
+    cluster?: ApiCluster,
+  ): Promise<T> {
     try {
-      return await fn(await deps.store());
+      const store = await deps.store();
+      return await fn(
+        cluster === undefined || cluster.isDefault ? store : store.forCluster(cluster.name),
+      );
     } catch (err) {
       throw new StoreUnavailableError(err);
     }
@@ -104,34 +145,64 @@ export function createApiApp(deps: ApiDeps): Hono {
     return Date.parse(oldest) < limit.getTime() ? oldest : undefined;
   }
 
-  // Concurrent requests share one read, and for `cacheMs` later ones reuse its result.
-  let cached: { at: number; value: Promise<Latest> } | undefined;
-  function latest(): Promise<Latest> {
+  // Concurrent requests share one read, and for `cacheMs` later ones reuse its result (per cluster).
+  const cached = new Map<string, { at: number; value: Promise<Latest> }>();
+  function latest(cluster: ApiCluster): Promise<Latest> {
     const t = performance.now();
-    if (cached !== undefined && t - cached.at < cacheMs) return cached.value;
+    const hit = cached.get(cluster.name);
+    if (hit !== undefined && t - hit.at < cacheMs) return hit.value;
     const value = withStore(async (store) => {
       const [snapshot, assessment] = await Promise.all([
         store.latestSnapshot(),
         store.latestAssessment(),
       ]);
       return { snapshot, assessment };
-    });
+    }, cluster);
     const entry = { at: t, value };
-    cached = entry;
+    cached.set(cluster.name, entry);
     // A failed read is not reused: the next request tries the store again.
     value.catch(() => {
-      if (cached === entry) cached = undefined;
+      if (cached.get(cluster.name) === entry) cached.delete(cluster.name);
     });
     return value;
   }
 
-  async function current(): Promise<Latest & { current: CurrentState; now: Date }> {
-    const l = await latest();
+  async function current(
+    cluster: ApiCluster,
+  ): Promise<Latest & { current: CurrentState; now: Date }> {
+    const l = await latest(cluster);
     const t = now();
     return { ...l, current: currentState(l.snapshot, t), now: t };
   }
 
-  const app = new Hono();
+  const app = new Hono<ApiEnv>();
+
+  /** `?cluster=NAME` picks the cluster (400 when malformed, 404 when not watched). */
+  const pickCluster: MiddlewareHandler<ApiEnv> = async (c, next) => {
+    const raw = c.req.query('cluster');
+    if (raw === undefined) {
+      c.set('cluster', defaultCluster);
+      return next();
+    }
+    const parsed = ClusterParamSchema.safeParse(raw);
+    if (!parsed.success) {
+      return badRequest(c, [
+        { parameter: 'cluster', message: parsed.error.issues[0]?.message ?? '' },
+      ]);
+    }
+    const cluster = byName.get(parsed.data);
+    if (cluster === undefined) {
+      return c.json(
+        {
+          error: 'unknown_cluster',
+          message: `this copilot does not watch a cluster named ${parsed.data}; it watches ${clusters.map((k) => k.name).join(', ')} (GET /clusters lists them)`,
+        },
+        404,
+      );
+    }
+    c.set('cluster', cluster);
+    return next();
+  };
 
   app.use(async (c, next) => {
     const t0 = performance.now();
@@ -170,28 +241,61 @@ export function createApiApp(deps: ApiDeps): Hono {
     );
   }
 
+  app.use('/status', pickCluster);
+  app.use('/status/*', pickCluster);
+  app.use('/metrics', pickCluster);
+
+  /**
+   * `{ default, clusters: [{ name, default, health_state, observed_at, …sources }] }`: every
+   * cluster this copilot watches, with its current state (null while the store is down).
+   */
+  app.get('/clusters', async (c) => {
+    const rows = await Promise.all(
+      clusters.map(async (cluster) => {
+        let state: CurrentState | undefined;
+        try {
+          state = (await current(cluster)).current;
+        } catch (err) {
+          if (!(err instanceof StoreUnavailableError)) throw err;
+        }
+        return {
+          name: cluster.name,
+          default: cluster === defaultCluster,
+          health_state: state?.health_state ?? null,
+          observed_at: state?.observed_at ?? null,
+          ...cluster.describe,
+        };
+      }),
+    );
+    return c.json({ default: defaultCluster.name, clusters: rows });
+  });
+
   /** Current state, signals, log patterns and (unless happy) the latest assessment's actions. */
   app.get('/status', async (c) => {
-    const { current: state, assessment, now: t } = await current();
+    const { current: state, assessment, now: t } = await current(c.get('cluster'));
     return c.json(statusBody(state, assessment, t));
   });
 
   /** `{ services: [{ name, status, key_signals, forward_progress, pressure, dominant_signal }] }`. */
   app.get('/status/services', async (c) => {
-    const { current: state } = await current();
-    return c.json({ services: serviceStatuses(state, deps.thresholds) });
+    const cluster = c.get('cluster');
+    const { current: state } = await current(cluster);
+    return c.json({ services: serviceStatuses(state, cluster.thresholds) });
   });
 
   /** Issues of the latest assessment, most severe first: `?severity=&limit=` (1–100, default 10). */
   app.get('/status/issues', validQuery(IssuesQuerySchema), async (c) => {
     const q = c.req.valid('query');
-    const { assessment } = await latest();
+    const cluster = c.get('cluster');
+    const { assessment } = await latest(cluster);
     if (assessment === undefined) return c.json({ issues: [] });
-    const issues = await withStore((store) =>
-      store.issuesOf(assessment.id, {
-        limit: q.limit,
-        ...(q.severity === undefined ? {} : { severity: q.severity }),
-      }),
+    const issues = await withStore(
+      (store) =>
+        store.issuesOf(assessment.id, {
+          limit: q.limit,
+          ...(q.severity === undefined ? {} : { severity: q.severity }),
+        }),
+      cluster,
     );
     return c.json({
       issues: issues.map((i) => ({
@@ -216,17 +320,18 @@ export function createApiApp(deps: ApiDeps): Hono {
    */
   app.get('/status/history', validQuery(HistoryQuerySchema), async (c) => {
     const q = c.req.valid('query');
-    const { snapshot } = await latest();
+    const cluster = c.get('cluster');
+    const { snapshot } = await latest(cluster);
     const end = now();
     const start = new Date(end.getTime() - q.minutes * 60_000);
     const cadenceS = snapshot?.observation?.cadence_s ?? DEFAULT_CADENCE_S;
-    const read = await withStore((store) => readSnapshots(store, start, end, cadenceS));
+    const read = await withStore((store) => readSnapshots(store, start, end, cadenceS), cluster);
     return c.json(historyBody(read.rows, start, end, { sampledEveryMs: read.sampledEveryMs }));
   });
 
   /** `{ summary, timestamp, health_state }`: the current state, and prose that agrees with it. */
   app.get('/status/summary', async (c) => {
-    const { current: state, assessment, now: t } = await current();
+    const { current: state, assessment, now: t } = await current(c.get('cluster'));
     return c.json({
       summary: summaryText(state, assessment),
       timestamp: state.observed_at ?? t.toISOString(),
@@ -242,7 +347,10 @@ export function createApiApp(deps: ApiDeps): Hono {
   /** Every assessment with start <= timestamp < end (default: the last 24 h), newest first. */
   app.get('/status/timeline', validQuery(timelineQuerySchema(now)), async (c) => {
     const q = c.req.valid('query');
-    const rows = await withStore((store) => store.assessmentsBetween(q.start, q.end));
+    const rows = await withStore(
+      (store) => store.assessmentsBetween(q.start, q.end),
+      c.get('cluster'),
+    );
     return c.json({
       timeline: rows.reverse().map((a) => ({
         id: a.id,
@@ -295,7 +403,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.get('/metrics', async (c) => {
     let state: CurrentState | undefined;
     try {
-      state = (await current()).current;
+      state = (await current(c.get('cluster'))).current;
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       logger.warn(loggableError(err, secrets), 'store unavailable');

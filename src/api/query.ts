@@ -104,8 +104,16 @@ export function timelineQuerySchema(now: () => Date) {
   });
 }
 
+/** `?cluster=`: a cluster name as the config spells them (whether it is known is checked after). */
+export const ClusterParamSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]{1,64}$/,
+    'must be a cluster name: 1–64 letters, digits, dots, dashes or underscores',
+  );
+
 /** The 400 answer listing every bad parameter. */
-function badRequest(c: Context, problems: readonly Problem[]): Response {
+export function badRequest(c: Context, problems: readonly Problem[]): Response {
   return c.json(
     {
       error: 'bad_request',

@@ -16,6 +16,7 @@ interface StatusOptions extends CommonOptions {
   watch?: boolean;
   interval?: number;
   api?: string;
+  cluster?: string;
 }
 
 interface StatusBody {
@@ -98,6 +99,19 @@ async function fetchJson<T>(base: string, path: string, token: string | undefine
       },
     );
   }
+  if (response.status === 404) {
+    let body: { error?: string; message?: string } = {};
+    try {
+      body = JSON.parse(response.body) as typeof body;
+    } catch {
+      // Not the API's JSON: reported below as an HTTP error.
+    }
+    if (body.error === 'unknown_cluster') {
+      throw new HeadwayError(ErrorCode.Usage, body.message ?? 'unknown cluster', {
+        hint: 'pass --cluster with a name from copilot.clusters, or leave it out for the default',
+      });
+    }
+  }
   // 503 still carries a body (the store is down: state unknown), which is worth showing.
   const ok = response.status >= 200 && response.status < 300;
   if (!ok && response.status !== 503) {
@@ -109,11 +123,20 @@ async function fetchJson<T>(base: string, path: string, token: string | undefine
   return JSON.parse(response.body) as T;
 }
 
-async function readStatus(base: string, token: string | undefined): Promise<Snapshot> {
+async function readStatus(
+  base: string,
+  token: string | undefined,
+  cluster: string | undefined,
+): Promise<Snapshot> {
+  const of = cluster === undefined ? '' : `cluster=${encodeURIComponent(cluster)}`;
   const [status, summary, issues] = await Promise.all([
-    fetchJson<StatusBody>(base, '/status', token),
-    fetchJson<Snapshot['summary']>(base, '/status/summary', token),
-    fetchJson<Snapshot['issues']>(base, '/status/issues?limit=5', token),
+    fetchJson<StatusBody>(base, `/status${of === '' ? '' : `?${of}`}`, token),
+    fetchJson<Snapshot['summary']>(base, `/status/summary${of === '' ? '' : `?${of}`}`, token),
+    fetchJson<Snapshot['issues']>(
+      base,
+      `/status/issues?limit=5${of === '' ? '' : `&${of}`}`,
+      token,
+    ),
   ]);
   return {
     status: {
@@ -130,7 +153,12 @@ async function readStatus(base: string, token: string | undefined): Promise<Snap
 const num = (x: number | null | undefined): string =>
   x === null || x === undefined ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2);
 
-export function renderStatus(s: Snapshot, colour: boolean, now = new Date()): string {
+export function renderStatus(
+  s: Snapshot,
+  colour: boolean,
+  now = new Date(),
+  cluster?: string,
+): string {
   const state = s.status.health_state;
   const paint = (text: string): string =>
     colour ? `${COLOURS[state] ?? ''}${text}${RESET}` : text;
@@ -139,7 +167,7 @@ export function renderStatus(s: Snapshot, colour: boolean, now = new Date()): st
       ? 'never observed'
       : `observed ${String(Math.max(0, Math.round((now.getTime() - Date.parse(s.status.timestamp)) / 1000)))} s ago`;
   const lines = [
-    `${paint(`● ${state.toUpperCase()}`)}  ${s.status.scale_band == null ? '' : `${s.status.scale_band} band, `}${age}`,
+    `${paint(`● ${state.toUpperCase()}`)}  ${cluster === undefined ? '' : `cluster ${cluster}, `}${s.status.scale_band == null ? '' : `${s.status.scale_band} band, `}${age}`,
     '',
     s.summary.summary,
   ];
@@ -189,6 +217,10 @@ export function statusCommand(io: Io): Command {
       '--api <url>',
       'the copilot API (default: http://<copilot.api.host>:<copilot.api.port>)',
     )
+    .option(
+      '--cluster <name>',
+      'a cluster of copilot.clusters (default: the first, or the only one)',
+    )
     .addHelpText('after', '\nThe token, if the API has one, is read from HEADWAY_API_TOKEN.')
     .action(async (options: StatusOptions) => {
       const { config } = loadCommandConfig(options);
@@ -208,11 +240,11 @@ export function statusCommand(io: Io): Command {
         throw new HeadwayError(ErrorCode.Usage, '--interval must be at least 1 second');
       }
       for (;;) {
-        const snapshot = await readStatus(base, token);
+        const snapshot = await readStatus(base, token, options.cluster);
         if (options.json === true) printJson(io, snapshot);
         else
           io.out(
-            `${options.watch === true && colour ? '\u001b[2J\u001b[H' : ''}${renderStatus(snapshot, colour)}`,
+            `${options.watch === true && colour ? '\u001b[2J\u001b[H' : ''}${renderStatus(snapshot, colour, new Date(), options.cluster)}`,
           );
         if (options.watch !== true) return;
         await delay(interval * 1000);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { ThresholdOverridesSchema } from '../health/thresholds.js';
+
 /**
  * The `copilot:` and `store:` sections of `headway.yml`: where the copilot's own workflows run, how
  * often it observes, where its JSON API listens, and where assessments are kept. Secrets (the API
@@ -44,17 +46,54 @@ const stringList = z.preprocess(
 /** Only http(s): a `file:` or `javascript:` URL is never a webhook. */
 const webhookUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+const clusterName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores');
+
+const alertsSchema = z.strictObject({
+  webhooks: stringList.pipe(z.array(webhookUrl)).default([]),
+  slack_webhooks: stringList.pipe(z.array(webhookUrl)).default([]),
+  /** Attempts per message before giving up (retried with exponential backoff). */
+  max_attempts: z.coerce.number().int().min(1).max(20).default(5),
+});
+
+/**
+ * One monitored cluster of `copilot.clusters`. Unset fields come from the shared sections
+ * (`signals.*`, `copilot.alerts`), except the log source: a cluster other than the first reads no
+ * log unless it names its own `loki_url` or `log_file`, so it never reads another cluster's logs.
+ */
+export const ClusterEntrySchema = z.strictObject({
+  /** Names the cluster in workflow ids, stored rows, `?cluster=` and `headway status --cluster`. */
+  name: clusterName,
+  /** The cluster's Temporal frontend and namespace, as shown by `/clusters`. */
+  temporal: z
+    .strictObject({
+      address: address.optional(),
+      namespace: name('namespace').default('default'),
+    })
+    .prefault({}),
+  /** Its Prometheus; default `signals.prometheus_url` (then the local stack's). */
+  prometheus_url: z.url().optional(),
+  /** Label matchers of its server series, e.g. `job="temporal-east"`; default `signals.server_selector`. */
+  server_selector: z.string().min(1).optional(),
+  worker_selector: z.string().min(1).optional(),
+  loki_url: z.url().optional(),
+  log_file: z.string().min(1).optional(),
+  /** Its threshold overrides; default `signals.thresholds`. */
+  thresholds: ThresholdOverridesSchema.optional(),
+  /** Its alert routes; default `copilot.alerts`. */
+  alerts: alertsSchema.optional(),
+});
+export type ClusterEntry = z.infer<typeof ClusterEntrySchema>;
+
 export const CopilotSectionSchema = z
   .strictObject({
     /** The copilot cluster's frontend; unset → the local stack's copilot server. */
     address: address.optional(),
     namespace: name('namespace').default('default'),
     task_queue: name('task queue').default('headway-copilot'),
-    /** Names the monitored cluster in workflow ids, so one copilot cluster can watch several. */
-    cluster_id: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
-      .default('local'),
+    /** The monitored cluster's name when `clusters` is not set (workflow ids, stored rows). */
+    cluster_id: clusterName.default('local'),
     /** Seconds between observations. */
     cadence_s: seconds(1, 3600, 30),
     /** Observation cycles per workflow run before it continues as new (bounds its history). */
@@ -68,14 +107,29 @@ export const CopilotSectionSchema = z
      * Their URLs are secrets (Slack's are bearer credentials): they stay in the worker's config and
      * never enter workflow history or logs.
      */
-    alerts: z
-      .strictObject({
-        webhooks: stringList.pipe(z.array(webhookUrl)).default([]),
-        slack_webhooks: stringList.pipe(z.array(webhookUrl)).default([]),
-        /** Attempts per message before giving up (retried with exponential backoff). */
-        max_attempts: z.coerce.number().int().min(1).max(20).default(5),
+    alerts: alertsSchema.prefault({}),
+    /**
+     * The clusters this copilot watches; the first is the default (today's paths and ids).
+     * Unset: one cluster named `cluster_id`, read with `signals.*`, as before clusters.
+     */
+    clusters: z
+      .array(ClusterEntrySchema)
+      .min(1, 'must list at least one cluster (or be left out)')
+      .max(32, 'at most 32 clusters per copilot')
+      .superRefine((clusters, ctx) => {
+        const seen = new Set<string>();
+        clusters.forEach((c, i) => {
+          if (seen.has(c.name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `cluster ${c.name} is listed twice; every cluster needs its own name`,
+            });
+          }
+          seen.add(c.name);
+        });
       })
-      .prefault({}),
+      .optional(),
     api: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),

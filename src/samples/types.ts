@@ -64,21 +64,6 @@ export interface SampleProgress {
 // ---------------------------------------------------------------------------------------------
 // workLoop
 
-export const WorkLoopInputSchema = z.strictObject({
-  /** Name of a step command configured on the worker (`worker.steps` in headway.yml). */
-  step: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a step name'),
-  maxIterations: z.number().int().min(1).max(1_000).default(5),
-  /** Pause between a failed iteration and the next. */
-  iterationDelayMs: ms(3_600_000).default(0),
-  /** Instructions handed to the first iteration; `injectInstruction` adds more. */
-  instructions: z.array(z.string().min(1).max(10_000)).max(100).default([]),
-  activity: ActivityDefaultsSchema,
-});
-export type WorkLoopInput = z.input<typeof WorkLoopInputSchema>;
-
-export const WORK_LOOP_STATES = ['running', 'paused', 'passed', 'exhausted', 'cancelled'] as const;
-export type WorkLoopState = (typeof WORK_LOOP_STATES)[number];
-
 /** The outcome of one run of a step command (one workLoop iteration). */
 export interface StepResult {
   readonly step: string;
@@ -92,6 +77,51 @@ export interface StepResult {
   readonly output: string;
   readonly outputTruncated: boolean;
 }
+
+const StepResultSchema: z.ZodType<StepResult> = z.strictObject({
+  step: z.string(),
+  iteration: z.number().int().min(1),
+  passed: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  timedOut: z.boolean(),
+  durationMs: z.number().min(0),
+  output: z.string(),
+  outputTruncated: z.boolean(),
+});
+
+/**
+ * What a workLoop run hands the next when it continues as new: everything its signals and
+ * iterations changed, so the chain behaves as one loop.
+ */
+export const WorkLoopCarriedSchema = z.strictObject({
+  iterations: z.number().int().min(0),
+  escalationLevel: z.number().int().min(0),
+  paused: z.boolean(),
+  /** Every instruction so far, the input's and the injected ones (no cap: signals add them). */
+  instructions: z.array(z.string().min(1)),
+  lastResult: StepResultSchema.nullable(),
+  /** Which run of the chain this is (1 for the first). */
+  run: z.number().int().min(1),
+});
+export type WorkLoopCarried = z.infer<typeof WorkLoopCarriedSchema>;
+
+export const WorkLoopInputSchema = z.strictObject({
+  /** Name of a step command configured on the worker (`worker.steps` in headway.yml). */
+  step: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a step name'),
+  maxIterations: z.number().int().min(1).max(1_000).default(5),
+  /** Pause between a failed iteration and the next. */
+  iterationDelayMs: ms(3_600_000).default(0),
+  /** Instructions handed to the first iteration; `injectInstruction` adds more. */
+  instructions: z.array(z.string().min(1).max(10_000)).max(100).default([]),
+  /** Set by the workflow itself when it continues as new. */
+  carried: WorkLoopCarriedSchema.optional(),
+  activity: ActivityDefaultsSchema,
+});
+export type WorkLoopInput = z.input<typeof WorkLoopInputSchema>;
+
+export const WORK_LOOP_STATES = ['running', 'paused', 'passed', 'exhausted', 'cancelled'] as const;
+export type WorkLoopState = (typeof WORK_LOOP_STATES)[number];
 
 export interface RunStepInput {
   readonly step: string;
@@ -107,6 +137,8 @@ export interface WorkLoopResult {
   readonly escalationLevel: number;
   readonly instructions: readonly string[];
   readonly lastResult: StepResult | null;
+  /** How many runs the loop took (it continues as new before its history grows too long). */
+  readonly runs: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,6 +114,34 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'add health_assessments.explanation',
     sql: table('ALTER TABLE health_assessments ADD COLUMN IF NOT EXISTS explanation TEXT'),
   },
+  // The monitored cluster a row belongs to (one copilot watches several). Nullable, without a
+  // default (DSQL adds columns with neither): NULL is a row written before clusters, which belongs
+  // to the default cluster (the store reads it so; see repository.ts clusterFilter).
+  {
+    version: 12,
+    name: 'add metrics_snapshots.cluster',
+    sql: table('ALTER TABLE metrics_snapshots ADD COLUMN IF NOT EXISTS cluster VARCHAR(64)'),
+  },
+  {
+    version: 13,
+    name: 'add health_assessments.cluster',
+    sql: table('ALTER TABLE health_assessments ADD COLUMN IF NOT EXISTS cluster VARCHAR(64)'),
+  },
+  {
+    version: 14,
+    name: 'add issues.cluster',
+    sql: table('ALTER TABLE issues ADD COLUMN IF NOT EXISTS cluster VARCHAR(64)'),
+  },
+  {
+    version: 15,
+    name: 'index snapshots by cluster and time',
+    sql: index('idx_snapshots_cluster_timestamp', 'metrics_snapshots (cluster, "timestamp")'),
+  },
+  {
+    version: 16,
+    name: 'index assessments by cluster and time',
+    sql: index('idx_assessments_cluster_timestamp', 'health_assessments (cluster, "timestamp")'),
+  },
 ];
 
 export interface MigrationReport {

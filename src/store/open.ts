@@ -22,6 +22,8 @@ export interface OpenStoreOptions {
   readonly postgres?: PostgresDriverOptions;
   /** Token source and clock of the DSQL driver (tests). */
   readonly dsql?: Pick<DsqlDriverOptions, 'tokenProvider' | 'now' | 'port' | 'ssl' | 'max'>;
+  /** The default monitored cluster: the store's view, and the owner of rows from before clusters. */
+  readonly defaultCluster?: string;
 }
 
 export interface OpenedStore {
@@ -128,10 +130,10 @@ export async function openStore(
   }
   return {
     driver,
-    store: createAssessmentStore(
-      driver,
-      options.retry === undefined ? {} : { retry: options.retry },
-    ),
+    store: createAssessmentStore(driver, {
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.defaultCluster === undefined ? {} : { defaultCluster: options.defaultCluster }),
+    }),
     description,
     close: () => driver.close(),
   };

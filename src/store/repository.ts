@@ -21,6 +21,9 @@ export const DEFAULT_RETENTION_DAYS = 7;
  */
 export const PRUNE_BATCH = 500;
 
+/** The monitored cluster of a copilot configured without `copilot.clusters` (`cluster_id`'s default). */
+export const DEFAULT_CLUSTER = 'local';
+
 export type { IssueSeverity, LogPatternCount, Observation, RecommendedAction };
 
 /** An issue as saved: the draft's optional fields default to empty. */
@@ -86,7 +89,16 @@ export interface SnapshotInput {
   readonly observation?: Observation | null;
 }
 
+/**
+ * The store as one monitored cluster sees it: its snapshots and assessments are written with its
+ * name and read back by it. `ping`, `oldestRowAt` and `prune` are store-wide (retention is one
+ * setting), and an assessment's issues are found through its id.
+ */
 export interface AssessmentStore {
+  /** The monitored cluster this view reads and writes. */
+  readonly cluster: string;
+  /** The same store as another cluster sees it. */
+  forCluster(name: string): AssessmentStore;
   saveSnapshot(signals: Signals, at: Date, options?: SnapshotInput): Promise<Snapshot>;
   latestSnapshot(): Promise<Snapshot | undefined>;
   /** The oldest row's timestamp (snapshot or assessment); undefined when the store is empty. */
@@ -210,12 +222,12 @@ const ASSESSMENT_COLUMNS = `id, "timestamp", trigger, overall_status, services, 
 
 const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END`;
 
-async function insertIssue(tx: SqlExecutor, issue: Issue): Promise<void> {
+async function insertIssue(tx: SqlExecutor, issue: Issue, cluster: string): Promise<void> {
   await tx.query(
     'store: insert issue',
     `INSERT INTO issues (id, assessment_id, severity, title, description, likely_cause,
-       suggested_actions, related_metrics, created_at, resolved_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
+       suggested_actions, related_metrics, created_at, resolved_at, cluster)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)`,
     [
       issue.id,
       issue.assessment_id,
@@ -226,6 +238,7 @@ async function insertIssue(tx: SqlExecutor, issue: Issue): Promise<void> {
       JSON.stringify(issue.suggested_actions),
       JSON.stringify(issue.related_metrics),
       new Date(issue.created_at),
+      cluster,
     ],
   );
 }
@@ -254,11 +267,32 @@ async function pruneInBatches(
  */
 export function createAssessmentStore(
   db: SqlDriver,
-  options: { retry?: OccRetryOptions } = {},
+  options: {
+    retry?: OccRetryOptions;
+    /** The cluster of this view; default: `defaultCluster`. */
+    cluster?: string;
+    /** The cluster that owns rows written before clusters (cluster NULL); default `local`. */
+    defaultCluster?: string;
+  } = {},
 ): AssessmentStore {
   const retry = options.retry ?? {};
+  const defaultCluster = options.defaultCluster ?? DEFAULT_CLUSTER;
+  const cluster = options.cluster ?? defaultCluster;
+  /** The WHERE condition selecting this cluster's rows, its name being parameter `$n`. */
+  const mine = (n: number): string =>
+    cluster === defaultCluster
+      ? `(cluster = $${String(n)} OR cluster IS NULL)`
+      : `cluster = $${String(n)}`;
 
   const store: AssessmentStore = {
+    cluster,
+
+    forCluster(name) {
+      return name === cluster
+        ? store
+        : createAssessmentStore(db, { ...options, cluster: name, defaultCluster });
+    },
+
     async saveSnapshot(signals, at, options = {}) {
       const id = options.id ?? randomUUID();
       const observation = options.observation ?? null;
@@ -267,13 +301,14 @@ export function createAssessmentStore(
           () =>
             db.query(
               'store: save snapshot',
-              `INSERT INTO metrics_snapshots (id, "timestamp", metrics, observation)
-               VALUES ($1, $2, $3, $4)`,
+              `INSERT INTO metrics_snapshots (id, "timestamp", metrics, observation, cluster)
+               VALUES ($1, $2, $3, $4, $5)`,
               [
                 id,
                 at,
                 JSON.stringify(signals),
                 observation === null ? null : JSON.stringify(observation),
+                cluster,
               ],
             ),
           retry,
@@ -306,7 +341,9 @@ export function createAssessmentStore(
     async latestSnapshot() {
       const rows = await db.query<SnapshotRow>(
         'store: latest snapshot',
-        'SELECT id, "timestamp", metrics, observation FROM metrics_snapshots ORDER BY "timestamp" DESC LIMIT 1',
+        `SELECT id, "timestamp", metrics, observation FROM metrics_snapshots
+         WHERE ${mine(1)} ORDER BY "timestamp" DESC LIMIT 1`,
+        [cluster],
       );
       return rows[0] === undefined ? undefined : toSnapshot(rows[0]);
     },
@@ -315,8 +352,8 @@ export function createAssessmentStore(
       const rows = await db.query<SnapshotRow>(
         'store: snapshots since',
         `SELECT id, "timestamp", metrics, observation FROM metrics_snapshots
-         WHERE "timestamp" >= $1 ORDER BY "timestamp" ASC LIMIT $2`,
-        [since, limit],
+         WHERE "timestamp" >= $1 AND ${mine(3)} ORDER BY "timestamp" ASC LIMIT $2`,
+        [since, limit, cluster],
       );
       return rows.map(toSnapshot);
     },
@@ -342,8 +379,8 @@ export function createAssessmentStore(
             db.transaction(async (tx) => {
               await tx.query(
                 'store: save assessment',
-                `INSERT INTO health_assessments (${ASSESSMENT_COLUMNS})
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                `INSERT INTO health_assessments (${ASSESSMENT_COLUMNS}, cluster)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
                 [
                   id,
                   input.at,
@@ -360,9 +397,10 @@ export function createAssessmentStore(
                   input.explanation === undefined || input.explanation === null
                     ? null
                     : JSON.stringify(input.explanation),
+                  cluster,
                 ],
               );
-              for (const issue of issues) await insertIssue(tx, issue);
+              for (const issue of issues) await insertIssue(tx, issue, cluster);
             }),
           retry,
         );
@@ -400,7 +438,9 @@ export function createAssessmentStore(
     async latestAssessment() {
       const rows = await db.query<AssessmentRow>(
         'store: latest assessment',
-        `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments ORDER BY "timestamp" DESC LIMIT 1`,
+        `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments
+         WHERE ${mine(1)} ORDER BY "timestamp" DESC LIMIT 1`,
+        [cluster],
       );
       return rows[0] === undefined ? undefined : toAssessment(rows[0]);
     },
@@ -408,8 +448,8 @@ export function createAssessmentStore(
     async hasAssessmentSince(since) {
       const rows = await db.query(
         'store: recent assessment',
-        'SELECT id FROM health_assessments WHERE "timestamp" >= $1 LIMIT 1',
-        [since],
+        `SELECT id FROM health_assessments WHERE "timestamp" >= $1 AND ${mine(2)} LIMIT 1`,
+        [since, cluster],
       );
       return rows.length > 0;
     },
@@ -432,8 +472,8 @@ export function createAssessmentStore(
       const rows = await db.query<AssessmentRow>(
         'store: assessments between',
         `SELECT ${ASSESSMENT_COLUMNS} FROM health_assessments
-         WHERE "timestamp" >= $1 AND "timestamp" < $2 ORDER BY "timestamp" ASC`,
-        [start, end],
+         WHERE "timestamp" >= $1 AND "timestamp" < $2 AND ${mine(3)} ORDER BY "timestamp" ASC`,
+        [start, end, cluster],
       );
       return rows.map(toAssessment);
     },

@@ -30,6 +30,7 @@ export interface HarnessOptions {
   readonly api?: Partial<ApiDeps['api']>;
   readonly cacheMs?: number;
   readonly retentionDays?: number;
+  readonly clusters?: ApiDeps['clusters'];
 }
 
 /**
@@ -59,6 +60,7 @@ export function useApiHarness(): (options?: HarnessOptions) => Promise<Harness> 
       version: '0.1.0-test',
       cacheMs: options.cacheMs ?? 0,
       ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+      ...(options.clusters === undefined ? {} : { clusters: options.clusters }),
     });
     const get = (path: string, init?: RequestInit) => Promise.resolve(app.request(path, init));
     return {

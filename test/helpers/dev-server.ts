@@ -22,6 +22,8 @@ export interface DevServerOptions {
   /** Extra namespaces to create at start. */
   readonly namespaces?: readonly string[];
   readonly ui?: boolean;
+  /** Server settings (`--dynamic-config-value KEY=VALUE`), e.g. low history limits. */
+  readonly dynamicConfig?: Readonly<Record<string, number | string | boolean>>;
 }
 
 /**
@@ -42,7 +44,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     log_level: 'warn' as const,
     namespaces: [...(options.namespaces ?? [])],
   };
-  const spec = temporalService('temporal-monitored', server, temporal, stateLayout(dir.path));
+  const base = temporalService('temporal-monitored', server, temporal, stateLayout(dir.path));
+  const spec = {
+    ...base,
+    args: [
+      ...base.args,
+      ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${JSON.stringify(value)}`,
+      ]),
+    ],
+  };
   const supervisor = new Supervisor({ logger: pino({ level: 'silent' }) });
   try {
     await supervisor.startAll([spec], Date.now() + 60_000, () => undefined);

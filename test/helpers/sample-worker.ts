@@ -6,7 +6,7 @@ import { SAMPLE_WORKFLOWS_PATH, createSampleWorker } from '../../src/samples/wor
 import { bundleOnce } from '../../src/temporal/worker-pool.js';
 
 import { eventually } from './cli.js';
-import { startDevServer, type DevServer } from './dev-server.js';
+import { startDevServer, type DevServer, type DevServerOptions } from './dev-server.js';
 
 export interface SampleEnv {
   readonly server: DevServer;
@@ -19,6 +19,8 @@ export interface SampleEnv {
 export interface SampleEnvOptions {
   /** `worker:` section overrides, e.g. `{ steps: { … } }`. */
   readonly worker?: Record<string, unknown>;
+  /** Dev server settings, e.g. `{ 'limit.historyCount.suggestContinueAsNew': 40 }`. */
+  readonly dynamicConfig?: DevServerOptions['dynamicConfig'];
 }
 
 /**
@@ -29,7 +31,9 @@ export async function startSampleEnv(options: SampleEnvOptions = {}): Promise<Sa
   installQuietRuntime();
   // Bundled while the server starts.
   const bundle = bundleOnce(SAMPLE_WORKFLOWS_PATH);
-  const server = await startDevServer();
+  const server = await startDevServer(
+    options.dynamicConfig === undefined ? {} : { dynamicConfig: options.dynamicConfig },
+  );
   const taskQueue = `samples-${process.pid}-${Date.now()}`;
   const native = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });

@@ -299,8 +299,10 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
       expect(await store.latestSnapshot()).toBeUndefined();
     });
 
-    it('adds migrations 10 and 11 to a database that has migrations 1–9, keeping its rows', async () => {
+    it('adds migrations 10 and later to a database that has migrations 1–9, keeping its rows', async () => {
       const db = await fresh();
+      const LATER = MIGRATIONS.map((m) => m.version).filter((v) => v > 9);
+      const LATEST = Math.max(...LATER);
       const upTo9 = MIGRATIONS.filter((m) => m.version <= 9);
       expect((await migrate(db, upTo9)).version).toBe(9);
       // A row as the code before migration 10 wrote it: no observation column yet.
@@ -312,7 +314,7 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
       );
 
       const report = await migrate(db);
-      expect(report).toEqual({ applied: [10, 11], version: 11 });
+      expect(report).toEqual({ applied: LATER, version: LATEST });
       const store = createAssessmentStore(db);
       expect(await store.latestSnapshot()).toEqual({
         id: old.id,
@@ -324,7 +326,74 @@ export function describeStoreSuite(name: string, backend: StoreSuiteBackend): vo
         observation: observation(3),
       });
       expect(await store.latestSnapshot()).toEqual(fresh10);
-      expect(await migrate(db)).toEqual({ applied: [], version: 11 });
+      expect(await migrate(db)).toEqual({ applied: [], version: LATEST });
+    });
+
+    it("keeps each cluster's snapshots and assessments apart; rows from before clusters are the default's", async () => {
+      const db = await fresh();
+      const upTo11 = MIGRATIONS.filter((m) => m.version <= 11);
+      await migrate(db, upTo11);
+      // Rows as the code before migration 12 wrote them: no cluster column yet.
+      const before = createAssessmentStore(db);
+      const oldSnapshot = { id: randomUUID(), at: minutes(1) };
+      await db.query(
+        'old snapshot',
+        'INSERT INTO metrics_snapshots (id, "timestamp", metrics) VALUES ($1, $2, $3)',
+        [oldSnapshot.id, oldSnapshot.at, JSON.stringify(signals(1, oldSnapshot.at))],
+      );
+      await db.query(
+        'old assessment',
+        `INSERT INTO health_assessments (id, "timestamp", trigger, overall_status, services, issues,
+           natural_language_summary, recommended_actions)
+         VALUES ($1, $2, 'scheduled', 'happy', '{}', '[]', 'old', '[]')`,
+        [randomUUID(), minutes(1)],
+      );
+      expect(before.cluster).toBe('local');
+      expect((await migrate(db)).applied).toEqual([12, 13, 14, 15, 16]);
+
+      const east = createAssessmentStore(db, { defaultCluster: 'east' });
+      const west = east.forCluster('west');
+      expect([east.cluster, west.cluster, west.forCluster('east').cluster]).toEqual([
+        'east',
+        'west',
+        'east',
+      ]);
+      // The default cluster owns the rows written before clusters; another cluster sees none.
+      expect((await east.latestSnapshot())?.id).toBe(oldSnapshot.id);
+      expect((await east.latestAssessment())?.summary).toBe('old');
+      expect(await west.latestSnapshot()).toBeUndefined();
+      expect(await west.latestAssessment()).toBeUndefined();
+
+      const w = await west.saveSnapshot(signals(9, minutes(5)), minutes(5));
+      const e = await east.saveSnapshot(signals(3, minutes(4)), minutes(4));
+      const wa = await west.saveAssessment(assessment(minutes(5), { summary: 'west' }));
+      expect((await west.latestSnapshot())?.id).toBe(w.id);
+      expect((await east.latestSnapshot())?.id).toBe(e.id);
+      expect((await west.snapshotsSince(minutes(0), 10)).map((s) => s.id)).toEqual([w.id]);
+      expect((await east.snapshotsSince(minutes(0), 10)).map((s) => s.id)).toEqual([
+        oldSnapshot.id,
+        e.id,
+      ]);
+      expect((await east.latestAssessment())?.summary).toBe('old');
+      expect((await west.latestAssessment())?.id).toBe(wa.id);
+      expect(await east.hasAssessmentSince(minutes(2))).toBe(false);
+      expect(await west.hasAssessmentSince(minutes(2))).toBe(true);
+      expect((await east.assessmentsBetween(minutes(0), minutes(9))).map((a) => a.summary)).toEqual(
+        ['old'],
+      );
+      expect((await west.issuesOf(wa.id, { limit: 10 })).length).toBe(2);
+      const stored = await db.query<{ cluster: string | null }>(
+        'clusters of rows',
+        'SELECT cluster FROM metrics_snapshots ORDER BY "timestamp"',
+      );
+      expect(stored.map((r) => r.cluster)).toEqual([null, 'east', 'west']);
+      const issues = await db.query<{ cluster: string | null }>(
+        'clusters of issues',
+        'SELECT DISTINCT cluster FROM issues',
+      );
+      expect(issues.map((r) => r.cluster)).toEqual(['west']);
+      // Retention is store-wide: every cluster's old rows go.
+      expect(await east.prune(minutes(60))).toEqual({ snapshots: 3, assessments: 2, issues: 2 });
     });
 
     it('keeps data across drivers: a reopen finds it, and migrations do not re-run', async () => {

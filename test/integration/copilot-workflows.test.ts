@@ -145,7 +145,8 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
     // Before any kill, alerting is exactly once: one JSON and one Slack message per state change
     // (a first observation that is happy is not an event; one that is not, is).
     driver = createPostgresDriver(database.url);
-    store = createAssessmentStore(driver);
+    // The copilot tags its rows with its cluster (HEADWAY_CLUSTER_ID): read them as that cluster.
+    store = createAssessmentStore(driver, { defaultCluster: 'it' });
     const storedChanges = (atLeast: number) =>
       eventually(
         'every started assessment to be stored',

@@ -47,6 +47,12 @@ class ApiError extends Error {
   }
 }
 
+/** The path for the picked cluster (`?cluster=`); the default cluster's paths stay as they were. */
+function withCluster(path) {
+  if (!view.cluster) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}cluster=${encodeURIComponent(view.cluster)}`;
+}
+
 async function api(path) {
   const headers = { Accept: 'application/json' };
   const t = token();
@@ -54,7 +60,7 @@ async function api(path) {
   let res;
   try {
     // Relative: the page works behind a proxy that serves the API under a path prefix.
-    res = await fetch(path, {
+    res = await fetch(withCluster(path), {
       headers,
       cache: 'no-store',
       credentials: 'omit',
@@ -189,6 +195,8 @@ const view = {
   stale: false,
   lastOk: null,
   timer: undefined,
+  /** The picked cluster; null: the default (the API's unqualified paths). */
+  cluster: null,
 };
 
 // ---- Rendering ----------------------------------------------------------------------------
@@ -581,7 +589,58 @@ function showProblems(errors) {
   banner.hidden = false;
 }
 
+// ---- Clusters -----------------------------------------------------------------------------
+
+/**
+ * With more than one cluster, a picker; the pick is kept in the address (`?cluster=NAME`), so a
+ * link or a reload shows the same cluster. An API without `/clusters` shows no picker.
+ */
+async function loadClusters() {
+  let body;
+  try {
+    body = await api('clusters');
+  } catch {
+    return;
+  }
+  const list = listOf(body.clusters).filter((c) => typeof c?.name === 'string');
+  const picker = $('cluster');
+  if (list.length < 2) {
+    view.cluster = null;
+    $('cluster-picker').hidden = true;
+    return;
+  }
+  const wanted = new URLSearchParams(location.search).get('cluster');
+  view.cluster = list.some((c) => c.name === wanted) ? wanted : String(body.default ?? '');
+  const label = (c) =>
+    typeof c.health_state === 'string' ? `${c.name} · ${c.health_state}` : c.name;
+  const names = list.map((c) => c.name).join('\n');
+  if (picker.dataset.names !== names) {
+    picker.replaceChildren(
+      ...list.map((c) => {
+        const option = document.createElement('option');
+        option.value = c.name;
+        return option;
+      }),
+    );
+    picker.dataset.names = names;
+  }
+  list.forEach((c, i) => {
+    const option = picker.options[i];
+    option.textContent = label(c);
+    option.selected = c.name === view.cluster;
+  });
+  $('cluster-picker').hidden = false;
+}
+
+function pickCluster() {
+  const params = new URLSearchParams(location.search);
+  params.set('cluster', $('cluster').value);
+  history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
+  void tick();
+}
+
 async function refresh() {
+  await loadClusters();
   const summary = api('status/summary').then(renderSummary);
   const tasks = [
     api('status').then(renderStatus),
@@ -614,6 +673,7 @@ async function tick() {
 }
 
 takeTokenFromFragment();
+$('cluster').addEventListener('change', pickCluster);
 window.addEventListener('hashchange', () => {
   takeTokenFromFragment();
   void tick();

@@ -1,7 +1,10 @@
 import {
+  allHandlersFinished,
   condition,
+  continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -30,20 +33,42 @@ import {
 import { activityOptions, parseInput } from './support.js';
 
 /**
+ * Runs started before workLoop continued as new did not; their histories replay without it (see
+ * docs/copilot.md, upgrades).
+ */
+export const WORK_LOOP_CONTINUE_AS_NEW_PATCH = 'work-loop-continue-as-new';
+
+/**
+ * Continue as new at this many events even when the server suggests nothing (a server older than
+ * the suggestion, or one configured without it); well below the default hard limit of 51,200.
+ */
+export const WORK_LOOP_MAX_HISTORY_EVENTS = 10_000;
+
+/** Whether this run's history is long enough to hand over to a new run. */
+function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= WORK_LOOP_MAX_HISTORY_EVENTS;
+}
+
+/**
  * Fix-forward loop: runs a step (a command configured on the worker) until it passes or the
  * iterations run out. Operators steer it while it runs: `pause` / `resume`, `injectInstruction`
- * (handed to the next iteration), `escalate` (raises the level the step sees).
+ * (handed to the next iteration), `escalate` (raises the level the step sees). Up to 1,000
+ * iterations plus any number of signals outgrow a history, so between iterations it continues as
+ * new when the server suggests it, carrying everything the loop has changed.
  */
 export async function workLoopWorkflow(raw: WorkLoopInput): Promise<WorkLoopResult> {
   const input = parseInput('workLoop', WorkLoopInputSchema, raw);
   const { runStep } = proxyActivities<SampleActivities>(activityOptions(input.activity));
+  const carried = input.carried;
 
-  let state: WorkLoopState = 'running';
-  let paused = false;
-  let iterations = 0;
-  let escalationLevel = 0;
-  const instructions = [...input.instructions];
-  let lastResult: StepResult | null = null;
+  let state: WorkLoopState = carried?.paused === true ? 'paused' : 'running';
+  let paused = carried?.paused ?? false;
+  let iterations = carried?.iterations ?? 0;
+  let escalationLevel = carried?.escalationLevel ?? 0;
+  const instructions = [...(carried?.instructions ?? input.instructions)];
+  let lastResult: StepResult | null = carried?.lastResult ?? null;
+  const run = carried?.run ?? 1;
 
   setHandler(pauseSignal, () => {
     paused = true;
@@ -89,10 +114,41 @@ export async function workLoopWorkflow(raw: WorkLoopInput): Promise<WorkLoopResu
     escalationLevel,
     instructions: [...instructions],
     lastResult,
+    runs: run,
   });
+
+  /**
+   * Hands the loop to a new run when this history is long. Called between iterations only, where
+   * no activity or timer is open. The patch check comes last so it records its marker only in
+   * the run that continues; a run replayed from an older release (no marker) goes on as it did.
+   */
+  const continueIfLong = async (): Promise<void> => {
+    if (!historyIsLong() || !patched(WORK_LOOP_CONTINUE_AS_NEW_PATCH)) return;
+    // Signal handlers are synchronous today; waiting keeps a future async one from being cut off.
+    await condition(allHandlersFinished);
+    log.info('work loop continues as new', {
+      iterations,
+      run,
+      historyLength: workflowInfo().historyLength,
+    });
+    // Signals that arrive in the same workflow task were applied before this line; later ones make
+    // the server refuse this completion and replay the task with them, so none is lost.
+    await continueAsNew<typeof workLoopWorkflow>({
+      ...raw,
+      carried: {
+        iterations,
+        escalationLevel,
+        paused,
+        instructions: [...instructions],
+        lastResult,
+        run: run + 1,
+      },
+    });
+  };
 
   try {
     while (iterations < input.maxIterations) {
+      await continueIfLong();
       await condition(() => !paused);
       lastResult = await runStep({
         step: input.step,
