@@ -9,7 +9,7 @@
  * "outcome unknown".
  */
 import type { WorkflowService } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 
 import { retryThrottled } from './throttle.js';
@@ -40,7 +40,7 @@ export class OutcomeUnknownError extends Error {
   }
 }
 
-const S = temporal.api.enums.v1.WorkflowExecutionStatus;
+const S = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
 const STATUS: Partial<Record<temporal.api.enums.v1.WorkflowExecutionStatus, ClosedStatus>> = {
   [S.WORKFLOW_EXECUTION_STATUS_COMPLETED]: 'completed',
   [S.WORKFLOW_EXECUTION_STATUS_FAILED]: 'failed',

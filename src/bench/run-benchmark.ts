@@ -45,6 +45,8 @@ export interface BenchRunOptions {
   readonly durationMs: number;
   readonly rampUpMs: number;
   readonly workers: number;
+  /** Where the workers' workflow bundle is kept between runs; bundled afresh when undefined. */
+  readonly bundleCacheDir?: string;
   readonly iterations: number;
   readonly activityCount: number;
   readonly timerDurationMs: number;
@@ -98,6 +100,9 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
           namespace,
           taskQueue: options.taskQueue,
           count: options.workers,
+          ...(options.bundleCacheDir === undefined
+            ? {}
+            : { bundleCacheDir: options.bundleCacheDir }),
         });
       } catch (err) {
         throw explainWorkerStartError(err, config);
