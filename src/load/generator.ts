@@ -296,8 +296,8 @@ export async function runGenerator(options: GeneratorOptions): Promise<Generator
   if (open.size > 0 && driver.finalCheck !== undefined) {
     // Before anything is classified a timeout, the server is asked how it ended.
     await driver.finalCheck();
-    // The settled result promises run their `finish` in microtasks, all done by the next macrotask.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // The settled result promises run their `finish` in microtasks, done before a timer fires.
+    await Promise.race([drained, clock.sleep(0)]);
   }
   for (const [k, { intendedAt }] of [...open]) finish(k, 'completion_timeout', intendedAt);
 
