@@ -4,8 +4,8 @@
  * is measured alone, and the workers cannot starve it). A step is sustained when the achieved start
  * rate is ≥ 99% of the target, completions keep pace (≥ 95% of the target), p99 is within the
  * threshold and every workflow completed. The rate doubles until a step is not sustained, then the
- * gap is bisected. Each step records the server's CPU share (its `process_cpu_seconds_total`, when
- * its metrics endpoint is known), the workers' and the generator's.
+ * gap is bisected. Each step records the server's CPU share (when its process is on this host:
+ * the local stack's, or `--server-pid`), the workers' and the generator's.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,8 +35,8 @@ export interface FindMaxOptions {
   readonly childCount: number;
   /** Passed to the worker process besides address, namespace and queue (--tls, --config, …). */
   readonly workerArgs?: readonly string[];
-  /** The server's Prometheus endpoint (`…/metrics`), for its CPU share; none when undefined. */
-  readonly serverMetricsUrl?: string;
+  /** The server's process on this host, for its CPU share; not measured when undefined. */
+  readonly serverPid?: number;
   readonly progress: (message: string) => void;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
@@ -131,7 +131,7 @@ async function runStep(
   rate: number,
   workerPid: number,
 ): Promise<FindMaxStep> {
-  const serverBefore = await serverCpuSeconds(options.serverMetricsUrl);
+  const serverBefore = pidCpuSeconds(options.serverPid);
   const workersBefore = processCpuSeconds(workerPid);
   const t0 = performance.now();
   const r = await runBenchmark({
@@ -154,7 +154,7 @@ async function runStep(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const wallS = (performance.now() - t0) / 1_000;
-  const serverAfter = await serverCpuSeconds(options.serverMetricsUrl);
+  const serverAfter = pidCpuSeconds(options.serverPid);
   const workersAfter = processCpuSeconds(workerPid);
   const m = r.results;
   const reasons: string[] = [];
@@ -243,17 +243,8 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
-/** The server's own `process_cpu_seconds_total`; null when it cannot be read. */
-async function serverCpuSeconds(url: string | undefined): Promise<number | null> {
-  if (url === undefined) return null;
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-    if (!res.ok) return null;
-    const match = /^process_cpu_seconds_total(?:\{[^}]*\})? (\S+)$/m.exec(await res.text());
-    return match === null ? null : Number(match[1]);
-  } catch {
-    return null;
-  }
+function pidCpuSeconds(pid: number | undefined): number | null {
+  return pid === undefined ? null : processCpuSeconds(pid);
 }
 
 function pct(share: number | null): string {

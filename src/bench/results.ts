@@ -378,10 +378,14 @@ export function evaluateThresholds(results: RunMetrics, thresholds: Thresholds):
   }
   const g = results.generator;
   if (g.bottleneck) {
+    // A busy thread is this process's own work; a delayed loop on a quiet thread is a machine
+    // short of CPU (other processes, the server itself). Either way the load was not offered.
     warnings.push(
-      `the generator was the bottleneck, not the cluster: its thread used ` +
-        `${((g.mainThreadCpuShare ?? 0) * 100).toFixed(0)}% of a core, event-loop lag p99 ` +
-        `${g.eventLoopLagP99Ms ?? '?'} ms; run the workers elsewhere (--generator-only) or lower --rate`,
+      `the generator, not the cluster, limited this run: its event loop was delayed (p99 ` +
+        `${g.eventLoopLagP99Ms ?? '?'} ms) while its thread used ` +
+        `${((g.mainThreadCpuShare ?? 0) * 100).toFixed(0)}% of a core ` +
+        `(${(g.mainThreadCpuShare ?? 0) > BUSY_SHARE ? 'its own work' : 'the machine is short of CPU'}); ` +
+        'run the workers elsewhere (--generator-only) or on another host, or lower --rate',
     );
   }
   if (results.achievedStartRate < 0.99 * results.intendedRate) {

@@ -17,8 +17,7 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
 import { prometheusClientFor } from '../signals/source.js';
 import { findFreePorts } from '../os/ports.js';
-import { metricsUrl } from '../stack/service-specs.js';
-import { stateLayout } from '../stack/state.js';
+import { liveServices, readStackRecord, stateLayout } from '../stack/state.js';
 import { installRuntime } from '../temporal/runtime.js';
 
 import { formatTable, progressPrinter, type Io } from './output.js';
@@ -314,7 +313,7 @@ interface FindMaxFlags extends TemporalOptions {
   timerDuration: string;
   childCount: string;
   taskQueue: string;
-  serverMetrics?: string;
+  serverPid?: string;
   json?: boolean;
 }
 
@@ -360,8 +359,8 @@ function findMaxCommand(io: Io): Command {
     .option('--child-count <n>', 'children per child-workflow workflow', '3')
     .option('-q, --task-queue <queue>', 'task queue', 'headway-bench-find-max')
     .option(
-      '--server-metrics <url>',
-      "the server's Prometheus endpoint for its CPU share (default: the local stack's)",
+      '--server-pid <pid>',
+      "the server's process on this host, for its CPU share (default: the local stack's)",
     )
     .option('--json', 'print the result as JSON (progress stays on stderr)')
     .action(async (flags: FindMaxFlags) => {
@@ -384,9 +383,13 @@ function findMaxCommand(io: Io): Command {
       }
       const s = parsed.data;
       const { config, connection } = benchConnection(flags, flags.namespace ?? freshNamespace());
-      const local = connection.address === `127.0.0.1:${config.stack.monitored.grpc_port}`;
-      const serverMetrics =
-        flags.serverMetrics ?? (local ? metricsUrl(config.stack.monitored) : undefined);
+      const serverPid =
+        flags.serverPid === undefined
+          ? localServerPid(config, connection.address)
+          : Number(flags.serverPid);
+      if (serverPid !== undefined && !(Number.isInteger(serverPid) && serverPid > 0)) {
+        throw usage('--server-pid must be a process id');
+      }
       const abort = new AbortController();
       const onSignal = (): void => abort.abort();
       process.once('SIGINT', onSignal);
@@ -406,7 +409,7 @@ function findMaxCommand(io: Io): Command {
             ...(flags.config === undefined ? [] : ['--config', flags.config]),
             ...(flags.stateDir === undefined ? [] : ['--state-dir', flags.stateDir]),
           ],
-          ...(serverMetrics === undefined ? {} : { serverMetricsUrl: serverMetrics }),
+          ...(serverPid === undefined ? {} : { serverPid }),
           progress,
           logger: createRootLogger({ component: 'bench', level: 'warn' }),
           signal: abort.signal,
@@ -420,6 +423,24 @@ function findMaxCommand(io: Io): Command {
         process.off('SIGTERM', onSignal);
       }
     });
+}
+
+/** The local stack's monitored server's pid when `address` is that server; else undefined. */
+function localServerPid(
+  config: TemporalCommandConfig['config'],
+  address: string,
+): number | undefined {
+  if (address !== `127.0.0.1:${config.stack.monitored.grpc_port}`) return undefined;
+  try {
+    const record = readStackRecord(config.state_dir);
+    const service =
+      record === undefined
+        ? undefined
+        : liveServices(record).find((s) => s.name === 'temporal-monitored');
+    return service?.pid;
+  } catch {
+    return undefined;
+  }
 }
 
 function reportCommand(io: Io): Command {

@@ -69,6 +69,7 @@ export type PoolWorkerOptions = Pick<
   | 'maxConcurrentActivityTaskPolls'
   | 'nonStickyToStickyPollRatio'
   | 'maxCachedWorkflows'
+  | 'debugMode'
   | 'shutdownGraceTime'
 >;
 
