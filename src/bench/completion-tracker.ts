@@ -55,7 +55,8 @@ interface Watch {
   readonly reject: (err: unknown) => void;
   /** Wall time it was accepted; lookups by id start some time after. */
   readonly acceptedAtMs: number;
-  lookedUpAtMs: number;
+  /** When it is next looked up by id; the wait doubles with its age, so a backlog costs little. */
+  lookUpAtMs: number;
 }
 
 export interface CompletionTrackerOptions {
@@ -73,7 +74,10 @@ export interface CompletionTrackerOptions {
    * visibility records do not always appear in close-time order.
    */
   readonly overlapMs?: number;
-  /** A workflow open this long (and unseen) is looked up by id, a batch per list. */
+  /**
+   * A workflow open this long (and unseen) is looked up by id, a batch per list; then again when
+   * its age has doubled.
+   */
   readonly lookupAfterMs?: number;
   readonly lookupBatch?: number;
   /** Wall clock, epoch ms (tests pass their own). */
@@ -108,7 +112,12 @@ export class CompletionTracker {
   wait(workflowId: string): Promise<Closed> {
     return new Promise<Closed>((resolve, reject) => {
       const now = this.#o.now();
-      this.#open.set(workflowId, { resolve, reject, acceptedAtMs: now, lookedUpAtMs: now });
+      this.#open.set(workflowId, {
+        resolve,
+        reject,
+        acceptedAtMs: now,
+        lookUpAtMs: now + this.#o.lookupAfterMs,
+      });
       this.#schedule();
     });
   }
@@ -158,9 +167,9 @@ export class CompletionTracker {
   async #poll(): Promise<void> {
     try {
       await this.#list();
-      const due = this.#o.now() - this.#o.lookupAfterMs;
+      const now = this.#o.now();
       const stale = [...this.#open.entries()]
-        .filter(([, w]) => w.lookedUpAtMs <= due)
+        .filter(([, w]) => w.lookUpAtMs <= now)
         .slice(0, this.#o.lookupBatch)
         .map(([id]) => id);
       if (stale.length > 0) await this.#lookup(stale);
@@ -185,7 +194,7 @@ export class CompletionTracker {
     const now = this.#o.now();
     for (const id of ids) {
       const w = this.#open.get(id);
-      if (w !== undefined) w.lookedUpAtMs = now;
+      if (w !== undefined) w.lookUpAtMs = now + (now - w.acceptedAtMs);
     }
     const list = ids.map((id) => JSON.stringify(id)).join(', ');
     await this.#query(`WorkflowId IN (${list}) AND ExecutionStatus != "Running"`, false);
