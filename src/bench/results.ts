@@ -62,8 +62,10 @@ export interface RunMetrics {
   readonly workflowsIntended: number;
   readonly workflowsStarted: number;
   readonly workflowsCompleted: number;
-  /** Every workflow that did not complete, whatever the reason. */
+  /** Every workflow known not to have completed, whatever the reason. */
   readonly workflowsFailed: number;
+  /** Started, but the server could not be asked how it ended (neither failed nor completed). */
+  readonly workflowsOutcomeUnknown: number;
   readonly errors: Record<Exclude<Outcome, 'completed'>, number>;
   /** Completions per second over the measured window (the reference's field, made honest). */
   readonly actualRate: number;
@@ -84,6 +86,17 @@ export interface RunMetrics {
     readonly fellBehind: boolean;
     /** Process CPU per 1,000 accepted starts (includes in-process workers unless generator-only). */
     readonly cpuMsPer1000Starts: number | null;
+    /** The generator's own (main) thread: CPU time over wall time, 1 = one core. */
+    readonly mainThreadCpuShare: number | null;
+    /** The whole process (workers, SDK threads) over wall time, 1 = one core. */
+    readonly processCpuShare: number | null;
+    /** Event-loop delay of the generator's thread (ms). */
+    readonly eventLoopLagP99Ms: number | null;
+    readonly eventLoopLagMaxMs: number | null;
+    /** Starts the server throttled and the generator sent again. */
+    readonly startRetries: number;
+    /** True when the generator, not the cluster, limited the run (see warnings). */
+    readonly bottleneck: boolean;
   };
   readonly stateTransitionsPerSecond: number | null;
 }
@@ -98,6 +111,25 @@ export interface IterationRecord extends RunMetrics {
   /** Counts behind the rates. */
   readonly measured: GeneratorResult['measured'];
   readonly cpuMs: number | null;
+  readonly load: GeneratorLoad;
+}
+
+/** What the generator's own work cost during one iteration. */
+export interface GeneratorLoad {
+  readonly wallMs: number;
+  readonly mainThreadCpuMs: number | null;
+  readonly eventLoopLagP99Ms: number | null;
+  readonly eventLoopLagMaxMs: number | null;
+  readonly startRetries: number;
+}
+
+/** What the bench process cost, start-up included (whole process: generator and workers). */
+export interface ProcessCost {
+  /** From process start to the first iteration's first start. */
+  readonly startupMs: number;
+  readonly startupCpuMs: number;
+  readonly cpuMs: number;
+  readonly maxRssBytes: number;
 }
 
 export interface BenchResults {
@@ -111,18 +143,33 @@ export interface BenchResults {
   readonly passed: boolean;
   readonly failureReasons: readonly string[];
   readonly warnings: readonly string[];
+  /** Absent in results written before it was recorded. */
+  readonly process?: ProcessCost;
 }
 
 /** A start later than the tolerance in more than this share of starts means "fell behind". */
 const BEHIND_SHARE = 0.01;
+/** A generator thread busier than this share of one core is the bottleneck, not the cluster. */
+const BUSY_SHARE = 0.85;
 
 export function iterationRecord(
   iteration: number,
   startedAt: Date,
   gen: GeneratorResult,
   targetRate: number,
-  extra: { readonly cpuMs: number | null; readonly stateTransitionsPerSecond: number | null },
+  extra: {
+    readonly cpuMs: number | null;
+    readonly stateTransitionsPerSecond: number | null;
+    readonly load?: GeneratorLoad;
+  },
 ): IterationRecord {
+  const load: GeneratorLoad = extra.load ?? {
+    wallMs: gen.timing.durationMs,
+    mainThreadCpuMs: null,
+    eventLoopLagP99Ms: null,
+    eventLoopLagMaxMs: null,
+    startRetries: 0,
+  };
   return {
     iteration,
     startedAt: startedAt.toISOString(),
@@ -142,11 +189,13 @@ export function iterationRecord(
       targetRate,
       cpuMs: extra.cpuMs,
       stateTransitionsPerSecond: extra.stateTransitionsPerSecond,
+      load,
     }),
     timeline: gen.timeline,
     histograms: { endToEnd: gen.endToEndLatency.toJSON(), start: gen.startLatency.toJSON() },
     measured: gen.measured,
     cpuMs: extra.cpuMs,
+    load,
   };
 }
 
@@ -165,20 +214,26 @@ interface MetricsInput {
   readonly targetRate: number;
   readonly cpuMs: number | null;
   readonly stateTransitionsPerSecond: number | null;
+  readonly load: GeneratorLoad;
 }
 
 function metricsFrom(m: MetricsInput): RunMetrics {
   const errors = Object.fromEntries(
     OUTCOMES.filter((o) => o !== 'completed').map((o) => [o, m.outcomes[o]]),
   ) as RunMetrics['errors'];
-  const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+  const failed = Object.values(errors).reduce((a, b) => a + b, 0) - errors.outcome_unknown;
   const seconds = m.measured.seconds;
   const completionRate = seconds > 0 ? m.measured.completions / seconds : 0;
+  const share = (cpuMs: number | null): number | null =>
+    cpuMs === null || m.load.wallMs <= 0 ? null : round(cpuMs / m.load.wallMs);
+  const mainThreadCpuShare = share(m.load.mainThreadCpuMs);
+  const fellBehind = m.intended > 0 && m.lateStarts / m.intended > BEHIND_SHARE;
   return {
     workflowsIntended: m.intended,
     workflowsStarted: m.started,
     workflowsCompleted: m.outcomes.completed,
     workflowsFailed: failed,
+    workflowsOutcomeUnknown: errors.outcome_unknown,
     errors,
     actualRate: round(completionRate),
     intendedRate: m.targetRate,
@@ -193,9 +248,20 @@ function metricsFrom(m: MetricsInput): RunMetrics {
       lateStarts: m.lateStarts,
       lagToleranceMs: m.lagToleranceMs,
       maxLagMs: m.maxLagMs,
-      fellBehind: m.intended > 0 && m.lateStarts / m.intended > BEHIND_SHARE,
+      fellBehind,
       cpuMsPer1000Starts:
         m.cpuMs === null || m.started === 0 ? null : round((m.cpuMs / m.started) * 1_000),
+      mainThreadCpuShare,
+      processCpuShare: share(m.cpuMs),
+      eventLoopLagP99Ms: m.load.eventLoopLagP99Ms,
+      eventLoopLagMaxMs: m.load.eventLoopLagMaxMs,
+      startRetries: m.load.startRetries,
+      // Late starts alone may be the server (in-flight bound); a saturated thread is the generator.
+      bottleneck:
+        (mainThreadCpuShare !== null && mainThreadCpuShare > BUSY_SHARE) ||
+        (fellBehind &&
+          m.load.eventLoopLagP99Ms !== null &&
+          m.load.eventLoopLagP99Ms > m.lagToleranceMs),
     },
     stateTransitionsPerSecond:
       m.stateTransitionsPerSecond === null ? null : round(m.stateTransitionsPerSecond),
@@ -241,6 +307,15 @@ export function aggregate(
     maxLagMs: Math.max(0, ...iterations.map((it) => it.generator.maxLagMs)),
     targetRate,
     cpuMs: cpu,
+    load: {
+      wallMs: sum((it) => it.load.wallMs),
+      mainThreadCpuMs: iterations.every((it) => it.load.mainThreadCpuMs !== null)
+        ? sum((it) => it.load.mainThreadCpuMs ?? 0)
+        : null,
+      eventLoopLagP99Ms: maxOrNull(iterations.map((it) => it.load.eventLoopLagP99Ms)),
+      eventLoopLagMaxMs: maxOrNull(iterations.map((it) => it.load.eventLoopLagMaxMs)),
+      startRetries: sum((it) => it.load.startRetries),
+    },
     // A per-second rate from Prometheus has no count behind it; weight by window length.
     stateTransitionsPerSecond:
       st.length === 0 || st.length !== iterations.length
@@ -248,6 +323,11 @@ export function aggregate(
         : sum((it) => (it.stateTransitionsPerSecond ?? 0) * it.measured.seconds) /
           sum((it) => it.measured.seconds),
   });
+}
+
+function maxOrNull(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : Math.max(...known);
 }
 
 export interface Verdict {
@@ -276,9 +356,15 @@ export function evaluateThresholds(results: RunMetrics, thresholds: Thresholds):
       `throughput ${results.completionRate.toFixed(2)}/s below threshold ${thresholds.minThroughput.toFixed(2)}/s`,
     );
   }
+  if (results.workflowsOutcomeUnknown > 0) {
+    reasons.push(
+      `${results.workflowsOutcomeUnknown} workflow(s) with an unknown outcome: the server ` +
+        'could not be asked how they ended',
+    );
+  }
   if (results.workflowsFailed > 0) {
     const byType = Object.entries(results.errors)
-      .filter(([, n]) => n > 0)
+      .filter(([t, n]) => n > 0 && t !== 'outcome_unknown')
       .map(([type, n]) => `${type} ${n}`)
       .join(', ');
     reasons.push(`${results.workflowsFailed} workflow(s) did not complete (${byType})`);
@@ -288,6 +374,18 @@ export function evaluateThresholds(results: RunMetrics, thresholds: Thresholds):
       `the generator fell behind: ${results.generator.lateStarts} start(s) fired more than ` +
         `${results.generator.lagToleranceMs} ms late (max ${results.generator.maxLagMs.toFixed(0)} ms); ` +
         'the offered load was lower than intended',
+    );
+  }
+  const g = results.generator;
+  if (g.bottleneck) {
+    // A busy thread is this process's own work; a delayed loop on a quiet thread is a machine
+    // short of CPU (other processes, the server itself). Either way the load was not offered.
+    warnings.push(
+      `the generator, not the cluster, limited this run: its event loop was delayed (p99 ` +
+        `${g.eventLoopLagP99Ms ?? '?'} ms) while its thread used ` +
+        `${((g.mainThreadCpuShare ?? 0) * 100).toFixed(0)}% of a core ` +
+        `(${(g.mainThreadCpuShare ?? 0) > BUSY_SHARE ? 'its own work' : 'the machine is short of CPU'}); ` +
+        'run the workers elsewhere (--generator-only) or on another host, or lower --rate',
     );
   }
   if (results.achievedStartRate < 0.99 * results.intendedRate) {
@@ -313,7 +411,7 @@ export function formatSummary(r: BenchResults): string {
     .filter((s) => s !== '')
     .join(', ');
   const errors = Object.entries(m.errors)
-    .filter(([, n]) => n > 0)
+    .filter(([t, n]) => n > 0 && t !== 'outcome_unknown')
     .map(([t, n]) => `${t} ${n}`)
     .join(', ');
   const lines = [
@@ -329,7 +427,8 @@ export function formatSummary(r: BenchResults): string {
     `  drain time       ${(m.drainTimeMs / 1_000).toFixed(2)} s`,
     `  workflows        ${m.workflowsStarted}/${m.workflowsIntended} started, ` +
       `${m.workflowsCompleted} completed, ${m.workflowsFailed} not completed` +
-      (errors === '' ? '' : ` (${errors})`),
+      (errors === '' ? '' : ` (${errors})`) +
+      (m.workflowsOutcomeUnknown > 0 ? `, ${m.workflowsOutcomeUnknown} outcome unknown` : ''),
     ...(m.stateTransitionsPerSecond === null
       ? []
       : [`  state transitions ${m.stateTransitionsPerSecond.toFixed(1)}/s (Prometheus)`]),
@@ -343,6 +442,18 @@ export function formatSummary(r: BenchResults): string {
         ? ''
         : // Process CPU: it includes in-process workers unless the run was --generator-only.
           `, process CPU ${m.generator.cpuMsPer1000Starts.toFixed(0)} ms per 1,000 starts`),
+    `              its thread ${share(m.generator.mainThreadCpuShare)} of a core, process ` +
+      `${share(m.generator.processCpuShare)}, event-loop lag p99 ` +
+      `${m.generator.eventLoopLagP99Ms ?? '?'} ms (max ${m.generator.eventLoopLagMaxMs ?? '?'} ms), ` +
+      `${m.generator.startRetries} throttled start(s) retried`,
+    ...(r.process === undefined
+      ? []
+      : [
+          `  process     start-up ${(r.process.startupMs / 1_000).toFixed(2)} s ` +
+            `(${(r.process.startupCpuMs / 1_000).toFixed(2)} s CPU), CPU ` +
+            `${(r.process.cpuMs / 1_000).toFixed(1)} s in all, peak RSS ` +
+            `${(r.process.maxRssBytes / 2 ** 20).toFixed(0)} MB`,
+        ]),
     ...(r.iterations.length > 1
       ? [
           '',
@@ -370,6 +481,10 @@ export function formatSummary(r: BenchResults): string {
 
 function ms(n: number): string {
   return n >= 1_000 ? `${(n / 1_000).toFixed(2)}s` : `${n.toFixed(1)}ms`;
+}
+
+function share(n: number | null): string {
+  return n === null ? '?' : `${(n * 100).toFixed(0)}%`;
 }
 
 function pct(a: number, b: number): string {

@@ -3,14 +3,14 @@
  * results, and cleanup of whatever is still running — in the namespace the run used.
  */
 import { cpus, platform, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { errorMessage } from '../errors.js';
-import { classifyError } from '../load/classify-error.js';
-import { runGenerator, type Outcome, type WorkflowDriver } from '../load/generator.js';
+import { runGenerator, type Outcome } from '../load/generator.js';
 import { RateSchedule, systemClock, type Clock } from '../load/schedule.js';
 import type { PrometheusClient } from '../signals/prometheus-client.js';
 import { registerTarget } from '../prometheus/scrape-targets.js';
@@ -22,6 +22,7 @@ import {
 } from '../temporal/connection.js';
 import { ensureNamespace } from '../temporal/namespaces.js';
 
+import { CompletionTracker } from './completion-tracker.js';
 import { BenchMetrics } from './metrics.js';
 import {
   RESULTS_SCHEMA,
@@ -30,9 +31,11 @@ import {
   iterationRecord,
   type BenchResults,
   type IterationRecord,
+  type ProcessCost,
   type SystemInfo,
   type Thresholds,
 } from './results.js';
+import { temporalDriver } from './temporal-driver.js';
 import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
 import { createBenchWorkers, type BenchWorkers } from './worker.js';
 
@@ -42,6 +45,8 @@ export interface BenchRunOptions {
   readonly durationMs: number;
   readonly rampUpMs: number;
   readonly workers: number;
+  /** Where the workers' workflow bundle is kept between runs; bundled afresh when undefined. */
+  readonly bundleCacheDir?: string;
   readonly iterations: number;
   readonly activityCount: number;
   readonly timerDurationMs: number;
@@ -77,6 +82,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
   const namespace = config.namespace;
   const connected = await connectClient(config);
   const cleanups: (() => Promise<void> | void)[] = [async () => connected.close()];
+  let startup: { readonly ms: number; readonly cpuMs: number } | undefined;
   let workers: BenchWorkers | undefined;
   let workersDone: Promise<void> | undefined;
   try {
@@ -94,6 +100,9 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
           namespace,
           taskQueue: options.taskQueue,
           count: options.workers,
+          ...(options.bundleCacheDir === undefined
+            ? {}
+            : { bundleCacheDir: options.bundleCacheDir }),
         });
       } catch (err) {
         throw explainWorkerStartError(err, config);
@@ -135,6 +144,11 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         ? Math.min(Math.max(60_000, options.durationMs), 600_000)
         : options.completionTimeoutMs;
     const runId = Date.now().toString(36);
+    // The hot path (a start per workflow, the completion lists) goes through the SDK's native
+    // (Rust) connection: the pure-JS gRPC client costs several times the CPU per call.
+    const native = await connectNative(config);
+    cleanups.push(() => native.close());
+    const client = new Client({ connection: native, namespace });
     for (let i = 1; i <= options.iterations; i++) {
       if (options.signal?.aborted === true) break;
       const schedule = new RateSchedule({
@@ -146,14 +160,31 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         `iteration ${i}/${options.iterations}: ${schedule.totalStarts} ${options.workflowType} ` +
           `workflows at ${options.targetRate}/s over ${options.durationMs / 1_000} s`,
       );
-      const driver = temporalDriver(connected.client, {
+      const idPrefix = `${options.workflowType}-${runId}-${i}-`;
+      const tracker = new CompletionTracker({
+        service: client.workflowService,
+        namespace,
+        idPrefix,
+        onError: (err) => logger.debug({ err: errorMessage(err) }, 'completion list failed'),
+      });
+      let startRetries = 0;
+      const driver = temporalDriver(client, tracker, {
         name: call.name,
         args: call.args,
         taskQueue: options.taskQueue,
-        idPrefix: `${options.workflowType}-${runId}-${i}`,
+        idPrefix,
+        onStartRetry: () => (startRetries += 1),
       });
+      startup ??= {
+        ms: process.uptime() * 1_000,
+        cpuMs: cpuMsOf(process.cpuUsage()),
+      };
       const startedAt = new Date();
+      const wallBefore = performance.now();
       const cpuBefore = process.cpuUsage();
+      const threadBefore = process.threadCpuUsage();
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
       const errorsLogged = new Map<Outcome, number>();
       const gen = await runGenerator({
         schedule,
@@ -178,6 +209,9 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         },
       });
       const cpu = process.cpuUsage(cpuBefore);
+      const threadCpu = process.threadCpuUsage(threadBefore);
+      lag.disable();
+      tracker.stop();
       const windowEnd = new Date(startedAt.getTime() + options.durationMs);
       const stateTransitions = await stateTransitionsPerSecond(
         options.prometheus,
@@ -187,8 +221,15 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         logger,
       );
       const record = iterationRecord(i, startedAt, gen, options.targetRate, {
-        cpuMs: (cpu.user + cpu.system) / 1_000,
+        cpuMs: cpuMsOf(cpu),
         stateTransitionsPerSecond: stateTransitions,
+        load: {
+          wallMs: performance.now() - wallBefore,
+          mainThreadCpuMs: cpuMsOf(threadCpu),
+          eventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e4) / 100,
+          eventLoopLagMaxMs: Math.round(lag.max / 1e4) / 100,
+          startRetries,
+        },
       });
       iterations.push(record);
       progress(
@@ -202,6 +243,12 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
 
     const results = aggregate(iterations, options.targetRate, options.durationMs);
     const verdict = evaluateThresholds(results, options.thresholds);
+    const processCost: ProcessCost = {
+      startupMs: Math.round(startup?.ms ?? 0),
+      startupCpuMs: Math.round(startup?.cpuMs ?? 0),
+      cpuMs: Math.round(cpuMsOf(process.cpuUsage())),
+      maxRssBytes: process.resourceUsage().maxRSS * 1_024,
+    };
     return {
       schema: RESULTS_SCHEMA,
       timestamp: iterations[0]?.startedAt ?? new Date().toISOString(),
@@ -232,6 +279,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
       passed: verdict.passed,
       failureReasons: verdict.failureReasons,
       warnings: verdict.warnings,
+      process: processCost,
     };
   } finally {
     if (workers !== undefined) {
@@ -248,26 +296,8 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
   }
 }
 
-interface DriverSpec {
-  readonly name: string;
-  readonly args: unknown[];
-  readonly taskQueue: string;
-  readonly idPrefix: string;
-}
-
-/** Starts workflows through the client and waits for their results. */
-export function temporalDriver(client: Client, spec: DriverSpec): WorkflowDriver {
-  return {
-    async start(index) {
-      const handle = await client.workflow.start(spec.name, {
-        taskQueue: spec.taskQueue,
-        workflowId: `${spec.idPrefix}-${index}`,
-        args: spec.args,
-      });
-      return { result: () => handle.result() };
-    },
-    classify: classifyError,
-  };
+function cpuMsOf(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1_000;
 }
 
 async function systemInfo(connected: ConnectedClient): Promise<SystemInfo> {

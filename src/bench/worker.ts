@@ -1,5 +1,6 @@
 import type { Worker } from '@temporalio/worker';
 
+import { cachedBundle } from '../temporal/bundle-cache.js';
 import {
   WorkerPool,
   bundleOnce,
@@ -12,9 +13,14 @@ import { createBenchActivities } from './activities.js';
 /** The workflows module (the .ts source under tsx, .js once compiled). */
 export const BENCH_WORKFLOWS_PATH = workflowsModuleBeside(import.meta.url);
 
-/** Bundles the bench workflows once per process; N workers share the bundle. */
-export function benchWorkflowBundle(): ReturnType<typeof bundleOnce> {
-  return bundleOnce(BENCH_WORKFLOWS_PATH);
+/**
+ * Bundles the bench workflows once per process; N workers share the bundle. With `cacheDir`, the
+ * bundle is kept on disk and reused by later processes while the sources are unchanged.
+ */
+export function benchWorkflowBundle(cacheDir?: string): ReturnType<typeof bundleOnce> {
+  return cacheDir === undefined
+    ? bundleOnce(BENCH_WORKFLOWS_PATH)
+    : cachedBundle(BENCH_WORKFLOWS_PATH, cacheDir);
 }
 
 export interface BenchWorkersOptions extends Pick<
@@ -23,11 +29,16 @@ export interface BenchWorkersOptions extends Pick<
 > {
   /** Worker instances to create: `--workers`, honoured. */
   readonly count: number;
+  /** Where the workflow bundle is kept between runs; bundled afresh when undefined. */
+  readonly bundleCacheDir?: string;
   readonly identityPrefix?: string;
 }
 
 /** What each worker may run at once; the reference's embedded worker uses 200 for both. */
 const SLOTS = 200;
+/** Workflow-task and activity-task pollers of each worker (the reference's embedded worker: 16). */
+const WORKFLOW_POLLERS = 32;
+const ACTIVITY_POLLERS = 16;
 
 export interface BenchWorkers {
   readonly workers: readonly Worker[];
@@ -43,12 +54,26 @@ export async function createBenchWorkers(options: BenchWorkersOptions): Promise<
     taskQueue: options.taskQueue,
     count: options.count,
     workflowsPath: BENCH_WORKFLOWS_PATH,
+    workflowBundle: () => benchWorkflowBundle(options.bundleCacheDir),
     identityPrefix: options.identityPrefix ?? `bench-${process.pid}`,
+    // The bench workflows are trivial: the sandbox's watchdog would cost more than Temporal does.
+    untimedSandbox: true,
     worker: () => ({
       activities: createBenchActivities(),
       maxConcurrentActivityTaskExecutions: SLOTS,
       maxConcurrentWorkflowTaskExecutions: SLOTS,
       maxConcurrentLocalActivityExecutions: SLOTS,
+      // The SDK's defaults (10 pollers, a fifth of them on the normal queue) leave about two
+      // pollers for first workflow tasks, and every bench workflow starts with one: the task
+      // queue, not the server, then sets the pace (schedule-to-start of seconds at 50/s).
+      maxConcurrentWorkflowTaskPolls: WORKFLOW_POLLERS,
+      nonStickyToStickyPollRatio: 1,
+      maxConcurrentActivityTaskPolls: ACTIVITY_POLLERS,
+      // Workflows run on this thread instead of a worker thread per Worker (the SDK's "debug
+      // mode"): no postMessage per activation and one V8 heap instead of N (measured at 50/s with
+      // 4 workers: 9.7 → 6.8 CPU s per 1,000 starts, 456 → 224 MB once the workers are up;
+      // docs/bench.md). The price, a promise hook on this thread's promises, is in those figures.
+      debugMode: true,
       // A bench run ends by shutting the workers down; nothing long-running to wait for.
       shutdownGraceTime: '5s',
     }),

@@ -11,6 +11,7 @@ export interface WorkersOnlyOptions {
   readonly connection: TemporalConnectionConfig;
   readonly taskQueue: string;
   readonly count: number;
+  readonly bundleCacheDir?: string;
   /** Prometheus file-based target list the SDK metrics endpoint is registered in. */
   readonly targetsDir: string;
   readonly sdkMetricsAddress: string;
@@ -34,6 +35,7 @@ export async function runBenchWorkersOnly(options: WorkersOnlyOptions): Promise<
         namespace: connection.namespace,
         taskQueue: options.taskQueue,
         count: options.count,
+        ...(options.bundleCacheDir === undefined ? {} : { bundleCacheDir: options.bundleCacheDir }),
       });
     } catch (err) {
       throw explainWorkerStartError(err, connection);

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 
 import { compareResults } from '../bench/compare.js';
+import { findMaxRate, formatFindMax } from '../bench/find-max.js';
 import { renderReport } from '../bench/report.js';
 import { readBenchResults } from '../bench/results-file.js';
 import { formatSummary, type BenchResults } from '../bench/results.js';
@@ -16,7 +17,7 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
 import { prometheusClientFor } from '../signals/source.js';
 import { findFreePorts } from '../os/ports.js';
-import { stateLayout } from '../stack/state.js';
+import { liveServices, readStackRecord, stateLayout } from '../stack/state.js';
 import { installRuntime } from '../temporal/runtime.js';
 
 import { formatTable, progressPrinter, type Io } from './output.js';
@@ -89,6 +90,7 @@ export function benchCommand(io: Io): Command {
     'Benchmark a Temporal cluster with open-loop load and honest results (docs/bench.md).',
   );
   bench.addCommand(configure(io, runCommand(io)));
+  bench.addCommand(configure(io, findMaxCommand(io)));
   bench.addCommand(configure(io, reportCommand(io)));
   bench.addCommand(configure(io, compareCommand(io)));
   return bench;
@@ -112,7 +114,7 @@ function runCommand(io: Io): Command {
     .option('--rate <n>', 'workflow starts per second', '100')
     .option('--duration <d>', 'generation window, ramp-up included', '5m')
     .option('--ramp-up <d>', 'linear ramp from 10% of the rate (at least 1/s)', '30s')
-    .option('--workers <n>', 'worker instances on the task queue', '4')
+    .option('--workers <n>', 'worker instances on the task queue (one has slots for all)', '1')
     .option('--iterations <n>', 'runs of the whole schedule; results merge', '1')
     .option(
       '--activity-count <n>',
@@ -185,7 +187,7 @@ function parseRunSettings(flags: RunFlags) {
  * The connection: flags and Temporal's own settings first; with none of them, the local stack's
  * monitored server rather than the SDK's 127.0.0.1:7233 (the stack's ports are configurable).
  */
-function benchConnection(flags: RunFlags, namespace: string): TemporalCommandConfig {
+function benchConnection(flags: TemporalOptions, namespace: string): TemporalCommandConfig {
   const options = { ...flags, namespace };
   const loaded = loadTemporalCommandConfig(options);
   const explicit =
@@ -231,6 +233,7 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
       connection,
       taskQueue: flags.taskQueue,
       count: settings.workers,
+      bundleCacheDir: config.cache_dir,
       targetsDir,
       sdkMetricsAddress: address,
       logger,
@@ -262,6 +265,7 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
       durationMs: settings.durationMs,
       rampUpMs: settings.rampUpMs,
       workers: settings.workers,
+      bundleCacheDir: config.cache_dir,
       iterations: settings.iterations,
       activityCount: settings.activityCount,
       timerDurationMs: settings.timerDurationMs,
@@ -295,6 +299,148 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
   }
   io.out(formatSummary(results));
   if (!results.passed) process.exitCode = 1;
+}
+
+interface FindMaxFlags extends TemporalOptions {
+  workflowType: string;
+  startRate: string;
+  maxSteps: string;
+  stepDuration: string;
+  rampUp: string;
+  maxP99Latency: string;
+  workers: string;
+  activityCount: string;
+  timerDuration: string;
+  childCount: string;
+  taskQueue: string;
+  serverPid?: string;
+  json?: boolean;
+}
+
+const FindMaxSettingsSchema = z
+  .object({
+    workflowType: z.enum(WORKFLOW_TYPES, {
+      error: `--workflow-type must be one of ${WORKFLOW_TYPES.join(', ')}`,
+    }),
+    startRate: z.coerce
+      .number({ error: '--start-rate must be a number' })
+      .gt(0, '--start-rate must be above 0')
+      .max(10_000, '--start-rate must be at most 10000'),
+    maxSteps: count('--max-steps', 50),
+    stepDurationMs: z.number().min(5_000, '--step-duration must be at least 5s'),
+    rampUpMs: z.number().min(0),
+    maxP99LatencyMs: z.number().gt(0, '--max-p99-latency must be above 0'),
+    workers: count('--workers', 100),
+    activityCount: count('--activity-count', 1_000),
+    timerDurationMs: z.number().min(0),
+    childCount: count('--child-count', 1_000),
+  })
+  .refine((s) => s.rampUpMs < s.stepDurationMs, {
+    message: '--ramp-up must be shorter than --step-duration',
+  });
+
+function findMaxCommand(io: Io): Command {
+  return withTemporalOptions(new Command('find-max'))
+    .description(
+      'Find the highest rate the cluster sustains: short generator-only runs against workers in ' +
+        'a separate process, the rate doubling until a step fails (start rate < 99% of the target, ' +
+        'completions < 95%, p99 over the threshold, or any workflow not completed), then bisected. ' +
+        "Reports each step's server, worker and generator CPU share.",
+    )
+    .option('--workflow-type <type>', WORKFLOW_TYPES.join('|'), 'simple')
+    .option('--start-rate <n>', 'first step, starts per second', '20')
+    .option('--max-steps <n>', 'steps at most', '8')
+    .option('--step-duration <d>', 'generation window of each step, ramp-up included', '30s')
+    .option('--ramp-up <d>', 'ramp-up of each step', '5s')
+    .option('--max-p99-latency <d>', 'a step with a higher end-to-end p99 is not sustained', '5s')
+    .option('--workers <n>', 'worker instances in the worker process', '1')
+    .option('--activity-count <n>', 'activities per multi-activity workflow', '10')
+    .option('--timer-duration <d>', 'timer of the timer workflow', '1s')
+    .option('--child-count <n>', 'children per child-workflow workflow', '3')
+    .option('-q, --task-queue <queue>', 'task queue', 'headway-bench-find-max')
+    .option(
+      '--server-pid <pid>',
+      "the server's process on this host, for its CPU share (default: the local stack's)",
+    )
+    .option('--json', 'print the result as JSON (progress stays on stderr)')
+    .action(async (flags: FindMaxFlags) => {
+      const parsed = FindMaxSettingsSchema.safeParse({
+        workflowType: flags.workflowType,
+        startRate: flags.startRate,
+        maxSteps: flags.maxSteps,
+        stepDurationMs: parseDuration(flags.stepDuration, '--step-duration'),
+        rampUpMs: parseDuration(flags.rampUp, '--ramp-up'),
+        maxP99LatencyMs: parseDuration(flags.maxP99Latency, '--max-p99-latency'),
+        workers: flags.workers,
+        activityCount: flags.activityCount,
+        timerDurationMs: parseDuration(flags.timerDuration, '--timer-duration'),
+        childCount: flags.childCount,
+      });
+      if (!parsed.success) {
+        throw new HeadwayError(ErrorCode.Usage, 'invalid find-max settings', {
+          details: parsed.error.issues.map((i) => i.message),
+        });
+      }
+      const s = parsed.data;
+      const { config, connection } = benchConnection(flags, flags.namespace ?? freshNamespace());
+      const serverPid =
+        flags.serverPid === undefined
+          ? localServerPid(config, connection.address)
+          : Number(flags.serverPid);
+      if (serverPid !== undefined && !(Number.isInteger(serverPid) && serverPid > 0)) {
+        throw usage('--server-pid must be a process id');
+      }
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const progress = progressPrinter(io);
+      progress(
+        `finding the highest sustained ${s.workflowType} rate on ${describeConnection(connection)}`,
+      );
+      try {
+        const result = await findMaxRate({
+          ...s,
+          connection,
+          taskQueue: flags.taskQueue,
+          workerArgs: [
+            ...(flags.tls === true ? ['--tls'] : []),
+            ...(flags.profile === undefined ? [] : ['--profile', flags.profile]),
+            ...(flags.config === undefined ? [] : ['--config', flags.config]),
+            ...(flags.stateDir === undefined ? [] : ['--state-dir', flags.stateDir]),
+          ],
+          ...(serverPid === undefined ? {} : { serverPid }),
+          progress,
+          logger: createRootLogger({ component: 'bench', level: 'warn' }),
+          signal: abort.signal,
+        });
+        io.out(
+          flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatFindMax(result),
+        );
+        if (result.maxSustainedRate === null) process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
+
+/** The local stack's monitored server's pid when `address` is that server; else undefined. */
+function localServerPid(
+  config: TemporalCommandConfig['config'],
+  address: string,
+): number | undefined {
+  if (address !== `127.0.0.1:${config.stack.monitored.grpc_port}`) return undefined;
+  try {
+    const record = readStackRecord(config.state_dir);
+    const service =
+      record === undefined
+        ? undefined
+        : liveServices(record).find((s) => s.name === 'temporal-monitored');
+    return service?.pid;
+  } catch {
+    return undefined;
+  }
 }
 
 function reportCommand(io: Io): Command {

@@ -19,12 +19,31 @@ export const OUTCOMES = [
   'client_shutdown',
   'result_error',
   'completion_timeout',
+  // Started, but neither waiting for it nor asking the server afterwards told how it ended.
+  'outcome_unknown',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface StartedHandle {
-  /** Resolves when the workflow completes; rejects with the reason it did not. */
+  /**
+   * Resolves when the workflow completes; rejects with the reason it did not. When it resolves
+   * with a ServerCompletion, the server's close time is the completion time (not the moment the
+   * driver learnt of it).
+   */
   readonly result: () => Promise<unknown>;
+}
+
+/** When the server closed the workflow, as the server recorded it. */
+export interface ServerCompletion {
+  readonly closedAtEpochMs: number;
+}
+
+function isServerCompletion(value: unknown): value is ServerCompletion {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { closedAtEpochMs?: unknown }).closedAtEpochMs === 'number'
+  );
 }
 
 /** What the generator drives: Temporal in production, a fake in tests. */
@@ -32,6 +51,11 @@ export interface WorkflowDriver {
   start(index: number): Promise<StartedHandle>;
   /** Maps an error from `start` or `result` to an outcome other than `completed`. */
   classify(err: unknown, phase: 'start' | 'result'): Exclude<Outcome, 'completed'>;
+  /**
+   * Called once when the completion deadline passes with workflows still open: the driver asks
+   * the server how they ended and settles their `result` promises before they are classified.
+   */
+  finalCheck?(): Promise<void>;
 }
 
 export interface GeneratorEvents {
@@ -153,12 +177,23 @@ export async function runGenerator(options: GeneratorOptions): Promise<Generator
   const pending = new Set<Promise<void>>();
   let onDrained: (() => void) | undefined;
   const origin = clock.now();
+  const originEpochMs = Date.now();
 
-  const finish = (k: number, outcome: Outcome, intendedAt: number, err?: unknown): void => {
+  const finish = (
+    k: number,
+    outcome: Outcome,
+    intendedAt: number,
+    err?: unknown,
+    closedAtEpochMs?: number,
+  ): void => {
     if (settled.has(k)) return;
     settled.add(k);
     open.delete(k);
-    const now = clock.now();
+    // The server's close time when the driver has it, mapped onto the generator's clock.
+    const now =
+      closedAtEpochMs === undefined
+        ? clock.now()
+        : Math.max(intendedAt, origin + (closedAtEpochMs - originEpochMs));
     const elapsed = now - origin;
     lastFinish = Math.max(lastFinish, elapsed);
     outcomes[outcome] += 1;
@@ -205,8 +240,14 @@ export async function runGenerator(options: GeneratorOptions): Promise<Generator
       startLatency.recordMs(now - intendedAt);
       events.onStarted?.(now - intendedAt);
       try {
-        await handle.result();
-        finish(k, 'completed', intendedAt);
+        const completion = await handle.result();
+        finish(
+          k,
+          'completed',
+          intendedAt,
+          undefined,
+          isServerCompletion(completion) ? completion.closedAtEpochMs : undefined,
+        );
       } catch (err) {
         finish(k, driver.classify(err, 'result'), intendedAt, err);
       }
@@ -251,6 +292,12 @@ export async function runGenerator(options: GeneratorOptions): Promise<Generator
     const stopTimer = new AbortController();
     await Promise.race([drained, clock.sleep(remaining, stopTimer.signal)]);
     stopTimer.abort();
+  }
+  if (open.size > 0 && driver.finalCheck !== undefined) {
+    // Before anything is classified a timeout, the server is asked how it ended.
+    await driver.finalCheck();
+    // The settled result promises run their `finish` in microtasks, done before a timer fires.
+    await Promise.race([drained, clock.sleep(0)]);
   }
   for (const [k, { intendedAt }] of [...open]) finish(k, 'completion_timeout', intendedAt);
 

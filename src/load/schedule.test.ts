@@ -168,4 +168,39 @@ describe('runGenerator on a fake clock', () => {
     expect(fired.length).toBeLessThanOrEqual(12);
     expect(result.outcomes.completed).toBe(fired.length);
   });
+
+  it('asks the driver for the outcome before calling anything a completion timeout', async () => {
+    const clock = new FakeClock();
+    const schedule = new RateSchedule({ targetRate: 10, durationMs: 1_000, rampUpMs: 0 });
+    // Every result waits until the final check settles it: k % 3 = 0 completed (the server
+    // says so), 1 still running, 2 unknown (the server could not be asked).
+    const waiting = new Map<
+      number,
+      { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+    >();
+    const driver: WorkflowDriver = {
+      start(k) {
+        const result = new Promise<unknown>((resolve, reject) =>
+          waiting.set(k, { resolve, reject }),
+        );
+        return Promise.resolve({ result: () => result });
+      },
+      classify: (err) => (err === 'unknown' ? 'outcome_unknown' : 'completion_timeout'),
+      finalCheck() {
+        for (const [k, w] of waiting) {
+          if (k % 3 === 0) w.resolve({ closedAtEpochMs: Date.now() });
+          else w.reject(k % 3 === 1 ? 'running' : 'unknown');
+        }
+        return Promise.resolve();
+      },
+    };
+    const run = runGenerator({ schedule, clock, driver, completionTimeoutMs: 1_000 });
+    await runToEnd(clock, run, 50);
+    const result = await run;
+    expect(result.outcomes).toMatchObject({
+      completed: 4,
+      completion_timeout: 3,
+      outcome_unknown: 3,
+    });
+  });
 });

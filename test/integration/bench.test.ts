@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -87,4 +88,52 @@ describe('headway bench run against a real dev server', () => {
     expect(results.passed).toBe(false);
     expect(results.failureReasons.join('\n')).toMatch(/did not complete \(completion_timeout 10\)/);
   });
+});
+
+describe('honest counts at high rates', () => {
+  it.each([100, 150])(
+    'at %i/s every workflow the server completed is counted completed, and only those',
+    async (rate) => {
+      const results = await runBenchmark(
+        options('simple', {
+          targetRate: rate,
+          durationMs: 3_000,
+          rampUpMs: 0,
+          workers: 1,
+          // Long enough for a loaded machine to drain every start: the count is the point here.
+          completionTimeoutMs: 600_000,
+          thresholds: { maxP99LatencyMs: 600_000, minThroughput: 0 },
+        }),
+      );
+      const m = results.results;
+      expect(m.workflowsIntended).toBe(3 * rate);
+      expect(m.workflowsStarted).toBe(3 * rate);
+
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const client = new Client({ connection, namespace: results.config.namespace });
+        const query = (status: string): Promise<number> =>
+          client.workflow
+            .count(`WorkflowType = "simpleWorkflow" AND ExecutionStatus = "${status}"`)
+            .then((c) => c.count);
+        // Visibility trails the server's history: wait until it shows every started workflow
+        // closed (the bench has already terminated any still running), one list per round.
+        let closed = 0;
+        for (let round = 0; round < 600 && closed < m.workflowsStarted; round++) {
+          if (round > 0) await new Promise((r) => setTimeout(r, 100));
+          closed = await client.workflow
+            .count('WorkflowType = "simpleWorkflow" AND ExecutionStatus != "Running"')
+            .then((c) => c.count);
+        }
+        expect(closed).toBe(m.workflowsStarted);
+        expect(m.workflowsCompleted).toBe(await query('Completed'));
+        expect(m.workflowsFailed + m.workflowsOutcomeUnknown).toBe(
+          m.workflowsIntended - m.workflowsCompleted,
+        );
+        expect(m.workflowsOutcomeUnknown).toBe(0);
+      } finally {
+        await connection.close();
+      }
+    },
+  );
 });

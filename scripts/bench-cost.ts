@@ -1,0 +1,256 @@
+/**
+ * `npm run bench:cost`: what a `headway bench run` costs the machine it runs on. Runs the bench as
+ * a child process under `/usr/bin/time` against its own Temporal dev server (the same flags as
+ * `headway up`'s monitored server; or `--address` for a running one) and prints, per run: CPU
+ * seconds per 1,000 accepted starts (whole process, and after start-up), peak RSS, the time and CPU
+ * spent before the first start, and the server's CPU share over the run.
+ *
+ *   npm run bench:cost -- [--rate 50] [--duration 60s] [--ramp-up 10s] [--workers 4]
+ *                         [--mode full|generator-only] [--type simple] [--runs 1] [--address H:P]
+ *                         [--extra "--flag value ..."] [--headway OTHER/bin/headway.js]
+ *
+ * `--mode generator-only` runs the workers in a second process (`--worker-only`, not measured), so
+ * the figures are the generator's own. Exit 1 when a run did not pass its thresholds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import type { BenchResults } from '../src/bench/results.js';
+import { freshNamespace } from '../src/bench/run-benchmark.js';
+import { loadConfig } from '../src/config/load.js';
+import { resolveTemporalConnection } from '../src/config/temporal.js';
+import { connectClient } from '../src/temporal/connection.js';
+import { ensureNamespace } from '../src/temporal/namespaces.js';
+import { findFreePorts } from '../src/os/ports.js';
+import { TEMPORAL, findBinary, toolchainContext } from '../src/toolchain/index.js';
+import { isTemporalServing } from '../src/temporal/reachability.js';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '60s' },
+    'ramp-up': { type: 'string', default: '10s' },
+    workers: { type: 'string', default: '4' },
+    mode: { type: 'string', default: 'full' },
+    type: { type: 'string', default: 'simple' },
+    runs: { type: 'string', default: '1' },
+    address: { type: 'string' },
+    extra: { type: 'string', default: '' },
+    // Another checkout's bin/headway.js, to measure a baseline with the same script.
+    headway: { type: 'string' },
+  },
+});
+if (values.mode !== 'full' && values.mode !== 'generator-only') {
+  console.error('--mode must be full or generator-only');
+  process.exit(2);
+}
+const HEADWAY = values.headway ?? fileURLToPath(new URL('../bin/headway.js', import.meta.url));
+const TICKS = 100; // USER_HZ on Linux
+const connectionBase = resolveTemporalConnection(loadConfig({}).config.temporal, process.env);
+const dir = mkdtempSync(join(tmpdir(), 'headway-bench-cost-'));
+
+/** utime + stime of a live process, seconds; undefined once it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first child of `pid` (the node process `/usr/bin/time` forks). */
+function childOf(pid: number): number | undefined {
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (children !== '') return Number(children.split(' ')[0]);
+    }
+  } catch {
+    // gone
+  }
+  return undefined;
+}
+
+async function startServer(): Promise<{ address: string; pid: number; stop: () => void }> {
+  const { config } = loadConfig({ env: process.env });
+  const { found } = await findBinary(TEMPORAL, toolchainContext(TEMPORAL, config, process.env));
+  if (found === undefined) throw new Error('no temporal binary: run `npx headway install`');
+  const [grpc, http, metrics] = await findFreePorts(3);
+  const server = spawn(
+    found.path,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(grpc),
+      '--http-port',
+      String(http),
+      '--metrics-port',
+      String(metrics),
+      '--headless',
+      '--db-filename',
+      join(dir, 'temporal.db'),
+      '--sqlite-pragma',
+      'journal_mode=WAL',
+      '--sqlite-pragma',
+      'synchronous=NORMAL',
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+  const address = `127.0.0.1:${grpc}`;
+  for (let i = 0; !(await isTemporalServing(address, 1_000)); i++) {
+    if (i > 120 || server.exitCode !== null) throw new Error('the dev server did not start');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { address, pid: server.pid!, stop: () => server.kill('SIGTERM') };
+}
+
+interface Cost {
+  readonly results: BenchResults;
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly maxRssMb: number;
+  readonly startupWallS: number;
+  readonly startupCpuS: number;
+  readonly serverCpuShare: number | null;
+}
+
+function headway(args: string[], stdio: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
+  return spawn(process.execPath, [HEADWAY, ...args], { stdio: ['ignore', stdio, stdio] });
+}
+
+async function measure(address: string, serverPid: number | undefined, run: number): Promise<Cost> {
+  const namespace = freshNamespace();
+  const json = join(dir, `r${run}.json`);
+  const timeFile = join(dir, `t${run}.txt`);
+  const common = ['--address', address, '--namespace', namespace, '-q', `cost-${run}`];
+  let workers: ChildProcess | undefined;
+  if (values.mode === 'generator-only') {
+    // The namespace must exist before the workers poll.
+    const connected = await connectClient({ ...connectionBase, address, namespace });
+    await ensureNamespace(connected.connection, namespace, () => undefined, {
+      description: 'headway bench cost',
+      readinessTaskQueue: 'headway-bench-readiness',
+    });
+    await connected.close();
+    const w = headway(['bench', 'run', '--worker-only', ...common, '--workers', values.workers]);
+    workers = w;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      w.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ctrl-C to stop')) resolve();
+      });
+      w.stderr!.resume();
+      w.once('close', (c) => reject(new Error(`the worker process exited (${c})`)));
+    });
+  }
+  const args = [
+    '-f',
+    '%e %U %S %M',
+    '-o',
+    timeFile,
+    process.execPath,
+    HEADWAY,
+    'bench',
+    'run',
+    ...common,
+    '--workflow-type',
+    values.type,
+    '--rate',
+    values.rate,
+    '--duration',
+    values.duration,
+    '--ramp-up',
+    values['ramp-up'],
+    '--json',
+    json,
+    ...(values.mode === 'generator-only' ? ['--generator-only'] : ['--workers', values.workers]),
+    ...values.extra.split(' ').filter((s) => s !== ''),
+  ];
+  const t0 = performance.now();
+  const serverCpu0 = serverPid === undefined ? undefined : cpuSeconds(serverPid);
+  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let startupWallS = Number.NaN;
+  let startupCpuS = Number.NaN;
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    err += text;
+    if (Number.isNaN(startupWallS) && /iteration 1\//.test(err)) {
+      startupWallS = (performance.now() - t0) / 1_000;
+      const pid = childOf(child.pid!);
+      startupCpuS = pid === undefined ? Number.NaN : (cpuSeconds(pid) ?? Number.NaN);
+    }
+  });
+  child.stdout.resume();
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  const wallS = (performance.now() - t0) / 1_000;
+  const serverCpu1 = serverPid === undefined ? undefined : cpuSeconds(serverPid);
+  if (workers !== undefined) {
+    workers.kill('SIGINT');
+    await new Promise((r) => workers.once('close', r));
+  }
+  if (code !== 0 && code !== 1) throw new Error(`bench run exited ${code}:\n${err.slice(-2_000)}`);
+  const [, user, sys, maxRssKb] = readFileSync(timeFile, 'utf8')
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(' ');
+  return {
+    results: JSON.parse(readFileSync(json, 'utf8')) as BenchResults,
+    wallS,
+    cpuS: Number(user) + Number(sys),
+    maxRssMb: Number(maxRssKb) / 1_024,
+    startupWallS,
+    startupCpuS,
+    serverCpuShare:
+      serverCpu0 === undefined || serverCpu1 === undefined
+        ? null
+        : (serverCpu1 - serverCpu0) / wallS,
+  };
+}
+
+const own = values.address === undefined ? await startServer() : undefined;
+const address = values.address ?? own!.address;
+let failed = false;
+try {
+  console.log(
+    `bench cost: ${values.type} at ${values.rate}/s for ${values.duration} (ramp-up ` +
+      `${values['ramp-up']}), ${values.mode}, ${values.workers} worker(s), ${address}`,
+  );
+  for (let run = 1; run <= Number(values.runs); run++) {
+    const c = await measure(address, own?.pid, run);
+    const m = c.results.results;
+    const per1000 = (s: number): string => ((s / m.workflowsStarted) * 1_000).toFixed(2);
+    failed ||= !c.results.passed;
+    console.log(
+      [
+        `run ${run}: ${m.workflowsStarted} started, ${m.workflowsCompleted} completed, ` +
+          `${m.workflowsFailed} not completed; start ${m.achievedStartRate}/s, completion ` +
+          `${m.completionRate}/s, p99 ${m.latency.p99} ms; ${c.results.passed ? 'passed' : 'FAILED'}`,
+        `  CPU ${c.cpuS.toFixed(1)} s = ${per1000(c.cpuS)} s per 1,000 starts ` +
+          `(${per1000(c.cpuS - c.startupCpuS)} s after start-up)`,
+        `  peak RSS ${c.maxRssMb.toFixed(0)} MB; start-up ${c.startupWallS.toFixed(2)} s wall, ` +
+          `${c.startupCpuS.toFixed(2)} s CPU before the first start; wall ${c.wallS.toFixed(1)} s`,
+        c.serverCpuShare === null
+          ? '  server CPU: not measured (--address)'
+          : `  server CPU ${(c.serverCpuShare * 100).toFixed(0)}% of one core over the run`,
+      ].join('\n'),
+    );
+  }
+} finally {
+  own?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
