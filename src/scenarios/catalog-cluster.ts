@@ -4,7 +4,7 @@
  * the same settings as the dev-profile scenarios (2 s cadence, 1 s scrape); docs/scenarios.md
  * has the measured runs.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -87,12 +87,24 @@ async function restartedBySupervisor(ctx: FaultContext, name: string, pidBefore:
   });
 }
 
-/** Every process of a service: PostgreSQL's backends are children in its process group. */
-function signalGroup(ctx: FaultContext, name: string, sig: NodeJS.Signals): void {
+/**
+ * A service and its direct children: PostgreSQL's backends and helpers are forked by the
+ * postmaster but each calls setsid(), so a process-group signal reaches only the postmaster.
+ * Only children of the recorded (identity-checked) pid are touched.
+ */
+function signalTree(ctx: FaultContext, name: string, sig: NodeJS.Signals): void {
   const s = ctx.stack.service(name);
   if (!isRunning(s)) return;
-  // The supervisor starts each service as its own process group leader (detached spawn).
-  process.kill(-s.pid, sig);
+  process.kill(s.pid, sig);
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === s.pid) process.kill(Number(pid), sig);
+    } catch {
+      // Exited while we looked.
+    }
+  }
 }
 
 /** The managed PostgreSQL's superuser, from the stack's 0600 password file. */
@@ -214,13 +226,13 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
     workers: WORKERS,
     baselineS: 20,
     fault: {
-      description: 'SIGSTOP the PostgreSQL process group; SIGCONT to recover',
+      description: 'SIGSTOP PostgreSQL and every backend; SIGCONT to recover',
       inject: async (ctx) => {
-        signalGroup(ctx, 'postgres', 'SIGSTOP');
+        signalTree(ctx, 'postgres', 'SIGSTOP');
         await Promise.resolve();
       },
       remove: async (ctx) => {
-        signalGroup(ctx, 'postgres', 'SIGCONT');
+        signalTree(ctx, 'postgres', 'SIGCONT');
         await Promise.resolve();
       },
       minHoldS: 60,
