@@ -75,8 +75,15 @@ export function logSourceFor(
     return new LokiSource({ baseUrl: lokiUrl, ...lokiAuth(a) });
   }
   return new JsonLogFileSource({
-    // Same path as stack/state.ts's serviceLog; not imported, as signals/ sits below stack/.
-    file: config.copilot.log_file ?? join(config.state_dir, 'logs', 'temporal-monitored.log'),
+    // Same path as stack/state.ts's serviceLog; not imported, as signals/ sits below stack/. On
+    // the cluster profile the narrative patterns (shards, persistence, membership) are history's.
+    file:
+      config.copilot.log_file ??
+      join(
+        config.state_dir,
+        'logs',
+        config.stack.profile === 'cluster' ? 'temporal-history-0.log' : 'temporal-monitored.log',
+      ),
     ...(options.startAt === undefined ? {} : { startAt: options.startAt }),
   });
 }
