@@ -11,7 +11,7 @@ export type NestedValues = {
 export interface DataQuality {
   /** Prometheus answered the collection's queries. */
   readonly prometheus_ok: boolean;
-  /** The monitored server's scrape target is up (null: unknown). */
+  /** Every scrape target of the monitored server is up (null: there is none). */
   readonly target_up: boolean | null;
   /** Seconds since the last successful scrape of the monitored server (null: unknown). */
   readonly scrape_age_s: number | null;

@@ -172,11 +172,21 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
         measures: 'detection',
       },
       {
-        id: 'at-most-stressed',
-        description: 'fault and recovery: never critical (a lost instance of two is not an outage)',
+        id: 'instance-not-scraped',
+        description: 'fault: the reason says an instance is not being scraped',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'reason', pattern: 'not being scraped' },
+        within_s: 30,
+      },
+      {
+        id: 'never-critical',
+        description:
+          'fault and recovery: never critical (a lost instance of two is not an outage; while it ' +
+          'is not scraped the state is unknown, not happy)',
         mode: 'always',
         phases: ['fault', 'recovery'],
-        check: { type: 'state', states: ['happy', 'stressed'] },
+        check: { type: 'state', states: ['happy', 'stressed', 'unknown'] },
       },
       recoversHappy(240),
     ],
@@ -209,6 +219,23 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
     settleS: 10,
     expectations: [
       baselineHappy,
+      {
+        id: 'not-happy',
+        description: 'fault: never happy once the frozen matching instances are seen missing',
+        mode: 'always',
+        phases: ['fault'],
+        check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
+        since: { type: 'reason', pattern: 'not being scraped' },
+      },
+      {
+        id: 'matching-missing',
+        description: 'fault: the reason says instances are not being scraped',
+        mode: 'eventually',
+        phase: 'fault',
+        check: { type: 'reason', pattern: 'not being scraped' },
+        within_s: 30,
+        measures: 'detection',
+      },
       criticalWithin(STALL_CRITICAL_S + 30),
       namesWithin('matching-named', 'matching', 'matching', STALL_CRITICAL_S + 30),
       recoversHappy(180),

@@ -39,5 +39,7 @@ export function namingProbeQuery(server: string): string {
 
 /** Series age of the server's last successful scrape, and whether it is up. */
 export function targetQueries(server: string): { up: string; age: string } {
-  return { up: `max(up${sel(server)})`, age: `time() - max(timestamp(up${sel(server)}))` };
+  // min, not max: a cluster is several targets (frontend, history, matching, worker instances),
+  // and one that is not scraped is a part whose metrics are gone, not a detail the rest can hide.
+  return { up: `min(up${sel(server)})`, age: `time() - max(timestamp(up${sel(server)}))` };
 }
