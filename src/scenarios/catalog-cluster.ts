@@ -135,9 +135,10 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       'one of two history instances hangs (SIGSTOP) under load, then is killed (SIGKILL) and ' +
       'restarted by the supervisor',
     proves:
-      'a history instance lost moves its shards to the other, which the copilot sees as churn and ' +
-      'takes as at most stressed, never critical; happy once the instance has rejoined',
-    expected: 'happy or stressed (shard churn seen); happy after',
+      'a history instance lost moves its shards to the other, which the copilot sees as churn; the ' +
+      'instance not being scraped reads unknown (never happy, never critical); happy once it has rejoined',
+    expected:
+      'unknown while the instance is not scraped, shard churn seen, never critical; happy after',
     load: LOAD,
     workers: WORKERS,
     baselineS: 20,
