@@ -4,7 +4,8 @@
  * each rate in turn and reports, per rate, whether it was sustained (achieved start rate ≥ 99% of
  * the target, p99 ≤ the threshold, every started workflow completed) and the CPU each of the
  * stack's services used during the run (cores: CPU seconds per second; a PostgreSQL figure
- * includes its backends, which share its process group).
+ * includes its backends). Backends that exit during the run take their ticks with them, so the
+ * PostgreSQL figure is a lower bound.
  *
  *   npm run bench:profiles -- [--rates 20,40,60,80] [--duration 40s] [--max-p99 5s] [--json FILE]
  * Environment: HEADWAY_STATE_DIR (and the stack's port variables) of the stack to measure.
@@ -37,15 +38,20 @@ const record = readStackRecord(config.state_dir);
 if (record === undefined) throw new Error(`no stack running in ${config.state_dir}`);
 const address = `127.0.0.1:${String(config.stack.monitored.grpc_port)}`;
 
-/** CPU ticks of a process group (PostgreSQL's backends are in the server's group). */
-function groupTicks(pgid: number): number {
+/**
+ * CPU ticks of a service and its direct children (PostgreSQL's backends are children of the
+ * postmaster, each in a session of its own, so neither the group nor the session finds them).
+ */
+function treeTicks(root: number): number {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[2] is pgrp, [11] utime, [12] stime (stat(5), counted from the state field).
-      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+      // fields[1] is ppid, [11] utime, [12] stime (stat(5), counted from the state field).
+      if (Number(pid) === root || Number(fields[1]) === root) {
+        ticks += Number(fields[11]) + Number(fields[12]);
+      }
     } catch {
       // Exited while read.
     }
@@ -68,7 +74,7 @@ const steps: Step[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'headway-bench-profiles-'));
 for (const rate of values.rates.split(',').map(Number)) {
   const out = join(dir, `rate-${String(rate)}.json`);
-  const before = new Map(record.services.map((s) => [s.name, groupTicks(s.pid)]));
+  const before = new Map(record.services.map((s) => [s.name, treeTicks(s.pid)]));
   const started = Date.now();
   const run = spawnSync(
     process.execPath,
@@ -95,7 +101,7 @@ for (const rate of values.rates.split(',').map(Number)) {
   const cores = Object.fromEntries(
     record.services.map((s) => [
       s.name,
-      Math.round(((groupTicks(s.pid) - (before.get(s.name) ?? 0)) / TICKS / seconds) * 100) / 100,
+      Math.round(((treeTicks(s.pid) - (before.get(s.name) ?? 0)) / TICKS / seconds) * 100) / 100,
     ]),
   );
   if (run.status !== 0 && run.status !== 1)
