@@ -6,43 +6,22 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import pg from 'pg';
 
-import { ErrorCode, HeadwayError } from '../errors.js';
 import { FIELD } from '../model/signal-fields.js';
 import { isRunning } from '../os/process-identity.js';
 
 import type { FaultContext, ScenarioDefinition } from './definition.js';
+import {
+  LOAD,
+  STALL_CRITICAL_S,
+  WORKERS,
+  baselineHappy,
+  recoversHappy,
+  waitFor,
+} from './expectations.js';
 import type { Expectation } from './types.js';
-
-const LOAD = { rate: 2, steps: 4 } as const;
-const WORKERS = { count: 1, workflowSlots: 20, activitySlots: 10 } as const;
-/** As in catalog.ts: a dispatch stall reaches critical in about this long. */
-const STALL_CRITICAL_S = 210;
-const RECOVERY_HOLD_S = 20;
-
-const baselineHappy: Expectation = {
-  id: 'baseline-happy',
-  description: 'baseline: happy throughout (no false alarm before the fault)',
-  mode: 'always',
-  phases: ['baseline'],
-  check: { type: 'state', states: ['happy'] },
-};
-
-function recoversHappy(withinS: number): Expectation {
-  return {
-    id: 'recovers-happy',
-    description: `recovery: happy within ${String(withinS)} s of the fault's removal, for ${String(RECOVERY_HOLD_S)} s`,
-    mode: 'eventually',
-    phase: 'recovery',
-    check: { type: 'state', states: ['happy'] },
-    within_s: withinS,
-    hold_s: RECOVERY_HOLD_S,
-    measures: 'recovery',
-  };
-}
 
 function criticalWithin(withinS: number): Expectation {
   return {
@@ -65,18 +44,6 @@ function namesWithin(id: string, pattern: string, what: string, withinS: number)
     check: { type: 'names', pattern },
     within_s: withinS,
   };
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await delay(500);
-  }
-  throw new HeadwayError(
-    ErrorCode.ReadinessTimeout,
-    `${what} did not happen within ${String(timeoutMs / 1_000)} s`,
-  );
 }
 
 /** A crashed instance is back when the supervisor has restarted it (new pid, running). */

@@ -3,7 +3,6 @@
  * about it. Timings assume the scenario settings (2 s cadence, 1 s scrape, critical after 90 s of
  * critical evaluations); see docs/scenarios.md for how they were measured.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { FIELD } from '../model/signal-fields.js';
@@ -12,10 +11,16 @@ import { isTemporalServing } from '../temporal/reachability.js';
 
 import { CLUSTER_SCENARIOS } from './catalog-cluster.js';
 import type { FaultContext, ScenarioDefinition } from './definition.js';
+import {
+  LOAD,
+  RECOVERY_HOLD_S,
+  STALL_CRITICAL_S,
+  WORKERS,
+  baselineHappy,
+  recoversHappy,
+  waitFor,
+} from './expectations.js';
 import type { Expectation } from './types.js';
-
-const LOAD = { rate: 2, steps: 4 } as const;
-const WORKERS = { count: 1, workflowSlots: 20, activitySlots: 10 } as const;
 
 /**
  * How long an outage of Prometheus or the server may take to read unknown: the collection under
@@ -23,40 +28,6 @@ const WORKERS = { count: 1, workflowSlots: 20, activitySlots: 10 } as const;
  * then one cycle, then the API's one-second cache. Measured at about 10 s.
  */
 const OUTAGE_NOTICE_S = 25;
-/**
- * How long a dispatch stall takes to reach critical: the one-minute rate of dispatched tasks
- * falls under a tenth of the arrivals about 55 s after the last dispatch, then 90 s of critical
- * evaluations (consecutive_critical scaled to the cadence), then a cycle and the API's cache.
- */
-const STALL_CRITICAL_S = 210;
-
-/** A recovery counts once it has lasted this long: one good cycle between bad ones is none. */
-const RECOVERY_HOLD_S = 20;
-
-const baselineHappy: Expectation = {
-  id: 'baseline-happy',
-  description: 'baseline: happy throughout (no false alarm before the fault)',
-  mode: 'always',
-  phases: ['baseline'],
-  check: { type: 'state', states: ['happy'] },
-};
-
-/**
- * Happy again after the fault. It measures the recovery time only where the state left happy:
- * a copilot that never noticed the fault has nothing to recover from.
- */
-function recoversHappy(withinS: number, measures = true): Expectation {
-  return {
-    id: 'recovers-happy',
-    description: `recovery: happy within ${withinS} s of the fault's removal, for ${RECOVERY_HOLD_S} s`,
-    mode: 'eventually',
-    phase: 'recovery',
-    check: { type: 'state', states: ['happy'] },
-    within_s: withinS,
-    hold_s: RECOVERY_HOLD_S,
-    ...(measures ? { measures: 'recovery' as const } : {}),
-  };
-}
 
 /** An outage's notice: unknown within the measured bound; the detection time. */
 const unknownSoon: Expectation = {
@@ -108,18 +79,6 @@ function pauseFault(service: 'prometheus' | 'temporal-monitored', description: s
     minHoldS: 40,
     maxHoldS: 60,
   };
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await delay(500);
-  }
-  throw new HeadwayError(
-    ErrorCode.ReadinessTimeout,
-    `${what} did not happen within ${timeoutMs / 1_000} s`,
-  );
 }
 
 export const SCENARIOS: readonly ScenarioDefinition[] = [
