@@ -45,13 +45,11 @@ describe('headway scenario run (CI subset, real stacks)', () => {
         HEADWAY_PROMETHEUS_BIN: binaries.prometheus,
       };
       const reportDir = join(dir.path, 'report');
-      const started = Date.now();
       const cli = await runCli(
         ['scenario', 'run', ...SUBSET, '--quick', '--report', reportDir],
         env,
         14 * 60_000,
       );
-      const minutes = (Date.now() - started) / 60_000;
 
       const report = JSON.parse(
         readFileSync(join(reportDir, 'report.json'), 'utf8'),
@@ -102,8 +100,6 @@ describe('headway scenario run (CI subset, real stacks)', () => {
         expect(existsSync(stateDir), stateDir).toBe(false);
         expect(processesUsing(stateDir)).toEqual([]);
       }
-      // On this 2-core machine the subset takes about ten minutes; this bound catches a hang.
-      expect(minutes).toBeLessThan(14);
     },
     15 * 60_000,
   );
