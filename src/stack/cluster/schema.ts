@@ -67,7 +67,7 @@ async function withClient<T>(
       `PostgreSQL at ${target.host}:${String(target.port)} refused a login as ${target.user}: ${errorMessage(err)}`,
       {
         hint: target.managed
-          ? 'see `headway logs postgres`; `headway down --volumes` starts from scratch'
+          ? 'start the cluster with `headway up --profile cluster` (`headway ps` shows it); see `headway logs postgres`'
           : 'check stack.cluster.postgres.url and its password (HEADWAY_CLUSTER_POSTGRES_PASSWORD)',
       },
     );
