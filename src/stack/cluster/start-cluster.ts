@@ -68,16 +68,9 @@ export async function startCluster(options: StartClusterOptions): Promise<void> 
   });
 
   writeClusterFiles(config, layout);
-  progress(
-    `starting ${String(clusterInstanceServices(config, layout, options.binaries, target).length)} ` +
-      'Temporal service instances',
-  );
-  await supervisor.startAll(
-    clusterInstanceServices(config, layout, options.binaries, target),
-    deadline,
-    progress,
-    signal,
-  );
+  const instances = clusterInstanceServices(config, layout, options.binaries, target);
+  progress(`starting ${String(instances.length)} Temporal service instances`);
+  await supervisor.startAll(instances, deadline, progress, signal);
 
   const connection = await Connection.connect({ address: frontendAddress(config) });
   try {
