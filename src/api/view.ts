@@ -274,6 +274,8 @@ export interface ServiceStatus {
   readonly forward_progress: ServiceHealth['forward_progress'];
   readonly pressure: ServiceHealth['pressure'];
   readonly dominant_signal: string | null;
+  /** Each instance of the service and whether Prometheus scrapes it (cluster profile only). */
+  readonly instances?: ServiceHealth['instances'];
 }
 
 /**
@@ -308,6 +310,7 @@ export function serviceStatuses(
     forward_progress: trusted ? s.forward_progress : 'unknown',
     pressure: trusted ? s.pressure : 'unknown',
     dominant_signal: trusted ? s.dominant_signal : null,
+    ...(s.instances === undefined ? {} : { instances: s.instances }),
   }));
 }
 

@@ -101,6 +101,12 @@ function renderSignals(c: Collection): string {
       `target ${q.target_up === true ? 'up' : q.target_up === false ? 'DOWN' : 'not found'}, ` +
       `last scrape ${q.scrape_age_s === null ? '?' : `${q.scrape_age_s.toFixed(1)} s`} ago\n`,
   );
+  if (q.targets !== undefined) {
+    const by = new Map<string, string[]>();
+    for (const t of q.targets)
+      by.set(t.service, [...(by.get(t.service) ?? []), t.up ? t.instance : `${t.instance} DOWN`]);
+    lines.push(`targets: ${[...by].map(([s, xs]) => `${s} [${xs.join(', ')}]`).join('; ')}\n`);
+  }
   const groups: [string, SignalDef[]][] = [
     ['Primary signals (decide the state)', SIGNALS.filter((s) => s.group === 'primary')],
     [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DECIDING_FIELDS, classifyScaleBand, evaluate } from './evaluate.js';
+import { instancesDown, servicesDown } from './parts.js';
 import { makeSignals, type FieldKey } from '../../test/helpers/make-signals.js';
 import {
   DEFAULT_RULES,
@@ -8,7 +9,7 @@ import {
   resolveThresholds,
   type ResolvedThresholds,
 } from './thresholds.js';
-import type { HealthState, PreviousEvaluation, ScaleBand } from './types.js';
+import type { Evaluation, HealthState, PreviousEvaluation, ScaleBand } from './types.js';
 
 const BANDS: ScaleBand[] = ['starter', 'mid-scale', 'high-throughput'];
 /** A throughput inside each band, far from its edges, so the band is stable. */
@@ -531,5 +532,126 @@ describe('threshold overrides', () => {
       evaluate(makeSignals({ historyBacklog: 10_000 }), prev('stressed', 'starter'), t)
         .health_state,
     ).toBe('critical');
+  });
+});
+
+describe('a cluster of several services, from its scrape targets', () => {
+  const target = (service: string, instance: string, up: boolean) => ({ service, instance, up });
+  const CLUSTER = [
+    target('frontend', 'frontend-0', true),
+    target('history', 'history-0', true),
+    target('history', 'history-1', true),
+    target('matching', 'matching-0', true),
+    target('matching', 'matching-1', true),
+    target('worker', 'worker-0', true),
+  ];
+  // What a collection reports: the quality's targets and the two counts read from them.
+  const observed = (targets: typeof CLUSTER, values: Partial<Record<FieldKey, number | null>>) => {
+    const base = makeSignals(values, {
+      quality: {
+        prometheus_ok: true,
+        target_up: targets.every((t) => t.up),
+        scrape_age_s: 2,
+        unavailable: [],
+        targets,
+      },
+    });
+    return {
+      ...base,
+      primary_signals: {
+        ...base.primary_signals,
+        cluster: {
+          services_down: servicesDown(targets).length,
+          instances_down: instancesDown(targets).length,
+        },
+      },
+    };
+  };
+
+  it('a service with no instance up is critical and named, even with every rate at 0', () => {
+    // Matching frozen under load: nothing is dispatched, so throughput and processing fall to 0
+    // and no error is counted: the idle rule alone would call it rest.
+    const down = CLUSTER.map((t) => (t.service === 'matching' ? { ...t, up: false } : t));
+    const signals = observed(down, {
+      throughput: 0,
+      processing: 0,
+      success: 0,
+      failed: 0,
+      completionRate: null,
+      tasksAdded: 0,
+      dispatchRatio: null,
+    });
+    let last: Evaluation | undefined;
+    const states: HealthState[] = [];
+    for (let i = 0; i < DEFAULT_RULES.consecutive_critical + 1; i++) {
+      last = evaluate(signals, last ?? prev('happy', 'starter'));
+      expect(last.is_idle).toBe(false);
+      expect(last.fired_gates).toContain('critical.service_down');
+      states.push(last.health_state);
+    }
+    expect(states.at(-1)).toBe('critical');
+    expect(states).not.toContain('unknown');
+    expect(last?.reasons.join(' ')).toMatch(/matching: none of 2 instance\(s\) up/);
+  });
+
+  it('one instance of two gone is stressed and named, never critical for that alone', () => {
+    const down = CLUSTER.map((t) => (t.instance === 'history-1' ? { ...t, up: false } : t));
+    const e = evaluate(observed(down, {}), prev('happy', 'starter'));
+    expect(e.health_state).toBe('stressed');
+    expect(e.fired_gates).toEqual(['stressed.instance_down']);
+    expect(e.reasons.join(' ')).toMatch(/not scraped: history-1/);
+  });
+
+  it('no target up is unknown: nothing is seen, so nothing is judged', () => {
+    const none = CLUSTER.map((t) => ({ ...t, up: false }));
+    const e = evaluate(observed(none, {}), prev('happy', 'starter'));
+    expect(e.health_state).toBe('unknown');
+    expect(e.reasons.join(' ')).toMatch(/not being scraped/);
+  });
+
+  it('every target up: the counts are 0 and the gates stay quiet', () => {
+    const e = evaluate(observed(CLUSTER, {}), prev('happy', 'starter'));
+    expect(e.health_state).toBe('happy');
+    expect(e.gates.find((g) => g.id === 'critical.service_down')?.fired).toBe(false);
+  });
+});
+
+describe('stuck is not idle', () => {
+  it('requests stuck for seconds are not idle: a frozen database is judged by its gates', () => {
+    // Measured in postgres-frozen: nothing completes, while the few requests that finish (result
+    // long-polls, timeouts) take 20-40 s.
+    const frozen = makeSignals({
+      throughput: 0,
+      processing: 0,
+      success: 0,
+      failed: 0,
+      completionRate: null,
+      tasksAdded: 0,
+      dispatchRatio: null,
+      transitionLatencyP99: 20_781,
+      frontendP99: 38_358,
+      persistenceP99: 19.7,
+      historyBacklog: 0.04,
+    });
+    const e = evaluate(frozen, prev('happy', 'starter'));
+    expect(e.is_idle).toBe(false);
+    expect(e.fired_gates).toContain('critical.throughput');
+    // The same quiet cluster answering quickly is idle.
+    const rest = evaluate(
+      makeSignals({
+        throughput: 0,
+        processing: 0,
+        success: 0,
+        failed: 0,
+        completionRate: null,
+        tasksAdded: 0,
+        dispatchRatio: null,
+        transitionLatencyP99: null,
+        frontendP99: 40,
+        historyBacklog: 0.04,
+      }),
+      prev('happy', 'starter'),
+    );
+    expect(rest.is_idle).toBe(true);
   });
 });

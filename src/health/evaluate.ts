@@ -11,10 +11,13 @@ import type {
   HealthState,
   PreviousEvaluation,
   ScaleBand,
+  TargetState,
   Signals,
   SignalValue,
 } from './types.js';
 import { FIELD, type SignalField } from '../model/signal-fields.js';
+
+import { instancesDown, servicesDown } from './parts.js';
 
 /**
  * Signals a critical gate needs. If any is absent the state is unknown: without them a stopped
@@ -98,6 +101,7 @@ export function evaluate(
   const busy = isSystemBusy(v, rules);
   const gates = [
     ...criticalGates(v, t, busy, rules),
+    ...partGates(v, signals.quality?.targets),
     ...stressedGates(v, t, rules),
     ...healthyGates(v, t, rules),
   ];
@@ -180,8 +184,10 @@ function unknownReasons(signals: Signals, v: ReadSignal, rules: Rules): string[]
   const out: string[] = [];
   const q = signals.quality;
   if (q !== undefined) {
+    // Some targets up and others down is a cluster missing a part (a gate says which), not blindness.
+    const partlyUp = q.targets?.some((x) => x.up) ?? false;
     if (!q.prometheus_ok) out.push('unknown: Prometheus did not answer');
-    else if (q.target_up === false)
+    else if (q.target_up === false && !partlyUp)
       out.push('unknown: the monitored server is not being scraped (up == 0)');
     else if (q.target_up === null)
       out.push('unknown: Prometheus has no scrape target for the monitored server');
@@ -270,6 +276,10 @@ export function isIdle(v: ReadSignal, rules: Rules, t: Thresholds): boolean {
     const x = v(f);
     return x !== null && x < max;
   };
+  const over = (f: SignalField, max: number): boolean => {
+    const x = v(f);
+    return x !== null && x > max;
+  };
   return (
     below(FIELD.throughput, i.throughput_max) &&
     below(FIELD.processing, i.processing_max) &&
@@ -280,7 +290,15 @@ export function isIdle(v: ReadSignal, rules: Rules, t: Thresholds): boolean {
     below(FIELD.matchingWorkflowBacklog, i.backlog_age_max_sec) &&
     below(FIELD.matchingActivityBacklog, i.backlog_age_max_sec) &&
     below(FIELD.deletion, i.deletion_max) &&
-    below(FIELD.cleanup, i.cleanup_max)
+    below(FIELD.cleanup, i.cleanup_max) &&
+    // A resting cluster answers what little it is asked quickly: requests that take longer than the
+    // stress limits are stuck behind something (a frozen database), not idle.
+    !over(FIELD.transitionLatencyP99, t.stressed.state_transition_latency_p99_max_ms) &&
+    !over(FIELD.frontendP99, t.stressed.frontend_latency_p99_max_ms) &&
+    !over(FIELD.persistenceP99, t.stressed.persistence_latency_p99_max_ms) &&
+    // A cluster with a part down is not resting: its work may be waiting where no metric shows it.
+    (v(FIELD.servicesDown) ?? 0) === 0 &&
+    (v(FIELD.instancesDown) ?? 0) === 0
   );
 }
 
@@ -428,6 +446,35 @@ function criticalGates(v: ReadSignal, t: Thresholds, busy: boolean, rules: Rules
   ];
 }
 
+/**
+ * The cluster's parts, from its scrape targets: a service with no instance up is critical (its
+ * work cannot move: matching stopped means no task is dispatched), one instance of several gone
+ * is stress (its shards or partitions move to the others). Absent on a single dev server.
+ */
+function partGates(v: ReadSignal, targets: readonly TargetState[] | undefined): Gate[] {
+  const named = (g: Gate, list: string): Gate => (g.fired === true ? { ...g, note: list } : g);
+  const down = instancesDown(targets);
+  const services = servicesDown(targets);
+  const count = (s: string) => (targets ?? []).filter((x) => x.service === s).length;
+  return [
+    named(
+      gate('critical.service_down', 'critical', FIELD.servicesDown, v(FIELD.servicesDown), '>', 0),
+      services.map((s) => `${s}: none of ${String(count(s))} instance(s) up`).join('; '),
+    ),
+    named(
+      gate(
+        'stressed.instance_down',
+        'stressed',
+        FIELD.instancesDown,
+        v(FIELD.instancesDown),
+        '>',
+        0,
+      ),
+      `not scraped: ${down.map((x) => x.instance).join(', ')}`,
+    ),
+  ];
+}
+
 function stressedGates(v: ReadSignal, t: Thresholds, rules: Rules): Gate[] {
   const s = t.stressed;
   const st = v(FIELD.throughput);
@@ -546,7 +593,11 @@ function healthyGates(v: ReadSignal, t: Thresholds, rules: Rules): Gate[] {
 }
 
 function describe(g: Gate): string {
-  return `${g.kind} gate ${g.id} fired: ${g.signal.replace(/^primary_signals\./, '')} ${fmt(g.observed)} ${g.condition}`;
+  const which =
+    g.id === 'critical.service_down' || g.id === 'stressed.instance_down'
+      ? ` (${g.note ?? ''})`
+      : '';
+  return `${g.kind} gate ${g.id} fired: ${g.signal.replace(/^primary_signals\./, '')} ${fmt(g.observed)} ${g.condition}${which}`;
 }
 
 function fmt(x: SignalValue): string {

@@ -2,7 +2,7 @@ import { FIELD, type SignalField } from '../model/signal-fields.js';
 
 import { dispatchStalled, readSignal, type ReadSignal } from './evaluate.js';
 import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
-import type { Evaluation, HealthState, SignalValue, Signals } from './types.js';
+import type { Evaluation, HealthState, SignalValue, Signals, TargetState } from './types.js';
 
 export type ServiceName = 'history' | 'matching' | 'frontend' | 'persistence' | 'workers';
 export type Progress = 'ok' | 'degraded' | 'blocked' | 'unknown';
@@ -17,6 +17,8 @@ export interface ServiceHealth {
   /** The reference API's status field: happy / stressed / critical (unknown when undecidable). */
   readonly status: HealthState;
   readonly key_signals: Readonly<Record<string, SignalValue>>;
+  /** The service's scrape targets, when they are labelled with it (the cluster profile). */
+  readonly instances?: readonly { readonly instance: string; readonly up: boolean }[];
 }
 
 const STATUS: Record<Progress, HealthState> = {
@@ -218,5 +220,37 @@ export function serviceHealth(
     status: STATUS[workersProgress],
   };
 
-  return [history, matching, frontend, persistence, workers];
+  const targets = signals.quality?.targets;
+  return [
+    withInstances(history, targets),
+    withInstances(matching, targets),
+    withInstances(frontend, targets),
+    persistence,
+    workers,
+  ];
+}
+
+/**
+ * A service's own targets: none up blocks it whatever its metrics said (they are the others'
+ * view, or stale), some down degrade it.
+ */
+function withInstances(
+  view: ServiceHealth,
+  targets: readonly TargetState[] | undefined,
+): ServiceHealth {
+  const mine = (targets ?? []).filter((t) => t.service === view.name);
+  if (mine.length === 0) return view;
+  const instances = mine.map((t) => ({ instance: t.instance, up: t.up }));
+  const up = mine.filter((t) => t.up).length;
+  const anyUp = (targets ?? []).some((t) => t.up);
+  if (up === mine.length || !anyUp) return { ...view, instances };
+  const progress: Progress =
+    up === 0 ? 'blocked' : view.forward_progress === 'blocked' ? 'blocked' : 'degraded';
+  return {
+    ...view,
+    instances,
+    forward_progress: progress,
+    status: STATUS[progress],
+    dominant_signal: up === 0 ? FIELD.servicesDown : FIELD.instancesDown,
+  };
 }

@@ -5,6 +5,7 @@ export type {
   HealthState,
   NestedValues,
   ScaleBand,
+  TargetState,
   Signals,
   SignalValue,
 } from '../model/signals.js';

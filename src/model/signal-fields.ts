@@ -68,6 +68,13 @@ export const SIGNAL = {
   ),
   shardChurn: spec('primary', 'history.shard_churn_rate_per_sec', '/s', 'shard churn'),
   restarts: spec('primary', 'server.restarts_recent', 'restarts', 'server restarts'),
+  servicesDown: spec(
+    'primary',
+    'cluster.services_down',
+    'services',
+    'services with no instance up',
+  ),
+  instancesDown: spec('primary', 'cluster.instances_down', 'instances', 'instances not scraped'),
   frontendErrors: spec('primary', 'frontend.error_rate_per_sec', '/s', 'frontend errors'),
   frontendP95: spec('primary', 'frontend.latency_p95_ms', 'ms', 'frontend latency p95'),
   frontendP99: spec('primary', 'frontend.latency_p99_ms', 'ms', 'frontend latency p99'),

@@ -17,6 +17,20 @@ export interface DataQuality {
   readonly scrape_age_s: number | null;
   /** Wire fields that could not be read (query failed, or a non-lazy series is absent). */
   readonly unavailable: readonly string[];
+  /**
+   * Each scrape target of the monitored server, when its series name a Temporal service
+   * (the cluster profile's `temporal_service` label). Absent for a single dev server.
+   */
+  readonly targets?: readonly TargetState[];
+}
+
+/** One scraped process of the monitored cluster, as Prometheus' `up` saw it. */
+export interface TargetState {
+  /** frontend, history, matching, worker (a label value: untrusted, bounded in length). */
+  readonly service: string;
+  /** The instance's name (`temporal_instance`, else `instance`). */
+  readonly instance: string;
+  readonly up: boolean;
 }
 
 export interface Signals {

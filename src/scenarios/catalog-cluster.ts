@@ -103,9 +103,9 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       'restarted by the supervisor',
     proves:
       'a history instance lost moves its shards to the other, which the copilot sees as churn; the ' +
-      'instance not being scraped reads unknown (never happy, never critical); happy once it has rejoined',
+      'instance not scraped reads stressed and is named (never critical); happy once it has rejoined',
     expected:
-      'unknown while the instance is not scraped, shard churn seen, never critical; happy after',
+      'stressed while the instance is not scraped, the instance named, shard churn seen, never critical; happy after',
     load: LOAD,
     workers: WORKERS,
     baselineS: 20,
@@ -141,17 +141,19 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       },
       {
         id: 'instance-not-scraped',
-        description: 'fault: the reason says an instance is not being scraped',
+        description: 'fault: the reason names the instance that is not scraped',
         mode: 'eventually',
         phase: 'fault',
-        check: { type: 'reason', pattern: 'not being scraped' },
+        check: {
+          type: 'reason',
+          pattern: `not scraped: .*${HISTORY_VICTIM.replace(/^temporal-/, '')}`,
+        },
         within_s: 30,
       },
       {
         id: 'never-critical',
         description:
-          'fault and recovery: never critical (a lost instance of two is not an outage; while it ' +
-          'is not scraped the state is unknown, not happy)',
+          'fault and recovery: never critical (a lost instance of two is not an outage, it is stress)',
         mode: 'always',
         phases: ['fault', 'recovery'],
         check: { type: 'state', states: ['happy', 'stressed', 'unknown'] },
@@ -193,14 +195,14 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
         mode: 'always',
         phases: ['fault'],
         check: { type: 'state', states: ['unknown', 'stressed', 'critical'] },
-        since: { type: 'reason', pattern: 'not being scraped' },
+        since: { type: 'reason', pattern: 'not scraped' },
       },
       {
         id: 'matching-missing',
-        description: 'fault: the reason says instances are not being scraped',
+        description: 'fault: the reason says matching has no instance up',
         mode: 'eventually',
         phase: 'fault',
-        check: { type: 'reason', pattern: 'not being scraped' },
+        check: { type: 'reason', pattern: 'matching: none of' },
         within_s: 30,
         measures: 'detection',
       },

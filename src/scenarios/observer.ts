@@ -37,6 +37,9 @@ export const RECORDED_SIGNALS: readonly SignalField[] = [
   FIELD.restarts,
   FIELD.membershipChanges,
   FIELD.persistenceErrors,
+  FIELD.poolUtilization,
+  FIELD.servicesDown,
+  FIELD.instancesDown,
 ];
 
 const STATES: readonly string[] = ['happy', 'stressed', 'critical', 'unknown'];

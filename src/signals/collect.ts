@@ -1,4 +1,6 @@
-import type { DataQuality, SignalValue, Signals } from '../health/types.js';
+import type { DataQuality, TargetState, SignalValue, Signals } from '../health/types.js';
+import { instancesDown, servicesDown } from '../health/parts.js';
+import { FIELD } from '../model/signal-fields.js';
 
 import {
   runInstantQueries,
@@ -13,6 +15,7 @@ import {
   type MetricNaming,
   type SignalDef,
 } from './registry.js';
+import { readTargets } from './targets.js';
 
 export interface CollectOptions {
   /** Label matchers for the monitored server's series, e.g. `job="temporal-monitored"`. */
@@ -36,6 +39,8 @@ export interface QualityReport {
   readonly prometheus_ok: boolean;
   readonly naming: MetricNaming | null;
   readonly target_up: boolean | null;
+  /** Each target and its service, when the series name one (the cluster profile). */
+  readonly targets?: readonly TargetState[];
   readonly scrape_age_s: number | null;
   readonly queries: number;
   /** Series that do not exist (and are not lazy event counters). */
@@ -84,8 +89,7 @@ export async function collectSignals(
   );
   const prometheusOk = [...probes.values()].some((o) => o.ok);
   const naming = detectNaming(probes.get('naming'));
-  const up = first(probes.get('up'));
-  const targetUp = up === undefined ? null : up === 1;
+  const { up: targetUp, anyUp, targets } = readTargets(probes.get('up'));
   const age = first(probes.get('age'));
 
   const queried = SIGNALS.filter((s) => s.source === 'prometheus' && s.query !== undefined);
@@ -107,7 +111,7 @@ export async function collectSignals(
   for (const def of queried) {
     const field = fieldOf(def);
     const outcome = outcomes.get(field);
-    const [value, fieldStatus, error] = interpret(def, outcome, prometheusOk, targetUp === true);
+    const [value, fieldStatus, error] = interpret(def, outcome, prometheusOk, anyUp);
     values.set(field, value === null ? null : clamp(def, value));
     status[field] = fieldStatus;
     if (error !== undefined) failed.push({ field, error });
@@ -118,6 +122,10 @@ export async function collectSignals(
       const value = def.derive((from) => values.get(from) ?? null);
       values.set(field, value === null || !Number.isFinite(value) ? null : clamp(def, value));
       status[field] = 'derived';
+    } else if (def.source === 'targets') {
+      const value = fromTargets(def, targets);
+      values.set(field, value);
+      status[field] = value === null ? 'no_data' : 'ok';
     } else if (def.source === 'none') {
       values.set(field, null);
       status[field] = 'not_exported';
@@ -132,6 +140,7 @@ export async function collectSignals(
     target_up: targetUp,
     scrape_age_s: age === undefined || !Number.isFinite(age) ? null : Math.max(0, age),
     unavailable,
+    ...(targets === undefined ? {} : { targets }),
   };
   const quality: QualityReport = {
     collected_at: time.toISOString(),
@@ -139,6 +148,7 @@ export async function collectSignals(
     prometheus_ok: prometheusOk,
     naming,
     target_up: targetUp,
+    ...(targets === undefined ? {} : { targets }),
     scrape_age_s: dataQuality.scrape_age_s,
     queries: probes.size + outcomes.size,
     absent: byStatus('absent'),
@@ -168,6 +178,14 @@ function interpret(
   if (Number.isNaN(sample.value)) return [null, 'no_data'];
   if (!Number.isFinite(sample.value)) return [null, 'non_finite'];
   return [sample.value, 'ok'];
+}
+
+// No labelled targets (a dev server, or a scrape config that does not name services): no reading.
+function fromTargets(def: SignalDef, targets: readonly TargetState[] | undefined): SignalValue {
+  if (targets === undefined) return null;
+  return def.field === FIELD.servicesDown
+    ? servicesDown(targets).length
+    : instancesDown(targets).length;
 }
 
 function clamp(def: SignalDef, value: number): number {

@@ -120,6 +120,24 @@ export const PRIMARY = defineGroup('primary', 'decides', [
       'and only its counters resetting tells',
   },
   {
+    signal: SIGNAL.servicesDown,
+    ref: 'P-cluster',
+    source: 'targets',
+    meaning:
+      'Temporal services (frontend, history, matching, worker) none of whose instances is up, while others are',
+    differs:
+      'not in the reference; from the targets labelled with their service (the cluster profile), ' +
+      'absent where no target names one',
+  },
+  {
+    signal: SIGNAL.instancesDown,
+    ref: 'P-cluster',
+    source: 'targets',
+    meaning: 'Scrape targets of the monitored cluster that are down, while others are up',
+    differs:
+      'not in the reference; one instance of several gone is a part missing, not a blind copilot',
+  },
+  {
     signal: SIGNAL.frontendErrors,
     ref: 'P7',
     role: 'explains',

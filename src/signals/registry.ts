@@ -37,9 +37,11 @@ export function namingProbeQuery(server: string): string {
   return `count by (__name__) (${sel('__name__=~"service_requests|service_requests_total"', server)})`;
 }
 
-/** Series age of the server's last successful scrape, and whether it is up. */
+/**
+ * Every scrape target of the monitored server with its `up`, and the age of its last scrape.
+ * Each target, not `min(up)`: a cluster is several targets (frontend, history, matching, worker
+ * instances), and which one is gone decides between "matching is down" and "nothing is seen".
+ */
 export function targetQueries(server: string): { up: string; age: string } {
-  // min, not max: a cluster is several targets (frontend, history, matching, worker instances),
-  // and one that is not scraped is a part whose metrics are gone, not a detail the rest can hide.
-  return { up: `min(up${sel(server)})`, age: `time() - max(timestamp(up${sel(server)}))` };
+  return { up: `up${sel(server)}`, age: `time() - max(timestamp(up${sel(server)}))` };
 }

@@ -4,7 +4,8 @@ import type { SIGNAL, SignalField, SignalGroup, SignalName } from '../model/sign
 /** decides: feeds a state gate. explains: context for people and the explainer. classifies: bottleneck. */
 export type SignalRole = 'decides' | 'explains' | 'classifies';
 export type MetricNaming = 'tally' | 'otel';
-export type SignalSource = 'prometheus' | 'derived' | 'logs' | 'none';
+/** targets: read from the scrape targets' `up` (which service each is), not from one query. */
+export type SignalSource = 'prometheus' | 'derived' | 'targets' | 'logs' | 'none';
 
 export interface QueryContext {
   readonly naming: MetricNaming;

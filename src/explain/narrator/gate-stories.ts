@@ -66,6 +66,16 @@ export const GATE_STORIES: Readonly<Record<string, GateStory>> = {
     problem: 'task dispatch lags: workers take fewer tasks than arrive',
     unit: 'ratio',
   },
+  'critical.service_down': {
+    subject: 'services down',
+    problem: 'services down: a whole Temporal service has no instance up',
+    unit: '',
+  },
+  'stressed.instance_down': {
+    subject: 'instances down',
+    problem: 'instances down: part of a Temporal service is not scraped',
+    unit: '',
+  },
   'stressed.server_restarts': {
     subject: 'server restarts',
     problem: 'server restarts in the last two minutes interrupted work in flight',

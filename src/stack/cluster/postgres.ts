@@ -66,14 +66,19 @@ export function maxConnections(cluster: ClusterSection): number {
 }
 
 /** The target for the configured server, or for the one Headway runs (its password made once). */
-export function postgresTarget(cluster: ClusterSection, layout: StateLayout): PostgresTarget {
+export function postgresTarget(
+  cluster: ClusterSection,
+  layout: StateLayout,
+  // `ps` probes a stack that may never have started: it must not create its password file.
+  options: { readonly create?: boolean } = {},
+): PostgresTarget {
   const { url, password_file: file } = cluster.postgres;
   if (url !== undefined) {
     const u = new URL(url);
     const password =
       process.env.HEADWAY_CLUSTER_POSTGRES_PASSWORD ??
       (file === undefined ? undefined : readFileSync(file, 'utf8').trim());
-    if (password === undefined) {
+    if (password === undefined && options.create !== false) {
       throw new HeadwayError(
         ErrorCode.ConfigInvalid,
         'no password for stack.cluster.postgres.url',
@@ -86,11 +91,20 @@ export function postgresTarget(cluster: ClusterSection, layout: StateLayout): Po
       host: u.hostname,
       port: u.port === '' ? 5432 : Number(u.port),
       user: decodeURIComponent(u.username) || cluster.topology.persistence.user,
-      password,
+      password: password ?? '',
       managed: false,
     };
   }
   const path = passwordFile(layout);
+  if (!existsSync(path) && options.create === false) {
+    return {
+      host: HOST,
+      port: cluster.postgres.port,
+      user: cluster.topology.persistence.user,
+      password: '',
+      managed: true,
+    };
+  }
   if (!existsSync(path)) {
     mkdirSync(join(layout.root, 'postgres'), { recursive: true });
     writeFileSync(path, randomBytes(18).toString('base64url'), { mode: 0o600 });

@@ -212,7 +212,7 @@ export function clusterProbeSpecs(config: HeadwayConfig, layout: StateLayout): S
   const cluster = config.stack.cluster;
   let target: PostgresTarget;
   try {
-    target = postgresTarget(cluster, layout);
+    target = postgresTarget(cluster, layout, { create: false });
   } catch {
     return [];
   }

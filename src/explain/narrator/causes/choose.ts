@@ -22,7 +22,10 @@ const PERSISTENCE: Route = {
   otherwise: 'database',
 };
 
-const persistenceTrouble = (c: Context): boolean => c.e.persistenceSlow || c.e.persistenceFailing;
+// A pool whose every connection is in use with nothing completing is a database that stopped
+// answering (frozen, locked), even before a request times out into an error.
+const persistenceTrouble = (c: Context): boolean =>
+  c.e.persistenceSlow || c.e.persistenceFailing || c.e.poolSaturated;
 
 /** A stalled history whose tasks wait in matching for workers that are absent or full. */
 const waitsOnWorkers = (c: Context, g: Gate): boolean =>
@@ -60,6 +63,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   'critical.matching_dispatch': DISPATCH,
   'stressed.matching_dispatch': DISPATCH,
   'stressed.server_restarts': { ask: [], otherwise: 'server_restart' },
+  'critical.service_down': {
+    ask: ['matching_down', 'history_down', 'frontend_down', 'worker_down'],
+    otherwise: 'service_down',
+  },
+  'stressed.instance_down': { ask: [], otherwise: 'instance_down' },
   'critical.completion_rate': { ask: [], otherwise: 'workflow_failures' },
   'stressed.frontend_latency': {
     ask: [{ when: persistenceTrouble, route: PERSISTENCE }],

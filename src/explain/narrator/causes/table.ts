@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import type { Cause, CauseEntry } from './cause.js';
 import { FRONTEND_CAUSES } from './frontend.js';
 import { HISTORY_CAUSES } from './history.js';
+import { PART_CAUSES } from './parts.js';
 import { PERSISTENCE_CAUSES } from './persistence.js';
 import { POLLER_CAUSES } from './pollers.js';
 import { WORKER_CAUSES } from './workers.js';
@@ -14,6 +15,7 @@ export const CAUSES = {
   ...WORKER_CAUSES,
   ...POLLER_CAUSES,
   ...FRONTEND_CAUSES,
+  ...PART_CAUSES,
 } satisfies Record<string, CauseEntry>;
 
 export type CauseName = keyof typeof CAUSES;
