@@ -1,7 +1,7 @@
 import { FIELD, type SignalField } from '../model/signal-fields.js';
 
 import { dispatchStalled, readSignal, type ReadSignal } from './evaluate.js';
-import { DEFAULT_THRESHOLDS, type ResolvedThresholds } from './thresholds.js';
+import { DEFAULT_THRESHOLDS, POOL_SATURATED_PCT, type ResolvedThresholds } from './thresholds.js';
 import type { Evaluation, HealthState, SignalValue, Signals, TargetState } from './types.js';
 
 export type ServiceName = 'history' | 'matching' | 'frontend' | 'persistence' | 'workers';
@@ -163,14 +163,33 @@ export function serviceHealth(
     t.stressed.frontend_latency_p99_max_ms,
     [FIELD.frontendErrors, FIELD.frontendP99],
   );
-  const persistence = errorsThenLatency(
+  const byErrors = errorsThenLatency(
     'persistence',
     FIELD.persistenceErrors,
     t.critical.persistence_error_rate_max_per_sec,
     FIELD.persistenceP99,
     t.stressed.persistence_latency_p99_max_ms,
-    [FIELD.persistenceP99, FIELD.persistenceErrors],
+    [FIELD.persistenceP99, FIELD.persistenceErrors, FIELD.poolUtilization],
   );
+  // A database that stops answering completes nothing, so it records neither errors nor latency;
+  // every pool connection held is what shows it. With history stalled too, it is the blocker.
+  const pool = v(FIELD.poolUtilization);
+  const poolFull = !unknown && pool !== null && pool > POOL_SATURATED_PCT;
+  const poolProgress: Progress =
+    historyProgress === 'blocked' || byErrors.forward_progress === 'blocked'
+      ? 'blocked'
+      : 'degraded';
+  // The pool leads only where errors and latency see nothing; they name a slow database better.
+  const quiet = byErrors.forward_progress === 'ok' || byErrors.forward_progress === 'unknown';
+  const persistence: ServiceHealth = !poolFull
+    ? byErrors
+    : {
+        ...byErrors,
+        forward_progress: poolProgress,
+        status: STATUS[poolProgress],
+        pressure: 'high',
+        dominant_signal: quiet ? FIELD.poolUtilization : byErrors.dominant_signal,
+      };
 
   // Workers: from SDK metrics, and from matching when nobody takes the work (a stopped worker
   // exports nothing). Absent metrics with work moving are unknown, not "limited".

@@ -164,6 +164,9 @@ export const THRESHOLD_PROFILES: Readonly<Record<ScaleBand, Thresholds>> = {
   },
 };
 
+/** A SQL connection pool with more of its connections in use than this is saturated (percent). */
+export const POOL_SATURATED_PCT = 85;
+
 export const DEFAULT_RULES: Rules = {
   consecutive_critical: 3,
   demand_floor_per_sec: 5,

@@ -3,6 +3,7 @@ import { dispatchStalled, readSignal } from '../../health/evaluate.js';
 import { serviceHealth, type ServiceHealth } from '../../health/service-health.js';
 import {
   DEFAULT_THRESHOLDS,
+  POOL_SATURATED_PCT,
   type ResolvedThresholds,
   type Thresholds,
 } from '../../health/thresholds.js';
@@ -82,7 +83,7 @@ export function buildContext(input: NarrateInput): Context {
       v(FIELD.persistenceErrors),
       t.critical.persistence_error_rate_max_per_sec,
     ),
-    poolSaturated: over(v(FIELD.poolUtilization), 85),
+    poolSaturated: over(v(FIELD.poolUtilization), POOL_SATURATED_PCT),
     occHigh:
       over(v(FIELD.occConflicts), 5) ||
       over(v(FIELD.serializationFailures), 5) ||
