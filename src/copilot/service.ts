@@ -7,7 +7,7 @@ import { hasLogSource, monitoredClusters, type MonitoredCluster } from '../confi
 import type { HeadwayConfig } from '../config/schema.js';
 import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
-import { createCallBudget, languageModelFor, secretsOf } from '../explain/llm/index.js';
+import { createCallBudget } from '../explain/llm/budget.js';
 import { resolveThresholds, type ResolvedThresholds } from '../health/thresholds.js';
 import {
   collectOptionsFor,
@@ -173,7 +173,10 @@ export async function startCopilot(
     let done: Promise<void> = Promise.resolve();
     if (parts.worker) {
       // Checked before connecting: a provider without its key or region is a config error.
-      const model = languageModelFor(config.explain, options.env ?? process.env);
+      // The providers' SDKs load only when one is configured (the default is none).
+      const llmModule =
+        config.explain.provider === 'none' ? undefined : await import('../explain/llm/model.js');
+      const model = llmModule?.languageModelFor(config.explain, options.env ?? process.env);
       native = await connectNative(temporal);
       const nativeConnection = native;
       cleanups.push(async () => nativeConnection.close());
@@ -186,7 +189,7 @@ export async function startCopilot(
       cleanups.push(async () => clientConnection.close());
       const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
       const llm =
-        model === undefined
+        model === undefined || llmModule === undefined
           ? {}
           : {
               llm: {
@@ -194,7 +197,7 @@ export async function startCopilot(
                 budget: createCallBudget({ maxCallsPerHour: config.explain.max_calls_per_hour }),
                 timeoutMs: config.explain.timeout_s * 1000,
                 temperature: config.explain.temperature,
-                secrets: secretsOf(config.explain),
+                secrets: llmModule.secretsOf(config.explain),
               },
             };
       // One worker per cluster, on the cluster's task queue, with activities bound to its

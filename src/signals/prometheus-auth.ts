@@ -1,6 +1,6 @@
 import { ErrorCode, HeadwayError } from '../errors.js';
 
-import { signRequest, type AwsCredentials } from './sigv4.js';
+import type { AwsCredentials } from './sigv4.js';
 
 /** How the Prometheus client authenticates, and which secrets its redaction must know. */
 export type PrometheusAuth =
@@ -90,6 +90,8 @@ function compileSigV4(
     headers: async (method, url, body) => {
       const credentials = await resolve();
       remember(credentials);
+      // The AWS signer loads only for Amazon Managed Prometheus (~12 MB the others never need).
+      const { signRequest } = await import('./sigv4.js');
       const signed = await signRequest(
         { method, url, ...(body === undefined ? {} : { body }) },
         { region: auth.region, service, credentials, now: now() },

@@ -5,16 +5,13 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { redactUrl } from '../log/redact.js';
 
 import { createPgliteDriver, MEMORY, StoreQueryError, type SqlDriver } from './driver.js';
-import { createDsqlDriver, type DsqlDriverOptions } from './dsql-driver.js';
+import type { DsqlDriverOptions } from './dsql-driver.js';
 import { migrate } from './migrations.js';
 import { acquireStoreLock, type StoreLock } from './pglite-lock.js';
-import {
-  createPostgresDriver,
-  isConnectSqlState,
-  type PostgresDriverOptions,
-} from './postgres-driver.js';
+import type { PostgresDriverOptions } from './postgres-driver.js';
 import { createAssessmentStore, type AssessmentStore } from './repository.js';
 import type { OccRetryOptions } from './retry.js';
+import { isConnectSqlState } from './sql-state.js';
 
 export interface OpenStoreOptions {
   readonly retry?: OccRetryOptions;
@@ -62,9 +59,14 @@ async function createDriver(
         hint: 'set store.dsql.region or HEADWAY_DSQL_REGION',
       });
     }
+    // Each driver loads its client library only when chosen: PGlite, the default, needs neither.
+    const { createDsqlDriver } = await import('./dsql-driver.js');
     return createDsqlDriver({ endpoint, region, database, user, ...options.dsql });
   }
-  if (store.url !== undefined) return createPostgresDriver(store.url, options.postgres);
+  if (store.url !== undefined) {
+    const { createPostgresDriver } = await import('./postgres-driver.js');
+    return createPostgresDriver(store.url, options.postgres);
+  }
   const dir = pgliteDir(config);
   if (dir === MEMORY) return createPgliteDriver(dir);
   // Only one process may own an embedded store: a second opener fails here, naming the holder.

@@ -13,6 +13,7 @@ import {
   type SqlExecutor,
   type SqlParam,
 } from './driver.js';
+import { isConnectSqlState } from './sql-state.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -73,21 +74,6 @@ function connectionFailure(err: unknown): string | undefined {
   // TLS failures (certificate checks) carry an upper-case OpenSSL-style code.
   if (typeof code === 'string' && /^(ERR_TLS_|ERR_SSL_|[A-Z_]*CERT)/.test(code)) return code;
   return undefined;
-}
-
-/**
- * SQLSTATEs the server sends while a connection is being set up: bad credentials (class 28), no
- * such database, too many connections, server starting or shutting down, connection exceptions.
- */
-export function isConnectSqlState(state: string | undefined): boolean {
-  return (
-    state !== undefined &&
-    (state.startsWith('28') ||
-      state.startsWith('08') ||
-      state === '3D000' ||
-      state === '53300' ||
-      state.startsWith('57P'))
-  );
 }
 
 /**

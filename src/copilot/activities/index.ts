@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { ErrorCode, errorMessage, HeadwayError } from '../../errors.js';
 import type { AssessmentDraft, Explanation } from '../../explain/explanation.js';
 import { loadKnowledgeBase } from '../../explain/kb.js';
-import { explainWithLlm, type CallBudget, type ExplainModel } from '../../explain/llm/index.js';
+import type { CallBudget } from '../../explain/llm/budget.js';
+import type { ExplainModel } from '../../explain/llm/model.js';
 import { narrate } from '../../explain/narrator/index.js';
 import { resolveThresholds } from '../../health/thresholds.js';
 import type { Signals } from '../../health/types.js';
@@ -192,6 +193,9 @@ export function createActivities(deps: CopilotActivityDeps) {
       if (deps.llm === undefined) {
         return { explanation: input.draft, used: 'narrator', reason: 'no LLM configured' };
       }
+      // Loaded on first use: the AI SDK weighs ~40 MB and 0.3 s CPU that a copilot without an LLM
+      // (the default) never needs.
+      const { explainWithLlm } = await import('../../explain/llm/agents.js');
       const result = await explainWithLlm({
         model: deps.llm.model,
         draft: input.draft,
