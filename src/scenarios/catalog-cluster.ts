@@ -342,5 +342,6 @@ export const CLUSTER_SCENARIOS: readonly ScenarioDefinition[] = [
       },
       recoversHappy(240),
     ],
+    checksLostWorkflows: true,
   },
 ];

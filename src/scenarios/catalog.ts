@@ -217,6 +217,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       },
       recoversHappy(150),
     ],
+    // Work started while no worker ran is still there when workers return: none is lost.
+    checksLostWorkflows: true,
   },
   {
     name: 'slow-activities',

@@ -57,4 +57,6 @@ export interface ScenarioDefinition {
   /** …or this long after every recovery expectation is met. */
   readonly settleS: number;
   readonly expectations: readonly Expectation[];
+  /** After recovery, ask the server that every accepted start completed (`no-lost-workflow`). */
+  readonly checksLostWorkflows?: boolean;
 }

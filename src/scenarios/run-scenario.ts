@@ -15,6 +15,7 @@ import { installRuntime } from '../temporal/runtime.js';
 
 import { ActivityKnobs } from './activities.js';
 import type { FaultContext, ScenarioDefinition } from './definition.js';
+import { checkNoLostWorkflows } from './lost-workflows.js';
 import { LoadStream, type LoadCounts, type LoadSpec } from './load-stream.js';
 import { Observer } from './observer.js';
 import { startScenarioStack, type ScenarioStack } from './stack.js';
@@ -228,7 +229,12 @@ export async function runScenario(
 
   const observations = parts.observer?.observations ?? [];
   const judged =
-    error === null ? judgeExpectations(def.expectations, observations, marks, endMs) : [];
+    error === null
+      ? [
+          ...judgeExpectations(def.expectations, observations, marks, endMs),
+          ...(parts.lostCheck === undefined ? [] : [parts.lostCheck]),
+        ]
+      : [];
   const passed = error === null && judged.every((r) => r.status !== 'fail');
   const result: ScenarioResult = {
     schema: RESULT_SCHEMA,
@@ -273,6 +279,7 @@ export async function runScenario(
 interface RunParts {
   observer?: Observer;
   load?: LoadStream;
+  lostCheck?: ExpectationResult;
 }
 
 interface DriveContext {
@@ -346,6 +353,7 @@ async function drive(
     workerMetrics.register();
     await workers.start();
     const client = await connectClient(connection);
+    const idPrefix = `${def.name}-${Date.now().toString(36)}`;
     const plannedS =
       settings.warmupMaxS +
       def.baselineS +
@@ -355,7 +363,7 @@ async function drive(
       load = new LoadStream(client.client, def.load, {
         taskQueue,
         unpolledQueue: `${taskQueue}-unpolled`,
-        idPrefix: `${def.name}-${Date.now().toString(36)}`,
+        idPrefix,
         maxDurationMs: plannedS * 1_000,
         onError: noteOnce,
       });
@@ -433,7 +441,12 @@ async function drive(
       }
       return Date.now() - metAt >= def.settleS * 1_000;
     });
-    return obs.now();
+    const end = obs.now();
+    if (def.checksLostWorkflows === true && load !== undefined) {
+      parts.lostCheck = await checkNoLostWorkflows(client.client, load, idPrefix, say);
+      say(`${parts.lostCheck.id}: ${parts.lostCheck.detail}`);
+    }
+    return end;
   } finally {
     if (faultActive && def.fault !== null) {
       // A run that failed mid-fault still leaves nothing paused or half-broken behind.
