@@ -71,3 +71,18 @@ describe('per-service view', () => {
     ]);
   });
 });
+
+describe('persistence that fails a share of the work', () => {
+  it('3 errors/s against 8 transitions/s degrades persistence; 0.5/s under load does not', () => {
+    // Measured in postgres-connections-exhausted: two connections for six services.
+    const starved = makeSignals({ throughput: 8, persistenceErrors: 3, persistenceP99: 470 });
+    const e = evaluate(starved, undefined);
+    expect(serviceHealth(starved, e).find((x) => x.name === 'persistence')).toMatchObject({
+      forward_progress: 'degraded',
+      dominant_signal: 'primary_signals.persistence.error_rate_per_sec',
+    });
+    const noise = makeSignals({ throughput: 200, persistenceErrors: 0.5 });
+    const calm = serviceHealth(noise, evaluate(noise, undefined));
+    expect(calm.find((x) => x.name === 'persistence')?.forward_progress).toBe('ok');
+  });
+});

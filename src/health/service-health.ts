@@ -28,6 +28,18 @@ const STATUS: Record<Progress, HealthState> = {
   unknown: 'unknown',
 };
 
+/**
+ * Persistence fails a real share of the work: at least 1 error/s and 5 % of the state transitions.
+ * Far under the critical error rate (the reference's 50/s), yet with two connections allowed for
+ * six services, 3 errors/s against 8 transitions/s was what starved matching of its task queues.
+ */
+export function persistenceErring(v: ReadSignal): boolean {
+  const errors = v(FIELD.persistenceErrors);
+  if (errors === null || errors < 1) return false;
+  const st = v(FIELD.throughput);
+  return st === null || errors >= 0.05 * st;
+}
+
 /** Pressure from how close the observed value is to its stress threshold. */
 function pressureOf(observed: SignalValue, stress: number, higherIsWorse = true): Pressure {
   if (observed === null) return 'unknown';
@@ -175,6 +187,7 @@ export function serviceHealth(
   // every pool connection held is what shows it. With history stalled too, it is the blocker.
   const pool = v(FIELD.poolUtilization);
   const poolFull = !unknown && pool !== null && pool > POOL_SATURATED_PCT;
+  const erring = !unknown && persistenceErring(v);
   const poolProgress: Progress =
     historyProgress === 'blocked' || byErrors.forward_progress === 'blocked'
       ? 'blocked'
@@ -182,7 +195,14 @@ export function serviceHealth(
   // The pool leads only where errors and latency see nothing; they name a slow database better.
   const quiet = byErrors.forward_progress === 'ok' || byErrors.forward_progress === 'unknown';
   const persistence: ServiceHealth = !poolFull
-    ? byErrors
+    ? erring && quiet
+      ? {
+          ...byErrors,
+          forward_progress: 'degraded',
+          status: STATUS.degraded,
+          dominant_signal: FIELD.persistenceErrors,
+        }
+      : byErrors
     : {
         ...byErrors,
         forward_progress: poolProgress,

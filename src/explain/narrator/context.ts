@@ -1,6 +1,10 @@
 import { classifyBottleneck, type BottleneckResult } from '../../health/bottleneck.js';
 import { dispatchStalled, readSignal } from '../../health/evaluate.js';
-import { serviceHealth, type ServiceHealth } from '../../health/service-health.js';
+import {
+  persistenceErring,
+  serviceHealth,
+  type ServiceHealth,
+} from '../../health/service-health.js';
 import {
   DEFAULT_THRESHOLDS,
   POOL_SATURATED_PCT,
@@ -39,6 +43,8 @@ export interface Context {
 export interface Evidence {
   readonly persistenceSlow: boolean;
   readonly persistenceFailing: boolean;
+  /** Errors well under the critical rate, but a real share of the work (`persistenceErring`). */
+  readonly persistenceErring: boolean;
   readonly poolSaturated: boolean;
   readonly occHigh: boolean;
   readonly throttled: boolean;
@@ -83,6 +89,7 @@ export function buildContext(input: NarrateInput): Context {
       v(FIELD.persistenceErrors),
       t.critical.persistence_error_rate_max_per_sec,
     ),
+    persistenceErring: persistenceErring(v),
     poolSaturated: over(v(FIELD.poolUtilization), POOL_SATURATED_PCT),
     occHigh:
       over(v(FIELD.occConflicts), 5) ||

@@ -236,3 +236,27 @@ describe('recorded situations', () => {
     }
   });
 });
+
+describe('dispatch stalled by a failing database', () => {
+  it('names persistence, not the workers, when matching cannot dispatch and persistence errs', () => {
+    // Measured in postgres-connections-exhausted: 2 connections for 6 services; matching hands
+    // out 4 % of its tasks with every worker idle, persistence errs at 3/s, p99 just under 500 ms.
+    const signals = makeSignals({
+      throughput: 8.7,
+      processing: 20,
+      tasksAdded: 76,
+      dispatchRatio: 0.04,
+      persistenceErrors: 3.1,
+      persistenceP99: 475,
+    });
+    const evaluation = evaluate(signals, {
+      health_state: 'critical',
+      consecutive_critical: 50,
+      scale_band: 'starter',
+    });
+    expect(evaluation.fired_gates).toContain('critical.matching_dispatch');
+    const x = narrate({ evaluation, signals, window: [signals], log_patterns: [], kb });
+    expect(x.summary).toMatch(/Likely cause: the database rejects or times out requests/);
+    expect(x.recommended_actions[0]?.target_service).toBe('persistence');
+  });
+});

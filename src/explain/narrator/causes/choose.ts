@@ -25,7 +25,7 @@ const PERSISTENCE: Route = {
 // A pool whose every connection is in use with nothing completing is a database that stopped
 // answering (frozen, locked), even before a request times out into an error.
 const persistenceTrouble = (c: Context): boolean =>
-  c.e.persistenceSlow || c.e.persistenceFailing || c.e.poolSaturated;
+  c.e.persistenceSlow || c.e.persistenceFailing || c.e.persistenceErring || c.e.poolSaturated;
 
 /** A stalled history whose tasks wait in matching for workers that are absent or full. */
 const waitsOnWorkers = (c: Context, g: Gate): boolean =>
@@ -48,7 +48,9 @@ const HISTORY: Route = {
 
 /** Tasks reach matching faster than workers take them: absent workers, or too few. */
 const DISPATCH: Route = {
-  ask: ['workers_absent', 'dispatch_slots_full'],
+  // Matching keeps its task queues in the database: when persistence fails, dispatch stalls with
+  // every worker idle (the connections-exhausted scenario named the workers until this).
+  ask: [{ when: persistenceTrouble, route: PERSISTENCE }, 'workers_absent', 'dispatch_slots_full'],
   otherwise: 'dispatch_short',
 };
 

@@ -85,7 +85,7 @@ export const PERSISTENCE_CAUSES = {
     text: (c) => {
       const p99 = c.v(FIELD.persistenceP99);
       const errors = c.v(FIELD.persistenceErrors);
-      return c.e.persistenceFailing && errors !== null
+      return (c.e.persistenceFailing || c.e.persistenceErring) && errors !== null
         ? `the database rejects or times out requests (${num(errors)} errors/s)`
         : `the database is slow to answer (p99 ${p99 === null ? 'unknown' : `${num(p99)} ms`}, stressed above ${num(c.t.stressed.persistence_latency_p99_max_ms)} ms)`;
     },
