@@ -41,6 +41,12 @@ export async function createCopilotWorker(options: CopilotWorkerOptions): Promis
     // Observations are small and few; a couple of slots keeps memory low on a small machine.
     maxConcurrentActivityTaskExecutions: 8,
     maxConcurrentWorkflowTaskExecutions: 8,
+    // The copilot's workflows run in the main thread, not a workflow thread of their own: a second
+    // V8 isolate holding the 3 MB bundle cost ~45 MB resident, a sixth of the copilot (docs/bench.md,
+    // issue 17). What it gives up is the SDK's deadlock timeout for a workflow task that never
+    // yields; these four workflows are ours, small, and replay-tested, and a stuck loop would show
+    // as a stale copilot (the API says stale) rather than pass unnoticed.
+    debugMode: true,
     shutdownGraceTime: '10s',
     ...(options.identity === undefined ? {} : { identity: options.identity }),
   });
