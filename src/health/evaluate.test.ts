@@ -655,3 +655,21 @@ describe('stuck is not idle', () => {
     expect(rest.is_idle).toBe(true);
   });
 });
+
+describe('persistence errors under the critical rate', () => {
+  it('errors that fail a share of the work are stress; a trickle under heavy load is not', () => {
+    // Measured in postgres-connections-exhausted: 3 errors/s against 8 transitions/s, p99 under
+    // its limit, and the state stayed happy for minutes before this gate.
+    const starved = evaluate(
+      makeSignals({ throughput: 8, persistenceErrors: 3, persistenceP99: 470 }),
+      prev('happy', 'starter'),
+    );
+    expect(starved.health_state).toBe('stressed');
+    expect(starved.fired_gates).toEqual(['stressed.persistence_errors']);
+    const trickle = evaluate(
+      makeSignals({ throughput: 200, persistenceErrors: 2 }),
+      prev('happy', 'mid-scale'),
+    );
+    expect(trickle.fired_gates).not.toContain('stressed.persistence_errors');
+  });
+});

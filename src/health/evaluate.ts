@@ -302,6 +302,18 @@ export function isIdle(v: ReadSignal, rules: Rules, t: Thresholds): boolean {
   );
 }
 
+/**
+ * Persistence fails a real share of the work: at least 1 error/s and 5 % of the state transitions.
+ * Far under the critical error rate (the reference's 50/s), yet with two connections allowed for
+ * six services, 3 errors/s against 8 transitions/s was what starved matching of its task queues.
+ */
+export function persistenceErring(v: ReadSignal): boolean {
+  const errors = v(FIELD.persistenceErrors);
+  if (errors === null || errors < 1) return false;
+  const st = v(FIELD.throughput);
+  return st === null || errors >= 0.05 * st;
+}
+
 export function isSystemBusy(v: ReadSignal, rules: Rules): boolean {
   const st = v(FIELD.throughput);
   const b = rules.system_busy;
@@ -510,6 +522,20 @@ function stressedGates(v: ReadSignal, t: Thresholds, rules: Rules): Gate[] {
       '>',
       s.frontend_latency_p99_max_ms,
       v(FIELD.frontendP99) === null ? undefined : lowDemand,
+    ),
+    gate(
+      'stressed.persistence_errors',
+      'stressed',
+      FIELD.persistenceErrors,
+      v(FIELD.persistenceErrors),
+      '>=',
+      1,
+      v(FIELD.persistenceErrors) === null
+        ? undefined
+        : {
+            fired: persistenceErring(v),
+            note: 'fires at >= 1 error/s that are also >= 5 % of the state transitions',
+          },
     ),
     gate(
       'stressed.persistence_latency',

@@ -1,6 +1,6 @@
 import { FIELD, type SignalField } from '../model/signal-fields.js';
 
-import { dispatchStalled, readSignal, type ReadSignal } from './evaluate.js';
+import { dispatchStalled, persistenceErring, readSignal, type ReadSignal } from './evaluate.js';
 import { DEFAULT_THRESHOLDS, POOL_SATURATED_PCT, type ResolvedThresholds } from './thresholds.js';
 import type { Evaluation, HealthState, SignalValue, Signals, TargetState } from './types.js';
 
@@ -27,18 +27,6 @@ const STATUS: Record<Progress, HealthState> = {
   blocked: 'critical',
   unknown: 'unknown',
 };
-
-/**
- * Persistence fails a real share of the work: at least 1 error/s and 5 % of the state transitions.
- * Far under the critical error rate (the reference's 50/s), yet with two connections allowed for
- * six services, 3 errors/s against 8 transitions/s was what starved matching of its task queues.
- */
-export function persistenceErring(v: ReadSignal): boolean {
-  const errors = v(FIELD.persistenceErrors);
-  if (errors === null || errors < 1) return false;
-  const st = v(FIELD.throughput);
-  return st === null || errors >= 0.05 * st;
-}
 
 /** Pressure from how close the observed value is to its stress threshold. */
 function pressureOf(observed: SignalValue, stress: number, higherIsWorse = true): Pressure {

@@ -1,10 +1,6 @@
 import { classifyBottleneck, type BottleneckResult } from '../../health/bottleneck.js';
-import { dispatchStalled, readSignal } from '../../health/evaluate.js';
-import {
-  persistenceErring,
-  serviceHealth,
-  type ServiceHealth,
-} from '../../health/service-health.js';
+import { dispatchStalled, persistenceErring, readSignal } from '../../health/evaluate.js';
+import { serviceHealth, type ServiceHealth } from '../../health/service-health.js';
 import {
   DEFAULT_THRESHOLDS,
   POOL_SATURATED_PCT,

@@ -46,6 +46,11 @@ export const GATE_STORIES: Readonly<Record<string, GateStory>> = {
     problem: 'frontend latency is high',
     unit: 'ms',
   },
+  'stressed.persistence_errors': {
+    subject: 'persistence errors',
+    problem: 'persistence errors fail a share of the work',
+    unit: '/s',
+  },
   'stressed.persistence_latency': {
     subject: 'persistence latency',
     problem: 'persistence latency is high',

@@ -57,6 +57,7 @@ const DISPATCH: Route = {
 const ROUTES: Readonly<Record<string, Route>> = {
   'critical.persistence_errors': PERSISTENCE,
   'stressed.persistence_latency': PERSISTENCE,
+  'stressed.persistence_errors': PERSISTENCE,
   'stressed.shard_churn': { ask: [], otherwise: 'shards' },
   'stressed.poller_timeouts': {
     ask: ['wrong_queue', 'too_many_pollers'],
