@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 import type { temporal } from '@temporalio/proto';
@@ -25,4 +26,35 @@ export function historyFromFile(file: string): History {
     JSON.parse(readFileSync(file, 'utf8')),
     { ignoreUnknownFields: true },
   );
+}
+
+/**
+ * Replays every `*.json` history in `dir` on the workflows of `workflowsPath` (bundled here) and
+ * returns the files found, the ids replayed and each failure (nondeterminism and the like).
+ */
+export async function replayHistoriesIn(
+  dir: string,
+  workflowsPath: string,
+): Promise<{ files: string[]; replayed: string[]; failures: string[] }> {
+  const { bundleWorkflowCode, DefaultLogger, Worker } = await import('@temporalio/worker');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: new DefaultLogger('WARN'),
+  });
+  const histories = files.map((file) => ({
+    workflowId: file.replace(/\.json$/, ''),
+    history: historyFromFile(join(dir, file)),
+  }));
+  const failures: string[] = [];
+  const replayed: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    replayed.push(result.workflowId);
+    if (result.error !== undefined) {
+      failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
+    }
+  }
+  return { files, replayed: replayed.sort(), failures };
 }

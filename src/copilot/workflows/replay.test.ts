@@ -1,34 +1,16 @@
-import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 
-import { historyFromFile } from '../../../test/helpers/history-file.js';
+import { replayHistoriesIn } from '../../../test/helpers/history-file.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../test/fixtures/histories');
 
 describe('copilot workflow histories replay on the current code', () => {
   it('replays every recorded history without nondeterminism', async () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(5);
-    const workflowBundle = await bundleWorkflowCode({
-      workflowsPath: resolve(import.meta.dirname, 'index.ts'),
-      logger: new DefaultLogger('WARN'),
-    });
-    const histories = files.map((file) => ({
-      workflowId: file.replace(/\.json$/, ''),
-      history: historyFromFile(join(FIXTURES, file)),
-    }));
-    const failures: string[] = [];
-    const replayed: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
-      replayed.push(result.workflowId);
-      if (result.error !== undefined) {
-        failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
-      }
-    }
-    expect(failures).toEqual([]);
-    expect(replayed.sort()).toEqual(histories.map((h) => h.workflowId).sort());
+    const r = await replayHistoriesIn(FIXTURES, resolve(import.meta.dirname, 'index.ts'));
+    expect(r.files.length).toBeGreaterThanOrEqual(5);
+    expect(r.failures).toEqual([]);
+    expect(r.replayed).toEqual(r.files.map((f) => f.replace(/\.json$/, '')));
   }, 120_000);
 });
