@@ -12,7 +12,7 @@
  * with an assessment and an alert, then a continue-as-new (three cycles a run).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,7 @@ import { testBinaries } from '../test/helpers/binaries.js';
 import { startDevServer } from '../test/helpers/dev-server.js';
 import { makeSignals } from '../test/helpers/make-signals.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
+import { workflowsAt } from './workflows-at.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -43,18 +44,8 @@ const { values: args } = parseArgs({
   options: { source: { type: 'string' }, prefix: { type: 'string', default: '' } },
 });
 
-/** The workflows module to bundle: this tree's, or revision `source`'s (exported beside ours). */
 function workflowsPath(tmp: string): string {
-  if (args.source === undefined) return join(ROOT, 'src/copilot/workflows/index.ts');
-  const tree = join(tmp, 'tree');
-  mkdirSync(tree);
-  const archive = execFileSync('git', ['archive', args.source, 'src'], {
-    cwd: ROOT,
-    maxBuffer: 1 << 28,
-  });
-  execFileSync('tar', ['-x', '-C', tree], { input: archive });
-  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
-  return join(tree, 'src/copilot/workflows/index.ts');
+  return workflowsAt(args.source, tmp, 'src/copilot/workflows/index.ts');
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {

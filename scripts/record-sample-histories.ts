@@ -9,7 +9,7 @@
  *                                                                   # the workflows of revision REV
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -21,6 +21,7 @@ import { createSampleWorker } from '../src/samples/worker.js';
 import { testBinaries } from '../test/helpers/binaries.js';
 import { startDevServer } from '../test/helpers/dev-server.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
+import { workflowsAt } from './workflows-at.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'test/fixtures/histories/samples');
@@ -32,16 +33,7 @@ const { values: args } = parseArgs({
 });
 
 function workflowsPath(tmp: string): string {
-  if (args.source === undefined) return join(ROOT, 'src/samples/workflows/index.ts');
-  const tree = join(tmp, 'tree');
-  mkdirSync(tree);
-  const archive = execFileSync('git', ['archive', args.source, 'src'], {
-    cwd: ROOT,
-    maxBuffer: 1 << 28,
-  });
-  execFileSync('tar', ['-x', '-C', tree], { input: archive });
-  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
-  return join(tree, 'src/samples/workflows/index.ts');
+  return workflowsAt(args.source, tmp, 'src/samples/workflows/index.ts');
 }
 
 async function main(): Promise<void> {
