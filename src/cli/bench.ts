@@ -104,25 +104,17 @@ function configure(io: Io, command: Command): Command {
 }
 
 function runCommand(io: Io): Command {
-  return withTemporalOptions(new Command('run'))
+  return withWorkloadShape(withTemporalOptions(new Command('run')))
     .description(
       'Start workflows at a fixed rate (linear ramp-up, then constant) whatever the server does, ' +
         'run them on in-process workers, and report start rate, completion rate, drain time and ' +
         'latency from the intended start time. Exit 0 passed, 1 failed thresholds, 2 usage.',
     )
-    .option('--workflow-type <type>', WORKFLOW_TYPES.join('|'), 'simple')
     .option('--rate <n>', 'workflow starts per second', '100')
     .option('--duration <d>', 'generation window, ramp-up included', '5m')
     .option('--ramp-up <d>', 'linear ramp from 10% of the rate (at least 1/s)', '30s')
     .option('--workers <n>', 'worker instances on the task queue (one has slots for all)', '1')
     .option('--iterations <n>', 'runs of the whole schedule; results merge', '1')
-    .option(
-      '--activity-count <n>',
-      'activities per multi-activity / state-transitions workflow',
-      '10',
-    )
-    .option('--timer-duration <d>', 'timer of the timer workflow', '1s')
-    .option('--child-count <n>', 'children per child-workflow workflow', '3')
     .option('-q, --task-queue <queue>', 'task queue', 'headway-bench')
     .option('--max-p99-latency <d>', 'fail when the end-to-end p99 is above', '5s')
     .option('--min-throughput <n>', 'fail when completions/s are below (default 95% of --rate)')
@@ -339,24 +331,33 @@ const FindMaxSettingsSchema = z
     message: '--ramp-up must be shorter than --step-duration',
   });
 
+/** The workload options `bench run` and `bench find-max` share: which workflow, and its shape. */
+function withWorkloadShape(command: Command): Command {
+  return command
+    .option('--workflow-type <type>', WORKFLOW_TYPES.join('|'), 'simple')
+    .option(
+      '--activity-count <n>',
+      'activities per multi-activity / state-transitions workflow',
+      '10',
+    )
+    .option('--timer-duration <d>', 'timer of the timer workflow', '1s')
+    .option('--child-count <n>', 'children per child-workflow workflow', '3');
+}
+
 function findMaxCommand(io: Io): Command {
-  return withTemporalOptions(new Command('find-max'))
+  return withWorkloadShape(withTemporalOptions(new Command('find-max')))
     .description(
       'Find the highest rate the cluster sustains: short generator-only runs against workers in ' +
         'a separate process, the rate doubling until a step fails (start rate < 99% of the target, ' +
         'completions < 95%, p99 over the threshold, or any workflow not completed), then bisected. ' +
         "Reports each step's server, worker and generator CPU share.",
     )
-    .option('--workflow-type <type>', WORKFLOW_TYPES.join('|'), 'simple')
     .option('--start-rate <n>', 'first step, starts per second', '20')
     .option('--max-steps <n>', 'steps at most', '8')
     .option('--step-duration <d>', 'generation window of each step, ramp-up included', '30s')
     .option('--ramp-up <d>', 'ramp-up of each step', '5s')
     .option('--max-p99-latency <d>', 'a step with a higher end-to-end p99 is not sustained', '5s')
     .option('--workers <n>', 'worker instances in the worker process', '1')
-    .option('--activity-count <n>', 'activities per multi-activity workflow', '10')
-    .option('--timer-duration <d>', 'timer of the timer workflow', '1s')
-    .option('--child-count <n>', 'children per child-workflow workflow', '3')
     .option('-q, --task-queue <queue>', 'task queue', 'headway-bench-find-max')
     .option(
       '--server-pid <pid>',
