@@ -60,6 +60,8 @@ export class LoadStream {
   readonly #abort = new AbortController();
   #run: Promise<GeneratorResult | undefined> | undefined;
   #started = 0;
+  /** Ids of the workflows whose start the server accepted: what "no lost workflow" is asked of. */
+  readonly #accepted = new Set<string>();
   #finished = new Map<Outcome, number>();
   #errorsLogged = 0;
 
@@ -111,6 +113,7 @@ export class LoadStream {
               args: [input],
             }),
           );
+          this.#accepted.add(handle.workflowId);
           return {
             result: () => this.#client.withAbortSignal(this.#abort.signal, () => handle.result()),
           };
@@ -135,6 +138,11 @@ export class LoadStream {
       this.#onError(`load generator failed: ${errorMessage(err)}`);
       return undefined;
     });
+  }
+
+  /** The workflow ids whose start the server accepted. */
+  acceptedIds(): ReadonlySet<string> {
+    return this.#accepted;
   }
 
   counts(): LoadCounts {
