@@ -209,3 +209,14 @@ export async function setupSchema(
   }
   return done;
 }
+
+/** Whether a Temporal service has written the cluster's metadata row (it does at its first start). */
+export async function hasClusterMetadata(
+  target: PostgresTarget,
+  topology: Topology,
+): Promise<boolean> {
+  return withClient(target, databases(topology).temporal, async (client) => {
+    const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM cluster_metadata_info');
+    return Number(r.rows[0]?.n ?? 0) > 0;
+  });
+}

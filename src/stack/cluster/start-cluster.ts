@@ -5,6 +5,7 @@
 import { Connection } from '@temporalio/client';
 
 import type { HeadwayConfig } from '../../config/schema.js';
+import type { Topology } from '../../topology/model.js';
 import { ErrorCode, HeadwayError } from '../../errors.js';
 import { ensureNamespace } from '../../temporal/namespaces.js';
 import type { StateLayout } from '../state.js';
@@ -16,8 +17,9 @@ import {
   initPostgres,
   postgresService,
   postgresTarget,
+  type PostgresTarget,
 } from './postgres.js';
-import { setupSchema } from './schema.js';
+import { hasClusterMetadata, setupSchema } from './schema.js';
 import {
   clusterInstanceServices,
   frontendAddress,
@@ -70,7 +72,20 @@ export async function startCluster(options: StartClusterOptions): Promise<void> 
   writeClusterFiles(config, layout);
   const instances = clusterInstanceServices(config, layout, options.binaries, target);
   progress(`starting ${String(instances.length)} Temporal service instances`);
-  await supervisor.startAll(instances, deadline, progress, signal);
+  // Every service writes the cluster metadata when it starts; on a new database several at once
+  // race for its row and the losers exit ("Failed to apply cluster metadata", seen in CI). So one
+  // first, until the row is there, then the rest together.
+  // A history instance: ready once its metrics answer, needing no other service (the frontend's
+  // health check would wait for the rest).
+  const first = instances.find((i) => i.name.startsWith('temporal-history-')) ?? instances[0];
+  const rest = instances.filter((i) => i !== first);
+  if (first !== undefined && !(await hasClusterMetadata(target, cluster.topology))) {
+    await supervisor.startAll([first], deadline, progress, signal);
+    await waitForClusterMetadata(target, cluster.topology, deadline, first.name);
+    await supervisor.startAll(rest, deadline, progress, signal);
+  } else {
+    await supervisor.startAll(instances, deadline, progress, signal);
+  }
 
   const connection = await Connection.connect({ address: frontendAddress(config) });
   try {
@@ -92,5 +107,24 @@ export async function startCluster(options: StartClusterOptions): Promise<void> 
       progress,
       signal,
     );
+  }
+}
+
+/** Waits for the first instance to write the cluster metadata row, up to `up`'s deadline. */
+async function waitForClusterMetadata(
+  target: PostgresTarget,
+  topology: Topology,
+  deadline: number,
+  writer: string,
+): Promise<void> {
+  while (!(await hasClusterMetadata(target, topology))) {
+    if (Date.now() > deadline) {
+      throw new HeadwayError(
+        ErrorCode.ReadinessTimeout,
+        `${writer} is running but has not written the cluster metadata`,
+        { hint: `see \`headway logs ${writer}\`` },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
