@@ -1,11 +1,25 @@
 #!/usr/bin/env node
 // Checked before any import that needs a newer Node, so the user sees this and not a syntax error.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { nodeFlagsFor } from '../src/bench/node-flags.js';
+
+const HANDED_OVER = 'HEADWAY_HANDED_OVER';
+const args = process.argv.slice(2);
+let flags;
+try {
+  flags = nodeFlagsFor(args, process.env).filter(
+    (f) => !process.execArgv.some((a) => a.split('=')[0] === f.split('=')[0]),
+  );
+} catch (err) {
+  process.stderr.write(`error[BAD_ENV]: ${err.message}\n`);
+  process.exit(2);
+}
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   // `npm ci` installs Node 24 from the npm registry as an optional dependency (node-linux-<arch>);
@@ -13,20 +27,59 @@ if (major < 22) {
   const bundled = fileURLToPath(
     new URL(`../node_modules/node-${process.platform}-${process.arch}/bin/node`, import.meta.url),
   );
-  if (existsSync(bundled)) {
-    const child = spawnSync(bundled, process.argv.slice(1), { stdio: 'inherit' });
-    process.exit(child.status ?? 1);
+  if (!existsSync(bundled)) {
+    process.stderr.write(
+      `error[NODE_TOO_OLD]: Headway needs Node.js 22 or newer; this is ${process.version}\n` +
+        'fix: run `npm ci` (it installs Node 24 on Linux), install Node.js 24 LTS (https://nodejs.org), or put a newer node first on PATH\n',
+    );
+    process.exit(1);
   }
-  process.stderr.write(
-    `error[NODE_TOO_OLD]: Headway needs Node.js 22 or newer; this is ${process.version}\n` +
-      'fix: run `npm ci` (it installs Node 24 on Linux), install Node.js 24 LTS (https://nodejs.org), or put a newer node first on PATH\n',
-  );
-  process.exit(1);
+  handOver(bundled, flags);
+} else if (flags.length > 0) {
+  // A flag V8 reads only at start (the bench's heap cap): run again with it.
+  handOver(process.execPath, flags);
+} else {
+  if (process.env[HANDED_OVER] === '1') watchParent();
+  await start();
 }
-// V8 keeps the compiled code of every module it loads (Node >= 22.1) in a cache dir, so the next
-// start skips parsing and compiling them (about a third of a start's CPU).
-module.enableCompileCache?.();
-await import(compiledIsCurrent() ? '../dist/bin/headway.js' : await fromSource());
+
+/**
+ * Runs this command in a child node and mirrors it: the child has its own process group, so a
+ * Ctrl-C reaches it once (forwarded from here) and not twice (which means "quit now" to a bench);
+ * its exit code or signal becomes ours. The child stops itself if this process dies (watchParent).
+ */
+function handOver(node, nodeFlags) {
+  const child = spawn(node, [...nodeFlags, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+    env: { ...process.env, [HANDED_OVER]: '1' },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('error', (err) => {
+    process.stderr.write(`error[HAND_OVER]: cannot run ${node}: ${err.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
+  });
+}
+
+/** In a handed-over child: the parent gone (even killed outright) is a SIGTERM, not an orphan. */
+function watchParent() {
+  delete process.env[HANDED_OVER];
+  if (process.channel === undefined) return;
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
+async function start() {
+  // V8 keeps the compiled code of every module it loads (Node >= 22.1) in a cache dir, so the
+  // next start skips parsing and compiling them (about a third of a start's CPU).
+  module.enableCompileCache?.();
+  await import(compiledIsCurrent() ? '../dist/bin/headway.js' : await fromSource());
+}
 
 /**
  * True when `npm ci` (the `prepare` script, scripts/build-dist.mjs) compiled src/ to dist/ and no

@@ -27,6 +27,7 @@ import { connectClient } from '../src/temporal/connection.js';
 import { ensureNamespace } from '../src/temporal/namespaces.js';
 import { findFreePorts } from '../src/os/ports.js';
 import { TEMPORAL, findBinary, toolchainContext } from '../src/toolchain/index.js';
+import { nodeFlagsFor } from '../src/bench/node-flags.js';
 import { isTemporalServing } from '../src/temporal/reachability.js';
 
 const { values } = parseArgs({
@@ -125,8 +126,16 @@ interface Cost {
   readonly serverCpuShare: number | null;
 }
 
+/**
+ * `node [flags] bin/headway.js ARGS`: the Node flags the command needs (the bench's heap cap) are
+ * given here, so bin/headway.js does not run itself again and the measured process is the bench.
+ */
+function nodeArgs(args: string[]): string[] {
+  return [...nodeFlagsFor(args, process.env), HEADWAY, ...args];
+}
+
 function headway(args: string[], stdio: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, [HEADWAY, ...args], { stdio: ['ignore', stdio, stdio] });
+  return spawn(process.execPath, nodeArgs(args), { stdio: ['ignore', stdio, stdio] });
 }
 
 async function measure(address: string, serverPid: number | undefined, run: number): Promise<Cost> {
@@ -161,22 +170,23 @@ async function measure(address: string, serverPid: number | undefined, run: numb
     '-o',
     timeFile,
     process.execPath,
-    HEADWAY,
-    'bench',
-    'run',
-    ...common,
-    '--workflow-type',
-    values.type,
-    '--rate',
-    values.rate,
-    '--duration',
-    values.duration,
-    '--ramp-up',
-    values['ramp-up'],
-    '--json',
-    json,
-    ...(values.mode === 'generator-only' ? ['--generator-only'] : ['--workers', values.workers]),
-    ...values.extra.split(' ').filter((s) => s !== ''),
+    ...nodeArgs([
+      'bench',
+      'run',
+      ...common,
+      '--workflow-type',
+      values.type,
+      '--rate',
+      values.rate,
+      '--duration',
+      values.duration,
+      '--ramp-up',
+      values['ramp-up'],
+      '--json',
+      json,
+      ...(values.mode === 'generator-only' ? ['--generator-only'] : ['--workers', values.workers]),
+      ...values.extra.split(' ').filter((s) => s !== ''),
+    ]),
   ];
   const t0 = performance.now();
   const serverCpu0 = serverPid === undefined ? undefined : cpuSeconds(serverPid);

@@ -17,6 +17,7 @@ import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureNamespace } from '../temporal/namespaces.js';
 
+import { nodeFlagsFor } from './node-flags.js';
 import { runBenchmark } from './run-benchmark.js';
 import type { BenchWorkflowType } from './workflow-types.js';
 
@@ -190,13 +191,15 @@ interface WorkerProcess {
 /** `headway bench run --worker-only` on the step's namespace and queue, ready once it polls. */
 async function startWorkerProcess(options: FindMaxOptions): Promise<WorkerProcess> {
   const c = options.connection;
+  const command = ['bench', 'run', '--worker-only'];
   const child = spawn(
     process.execPath,
     [
+      // Given here, not by bin/headway.js running itself again: the CPU read from /proc must be
+      // the worker process's own.
+      ...nodeFlagsFor(command, process.env),
       HEADWAY_BIN,
-      'bench',
-      'run',
-      '--worker-only',
+      ...command,
       '--address',
       c.address,
       '--namespace',

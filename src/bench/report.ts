@@ -62,7 +62,7 @@ export function renderReport(results: BenchResults, svgFileName: string): Report
     '| setting | value |',
     '| --- | --- |',
     row('duration / ramp-up', `${c.duration} / ${c.rampUpDuration}`),
-    row('workers', String(c.workerCount)),
+    row('workers', String(c.workerCount) + (c.eagerStart === true ? ' (eager start)' : '')),
     row('iterations', String(c.iterations)),
     ...(c.activityCount === undefined ? [] : [row('activity count', String(c.activityCount))]),
     ...(c.timerDurationMs === undefined ? [] : [row('timer', `${c.timerDurationMs} ms`)]),

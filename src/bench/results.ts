@@ -32,6 +32,8 @@ export interface BenchConfigRecord {
   readonly taskQueue: string;
   readonly address: string;
   readonly mode: 'full' | 'generator-only';
+  /** Starts asked for eager execution on an in-process worker (absent: they did not). */
+  readonly eagerStart?: boolean;
   readonly activityCount?: number;
   readonly timerDurationMs?: number;
   readonly childCount?: number;
@@ -130,6 +132,8 @@ export interface ProcessCost {
   readonly startupCpuMs: number;
   readonly cpuMs: number;
   readonly maxRssBytes: number;
+  /** V8's heap limit (`--max-old-space-size` and the young generation); absent in older results. */
+  readonly heapLimitBytes?: number;
 }
 
 export interface BenchResults {
@@ -418,7 +422,7 @@ export function formatSummary(r: BenchResults): string {
     `Benchmark ${c.workflowType}${params === '' ? '' : ` (${params})`} on ${c.address}, namespace ${c.namespace}`,
     `  target ${c.targetRate}/s for ${c.duration} (ramp-up ${c.rampUpDuration}), ` +
       `${c.workerCount} worker(s)${c.mode === 'generator-only' ? ' elsewhere' : ''}, ` +
-      `${c.iterations} iteration(s)`,
+      `${c.iterations} iteration(s)${c.eagerStart === true ? ', eager start' : ''}`,
     '',
     'Throughput (measured window: after ramp-up, before drain)',
     `  start rate       ${m.achievedStartRate.toFixed(2)}/s achieved vs ${m.intendedRate}/s intended ` +
@@ -452,7 +456,10 @@ export function formatSummary(r: BenchResults): string {
           `  process     start-up ${(r.process.startupMs / 1_000).toFixed(2)} s ` +
             `(${(r.process.startupCpuMs / 1_000).toFixed(2)} s CPU), CPU ` +
             `${(r.process.cpuMs / 1_000).toFixed(1)} s in all, peak RSS ` +
-            `${(r.process.maxRssBytes / 2 ** 20).toFixed(0)} MB`,
+            `${(r.process.maxRssBytes / 2 ** 20).toFixed(0)} MB` +
+            (r.process.heapLimitBytes === undefined
+              ? ''
+              : ` (V8 heap limit ${(r.process.heapLimitBytes / 2 ** 20).toFixed(0)} MB)`),
         ]),
     ...(r.iterations.length > 1
       ? [

@@ -4,8 +4,10 @@
  */
 import { cpus, platform, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 import { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
 import type { TemporalConnectionConfig } from '../config/temporal.js';
@@ -56,6 +58,11 @@ export interface BenchRunOptions {
   readonly taskQueue: string;
   readonly thresholds: Thresholds;
   readonly generatorOnly: boolean;
+  /**
+   * Starts ask for eager execution on the first in-process worker's connection (the server hands
+   * the first workflow task back in the start's answer). Needs in-process workers.
+   */
+  readonly eagerStart?: boolean;
   /** 0: min(max(60 s, duration), 10 min), as the reference. */
   readonly completionTimeoutMs?: number;
   readonly maxInFlightStarts?: number;
@@ -145,9 +152,16 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         : options.completionTimeoutMs;
     const runId = Date.now().toString(36);
     // The hot path (a start per workflow, the completion lists) goes through the SDK's native
-    // (Rust) connection: the pure-JS gRPC client costs several times the CPU per call.
-    const native = await connectNative(config);
-    cleanups.push(() => native.close());
+    // (Rust) connection: the pure-JS gRPC client costs several times the CPU per call. An eager
+    // start must come through a worker's own connection; the pool closes that one.
+    const eagerStart = options.eagerStart === true && workers !== undefined;
+    let native: NativeConnection;
+    if (eagerStart) native = workers!.connection;
+    else {
+      const own = await connectNative(config);
+      cleanups.push(() => own.close());
+      native = own;
+    }
     const client = new Client({ connection: native, namespace });
     for (let i = 1; i <= options.iterations; i++) {
       if (options.signal?.aborted === true) break;
@@ -173,6 +187,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         args: call.args,
         taskQueue: options.taskQueue,
         idPrefix,
+        eagerStart,
         onStartRetry: () => (startRetries += 1),
       });
       startup ??= {
@@ -248,6 +263,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
       startupCpuMs: Math.round(startup?.cpuMs ?? 0),
       cpuMs: Math.round(cpuMsOf(process.cpuUsage())),
       maxRssBytes: process.resourceUsage().maxRSS * 1_024,
+      heapLimitBytes: getHeapStatistics().heap_size_limit,
     };
     return {
       schema: RESULTS_SCHEMA,
@@ -265,6 +281,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         taskQueue: options.taskQueue,
         address: config.address,
         mode: options.generatorOnly ? 'generator-only' : 'full',
+        ...(options.eagerStart === true && !options.generatorOnly ? { eagerStart: true } : {}),
         ...(options.workflowType === 'multi-activity' ||
         options.workflowType === 'state-transitions'
           ? { activityCount: options.activityCount }

@@ -23,6 +23,8 @@ export interface DriverSpec {
   readonly taskQueue: string;
   /** Workflow ids are `<idPrefix><index>`; the tracker lists by this prefix. */
   readonly idPrefix: string;
+  /** Ask the server for eager execution (the client must share an in-process worker's connection). */
+  readonly eagerStart?: boolean;
   /** Called for every start the server throttled and the driver sent again. */
   readonly onStartRetry?: (err: unknown) => void;
 }
@@ -65,6 +67,7 @@ export function temporalDriver(
               taskQueue: spec.taskQueue,
               workflowId,
               args: spec.args,
+              ...(spec.eagerStart === true ? { requestEagerStart: true } : {}),
             }),
           {
             attempts: START_ATTEMPTS,

@@ -1,4 +1,4 @@
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 
 import { cachedBundle } from '../temporal/bundle-cache.js';
 import {
@@ -7,6 +7,7 @@ import {
   workflowsModuleBeside,
   type WorkerPoolOptions,
 } from '../temporal/worker-pool.js';
+import { skipWorkflowStackTraces } from '../temporal/workflow-stack-traces.js';
 
 import { createBenchActivities } from './activities.js';
 
@@ -42,6 +43,12 @@ const ACTIVITY_POLLERS = 16;
 
 export interface BenchWorkers {
   readonly workers: readonly Worker[];
+  /**
+   * The first worker's connection: a client on it can ask for eager starts, which the server
+   * then hands to this worker in the start's answer (the SDK's eager workflow start). Closed
+   * when the workers stop.
+   */
+  readonly connection: NativeConnection;
   /** Runs every worker until `shutdown`; rejects if any worker fails. */
   readonly run: () => Promise<void>;
   readonly shutdown: () => void;
@@ -78,6 +85,13 @@ export async function createBenchWorkers(options: BenchWorkersOptions): Promise<
       shutdownGraceTime: '5s',
     }),
   });
+  // The bench workflows never need a stack trace; the hooks cost a fifth of the main thread.
+  skipWorkflowStackTraces();
   await pool.create();
-  return { workers: pool.workers, run: () => pool.run(), shutdown: () => pool.shutdown() };
+  return {
+    workers: pool.workers,
+    connection: pool.connections[0]!,
+    run: () => pool.run(),
+    shutdown: () => pool.shutdown(),
+  };
 }

@@ -47,6 +47,7 @@ interface RunFlags extends TemporalOptions {
   lagTolerance: string;
   generatorOnly?: boolean;
   workerOnly?: boolean;
+  eagerStart?: boolean;
   prometheus?: string;
   json?: string;
 }
@@ -130,6 +131,11 @@ function runCommand(io: Io): Command {
     )
     .option('--generator-only', 'start workflows only; workers run elsewhere (`--worker-only`)')
     .option('--worker-only', 'run the workers only, until Ctrl-C')
+    .option(
+      '--eager-start',
+      'ask the server to hand each first workflow task to the in-process workers in the ' +
+        "start's answer (eager workflow start: no trip through matching for it)",
+    )
     .option('--prometheus <url>', 'Prometheus for state transitions/s (default: the local stack)')
     .option('--json <file>', 'write the results as JSON to FILE')
     .addHelpText(
@@ -196,6 +202,12 @@ function benchConnection(flags: TemporalOptions, namespace: string): TemporalCom
 async function runAction(io: Io, flags: RunFlags): Promise<void> {
   if (flags.generatorOnly === true && flags.workerOnly === true) {
     throw usage('--generator-only and --worker-only exclude each other');
+  }
+  if (flags.eagerStart === true && (flags.generatorOnly === true || flags.workerOnly === true)) {
+    throw usage(
+      '--eager-start needs the workers in this process',
+      'drop --generator-only / --worker-only, or drop --eager-start',
+    );
   }
   if (
     (flags.generatorOnly === true || flags.workerOnly === true) &&
@@ -269,6 +281,7 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
         minThroughput: settings.minThroughput ?? Math.round(settings.rate * 0.95 * 1_000) / 1_000,
       },
       generatorOnly: flags.generatorOnly === true,
+      eagerStart: flags.eagerStart === true,
       ...(settings.completionTimeoutMs === undefined
         ? {}
         : { completionTimeoutMs: settings.completionTimeoutMs }),

@@ -119,6 +119,11 @@ export class WorkerPool {
     return this.#workers;
   }
 
+  /** The workers' connections, in worker order (closed by `run` once the workers stop). */
+  get connections(): readonly NativeConnection[] {
+    return this.#connections;
+  }
+
   /** True between `start` and `stop`. */
   get running(): boolean {
     return this.#running !== undefined;

@@ -42,6 +42,7 @@ export function runCli(
 export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  options: { readonly detached?: boolean } = {},
 ): {
   child: ChildProcess;
   output: () => { stdout: string; stderr: string };
@@ -50,6 +51,7 @@ export function startCli(
   const child = spawn(process.execPath, [HEADWAY_BIN, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
   let stdout = '';
   let stderr = '';

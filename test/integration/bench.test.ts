@@ -9,6 +9,7 @@ import {
 } from '../../src/bench/run-benchmark.js';
 import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
+import { workflowStackTracesInstalled } from '../../src/temporal/workflow-stack-traces.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
@@ -72,6 +73,38 @@ describe('headway bench run against a real dev server', () => {
       }
     },
   );
+
+  it('--eager-start: the server hands first workflow tasks to the in-process workers', async () => {
+    const opts = options('simple', { eagerStart: true });
+    const results = await runBenchmark(opts);
+    expect(results.results.workflowsCompleted).toBe(18);
+    expect(results.config.eagerStart).toBe(true);
+    // The server counts each start it answered with the first task (history's own metric, which
+    // its reporter publishes once a second; Prometheus labels have `_` for `-`). A start may still
+    // go the usual way (the worker had no slot to offer yet): most, not all, must be eager.
+    const eagerStarts = async (): Promise<number> =>
+      (await (await fetch(server.metricsUrl)).text())
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('workflow_eager_execution{') &&
+            l.includes(`namespace="${opts.connection.namespace.replaceAll('-', '_')}"`),
+        )
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    let eager = await eagerStarts();
+    for (let read = 1; eager < 12 && read < 30; read++) {
+      await new Promise((r) => setTimeout(r, 500));
+      eager = await eagerStarts();
+    }
+    expect(eager).toBeGreaterThanOrEqual(12);
+    expect(eager).toBeLessThanOrEqual(18);
+  });
+
+  it('bench workers leave out the SDK stack-trace promise hook (a fifth of the main thread)', async () => {
+    const results = await runBenchmark(options('simple', { durationMs: 2_000, rampUpMs: 0 }));
+    expect(results.results.workflowsCompleted).toBe(10);
+    expect(workflowStackTracesInstalled()).toBe(false);
+  });
 
   it('a workflow no worker runs is a completion timeout, never a success (generator-only)', async () => {
     // With no worker the workflows never run: each times out at the completion deadline.
