@@ -7,19 +7,17 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { nodeFlagsFor } from '../src/bench/node-flags.js';
+import { nodeSettingsFor } from '../src/bench/node-settings.js';
 
 const HANDED_OVER = 'HEADWAY_HANDED_OVER';
-const args = process.argv.slice(2);
-let flags;
-try {
-  flags = nodeFlagsFor(args, process.env).filter(
-    (f) => !process.execArgv.some((a) => a.split('=')[0] === f.split('=')[0]),
-  );
-} catch (err) {
-  process.stderr.write(`error[BAD_ENV]: ${err.message}\n`);
-  process.exit(2);
-}
+const settings = nodeSettingsFor(process.argv.slice(2), process.env);
+// Run again only for what this process lacks (a parent that gave them, or this one run again).
+const flags = settings.flags.filter(
+  (f) => !process.execArgv.some((a) => a.split('=')[0] === f.split('=')[0]),
+);
+const env = Object.fromEntries(
+  Object.entries(settings.env).filter(([k]) => process.env[k] === undefined),
+);
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   // `npm ci` installs Node 24 from the npm registry as an optional dependency (node-linux-<arch>);
@@ -34,10 +32,10 @@ if (major < 22) {
     );
     process.exit(1);
   }
-  handOver(bundled, flags);
-} else if (flags.length > 0) {
-  // A flag V8 reads only at start (the bench's heap cap): run again with it.
-  handOver(process.execPath, flags);
+  handOver(bundled, flags, env);
+} else if (flags.length > 0 || Object.keys(env).length > 0) {
+  // Settings V8 and glibc read only at start (the bench's memory settings): run again with them.
+  handOver(process.execPath, flags, env);
 } else {
   if (process.env[HANDED_OVER] === '1') watchParent();
   await start();
@@ -48,11 +46,11 @@ if (major < 22) {
  * Ctrl-C reaches it once (forwarded from here) and not twice (which means "quit now" to a bench);
  * its exit code or signal becomes ours. The child stops itself if this process dies (watchParent).
  */
-function handOver(node, nodeFlags) {
+function handOver(node, nodeFlags, extraEnv) {
   const child = spawn(node, [...nodeFlags, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     detached: true,
-    env: { ...process.env, [HANDED_OVER]: '1' },
+    env: { ...process.env, ...extraEnv, [HANDED_OVER]: '1' },
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));

@@ -27,7 +27,7 @@ import { connectClient } from '../src/temporal/connection.js';
 import { ensureNamespace } from '../src/temporal/namespaces.js';
 import { findFreePorts } from '../src/os/ports.js';
 import { TEMPORAL, findBinary, toolchainContext } from '../src/toolchain/index.js';
-import { nodeFlagsFor } from '../src/bench/node-flags.js';
+import { nodeSettingsFor } from '../src/bench/node-settings.js';
 import { isTemporalServing } from '../src/temporal/reachability.js';
 
 const { values } = parseArgs({
@@ -127,15 +127,20 @@ interface Cost {
 }
 
 /**
- * `node [flags] bin/headway.js ARGS`: the Node flags the command needs (the bench's heap cap) are
- * given here, so bin/headway.js does not run itself again and the measured process is the bench.
+ * `node [flags] bin/headway.js ARGS`: the Node flags the bench needs at start (its memory
+ * settings) are given here, with benchEnv, so bin/headway.js does not run itself again and the
+ * measured process is the bench.
  */
 function nodeArgs(args: string[]): string[] {
-  return [...nodeFlagsFor(args, process.env), HEADWAY, ...args];
+  return [...nodeSettingsFor(args, process.env).flags, HEADWAY, ...args];
 }
+const benchEnv = { ...process.env, ...nodeSettingsFor(['bench', 'run'], process.env).env };
 
 function headway(args: string[], stdio: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, nodeArgs(args), { stdio: ['ignore', stdio, stdio] });
+  return spawn(process.execPath, nodeArgs(args), {
+    stdio: ['ignore', stdio, stdio],
+    env: benchEnv,
+  });
 }
 
 async function measure(address: string, serverPid: number | undefined, run: number): Promise<Cost> {
@@ -190,7 +195,7 @@ async function measure(address: string, serverPid: number | undefined, run: numb
   ];
   const t0 = performance.now();
   const serverCpu0 = serverPid === undefined ? undefined : cpuSeconds(serverPid);
-  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'pipe', 'pipe'], env: benchEnv });
   let startupWallS = Number.NaN;
   let startupCpuS = Number.NaN;
   let err = '';

@@ -17,7 +17,7 @@ import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureNamespace } from '../temporal/namespaces.js';
 
-import { nodeFlagsFor } from './node-flags.js';
+import { nodeSettingsFor } from './node-settings.js';
 import { runBenchmark } from './run-benchmark.js';
 import type { BenchWorkflowType } from './workflow-types.js';
 
@@ -192,12 +192,13 @@ interface WorkerProcess {
 async function startWorkerProcess(options: FindMaxOptions): Promise<WorkerProcess> {
   const c = options.connection;
   const command = ['bench', 'run', '--worker-only'];
+  const settings = nodeSettingsFor(command, process.env);
   const child = spawn(
     process.execPath,
     [
       // Given here, not by bin/headway.js running itself again: the CPU read from /proc must be
       // the worker process's own.
-      ...nodeFlagsFor(command, process.env),
+      ...settings.flags,
       HEADWAY_BIN,
       ...command,
       '--address',
@@ -211,7 +212,7 @@ async function startWorkerProcess(options: FindMaxOptions): Promise<WorkerProces
       ...(options.workerArgs ?? []),
     ],
     // The API key, TLS and metadata reach the child through the same environment and config.
-    { stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.env } },
   );
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4_000)));

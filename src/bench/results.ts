@@ -132,8 +132,14 @@ export interface ProcessCost {
   readonly startupCpuMs: number;
   readonly cpuMs: number;
   readonly maxRssBytes: number;
-  /** V8's heap limit (`--max-old-space-size` and the young generation); absent in older results. */
+  /** V8's heap limit; absent in older results (as are the three below). */
   readonly heapLimitBytes?: number;
+  /** The Node flags the process ran with (the bench's memory settings: src/bench/node-settings.js). */
+  readonly nodeFlags?: readonly string[];
+  /** glibc's MALLOC_ARENA_MAX in the process's environment; null when unset. */
+  readonly mallocArenaMax?: string | null;
+  /** Full collections the bench asked for (src/bench/heap-trim.ts); absent in older results. */
+  readonly heapTrims?: number;
 }
 
 export interface BenchResults {
@@ -457,9 +463,9 @@ export function formatSummary(r: BenchResults): string {
             `(${(r.process.startupCpuMs / 1_000).toFixed(2)} s CPU), CPU ` +
             `${(r.process.cpuMs / 1_000).toFixed(1)} s in all, peak RSS ` +
             `${(r.process.maxRssBytes / 2 ** 20).toFixed(0)} MB` +
-            (r.process.heapLimitBytes === undefined
+            (r.process.heapTrims === undefined || r.process.heapTrims === 0
               ? ''
-              : ` (V8 heap limit ${(r.process.heapLimitBytes / 2 ** 20).toFixed(0)} MB)`),
+              : `, ${r.process.heapTrims} heap trim(s)`),
         ]),
     ...(r.iterations.length > 1
       ? [

@@ -40,6 +40,7 @@ import {
 import { temporalDriver } from './temporal-driver.js';
 import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
 import { createBenchWorkers, type BenchWorkers } from './worker.js';
+import { startHeapTrim } from './heap-trim.js';
 
 export interface BenchRunOptions {
   readonly workflowType: BenchWorkflowType;
@@ -88,7 +89,11 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
   const { connection: config, progress, logger } = options;
   const namespace = config.namespace;
   const connected = await connectClient(config);
-  const cleanups: (() => Promise<void> | void)[] = [async () => connected.close()];
+  const trim = startHeapTrim();
+  const cleanups: (() => Promise<void> | void)[] = [
+    async () => connected.close(),
+    () => trim.stop(),
+  ];
   let startup: { readonly ms: number; readonly cpuMs: number } | undefined;
   let workers: BenchWorkers | undefined;
   let workersDone: Promise<void> | undefined;
@@ -264,6 +269,9 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
       cpuMs: Math.round(cpuMsOf(process.cpuUsage())),
       maxRssBytes: process.resourceUsage().maxRSS * 1_024,
       heapLimitBytes: getHeapStatistics().heap_size_limit,
+      nodeFlags: process.execArgv,
+      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+      heapTrims: trim.collections(),
     };
     return {
       schema: RESULTS_SCHEMA,

@@ -37,6 +37,8 @@ export interface BenchWorkersOptions extends Pick<
 
 /** What each worker may run at once; the reference's embedded worker uses 200 for both. */
 const SLOTS = 200;
+/** Open workflows each worker keeps in memory between their tasks. */
+const CACHED_WORKFLOWS = 1_000;
 /** Workflow-task and activity-task pollers of each worker (the reference's embedded worker: 16). */
 const WORKFLOW_POLLERS = 32;
 const ACTIVITY_POLLERS = 16;
@@ -65,11 +67,16 @@ export async function createBenchWorkers(options: BenchWorkersOptions): Promise<
     identityPrefix: options.identityPrefix ?? `bench-${process.pid}`,
     // The bench workflows are trivial: the sandbox's watchdog would cost more than Temporal does.
     untimedSandbox: true,
+    // The workflows run on this thread (debugMode): one sandbox serves all N workers.
+    sharedSandbox: true,
     worker: () => ({
       activities: createBenchActivities(),
       maxConcurrentActivityTaskExecutions: SLOTS,
       maxConcurrentWorkflowTaskExecutions: SLOTS,
       maxConcurrentLocalActivityExecutions: SLOTS,
+      // The SDK derives its default from the heap limit: 10 under the bench's heap cap, and a
+      // workflow evicted between its tasks is replayed from its history at the next one.
+      maxCachedWorkflows: CACHED_WORKFLOWS,
       // The SDK's defaults (10 pollers, a fifth of them on the normal queue) leave about two
       // pollers for first workflow tasks, and every bench workflow starts with one: the task
       // queue, not the server, then sets the pace (schedule-to-start of seconds at 50/s).

@@ -2,13 +2,15 @@ import { fileURLToPath } from 'node:url';
 
 import {
   DefaultLogger,
-  Worker,
+  type Worker,
   type Logger,
   bundleWorkflowCode,
   type NativeConnection,
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+
+import { sandboxWorkerClass } from './sandbox-worker.js';
 
 /**
  * The `workflows/index` module beside the calling module (pass its `import.meta.url`): the .ts
@@ -20,26 +22,6 @@ export function workflowsModuleBeside(moduleUrl: string): string {
 }
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
-
-/**
- * A Worker whose calls into the workflow sandbox run without the SDK's 5 s execution timeout. Node
- * implements a `vm` timeout with a watchdog thread created and joined on every call, and the SDK
- * makes about ten such calls per workflow task: measured on 2 cores, ~0.45 ms CPU and ~1 ms wall
- * per call against ~3 µs without (docs/bench.md, "Profile"). The timeout only guards against
- * workflow code that never yields, so this is for workflows known to be trivial (the bench's).
- */
-class UntimedSandboxWorker extends Worker {
-  protected static override createWorkflowCreator(
-    ...[bundle, options, logger]: Parameters<typeof Worker.createWorkflowCreator>
-  ): ReturnType<typeof Worker.createWorkflowCreator> {
-    // `undefined` is how `vm` is told "no timeout"; the SDK's option offers no such value.
-    return super.createWorkflowCreator(
-      bundle,
-      { ...options, isolateExecutionTimeoutMs: undefined as unknown as number },
-      logger,
-    );
-  }
-}
 
 /**
  * Bundles a workflows module once per process (bundling takes seconds); every worker, and every
@@ -95,10 +77,12 @@ export interface WorkerPoolOptions {
    */
   readonly onWorkerError?: (err: unknown) => void;
   /**
-   * Calls into the workflow sandbox without the SDK's execution timeout (see
-   * UntimedSandboxWorker): for trivial workflows whose cost should be Temporal's, not the watchdog's.
+   * Calls into the workflow sandbox without the SDK's execution timeout (SandboxOptions.untimed):
+   * for trivial workflows whose cost should be Temporal's, not the watchdog's.
    */
   readonly untimedSandbox?: boolean;
+  /** One workflow sandbox for all the pool's workers (SandboxOptions.shared); for `debugMode`. */
+  readonly sharedSandbox?: boolean;
 }
 
 /**
@@ -110,9 +94,14 @@ export class WorkerPool {
   #workers: Worker[] = [];
   #connections: NativeConnection[] = [];
   #running: Promise<unknown> | undefined;
+  readonly #WorkerClass: typeof Worker;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
+    this.#WorkerClass = sandboxWorkerClass({
+      untimed: options.untimedSandbox === true,
+      shared: options.sharedSandbox === true,
+    });
   }
 
   get workers(): readonly Worker[] {
@@ -137,9 +126,8 @@ export class WorkerPool {
       for (let i = 0; i < o.count; i++) {
         const connection = await o.connect();
         this.#connections.push(connection);
-        const WorkerClass = o.untimedSandbox === true ? UntimedSandboxWorker : Worker;
         this.#workers.push(
-          await WorkerClass.create({
+          await this.#WorkerClass.create({
             connection,
             namespace: o.namespace,
             taskQueue: o.taskQueue,

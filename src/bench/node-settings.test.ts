@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+
+import { BENCH_MALLOC_ARENAS, BENCH_SEMI_SPACE_MB, nodeSettingsFor } from './node-settings.js';
+
+const BENCH = {
+  flags: [`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`],
+  env: { MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS },
+};
+const NONE = { flags: [], env: {} };
+
+describe('nodeSettingsFor: what a command needs at process start', () => {
+  it('bench run and bench find-max get the young-generation size and malloc arenas', () => {
+    expect(nodeSettingsFor(['bench', 'run', '--rate', '50'], {})).toEqual(BENCH);
+    expect(nodeSettingsFor(['bench', 'find-max'], {})).toEqual(BENCH);
+  });
+
+  it('every other command, and --help, needs nothing (no second process)', () => {
+    expect(nodeSettingsFor(['bench', 'report', 'r.json'], {})).toEqual(NONE);
+    expect(nodeSettingsFor(['up'], {})).toEqual(NONE);
+    expect(nodeSettingsFor(['copilot', 'run'], {})).toEqual(NONE);
+    expect(nodeSettingsFor([], {})).toEqual(NONE);
+    expect(nodeSettingsFor(['bench', 'run', '--help'], {})).toEqual(NONE);
+    expect(nodeSettingsFor(['bench', 'find-max', '-h'], {})).toEqual(NONE);
+  });
+
+  it("the user's own NODE_OPTIONS and MALLOC_ARENA_MAX win", () => {
+    expect(
+      nodeSettingsFor(['bench', 'run'], {
+        NODE_OPTIONS: '--max-semi-space-size=32',
+        MALLOC_ARENA_MAX: '8',
+      }),
+    ).toEqual(NONE);
+  });
+});
