@@ -4,8 +4,9 @@
  * stack on free ports in a temporary state dir, then samples the copilot's resident memory
  * (/proc/<pid>/status: VmRSS now, VmHWM the peak since it started) every second for --seconds, and
  * prints RSS once ready, at the end, the highest sample, and the kernel's peak; the other services'
- * RSS are there for scale. The store is PGlite unless --store-url names a PostgreSQL database.
- * Stops the stack and deletes the state dir at the end.
+ * RSS are there for scale. The store is PGlite unless --store-url names a PostgreSQL database, or
+ * --postgres starts a throwaway one (initdb on a free port, as the tests do) for the run.
+ * Stops the stack (and that PostgreSQL) and deletes the state dir at the end.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,23 +18,28 @@ import { parseArgs } from 'node:util';
 
 import { freeStackPorts } from '../src/stack/ports.js';
 import type { StackRecord } from '../src/stack/state.js';
+import { createTestDatabase, startTestPostgres } from '../test/helpers/postgres.js';
 
 const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '120' },
     'store-url': { type: 'string' },
+    postgres: { type: 'boolean', default: false },
   },
 });
 const seconds = Math.max(1, Number(values.seconds));
 
+const postgres = values.postgres ? await startTestPostgres() : undefined;
+const storeUrl =
+  postgres === undefined ? values['store-url'] : (await createTestDatabase(postgres)).url;
 const dir = mkdtempSync(join(tmpdir(), 'headway-bench-copilot-'));
 const stack = await freeStackPorts();
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   HEADWAY_STATE_DIR: dir,
   ...stack.env,
-  ...(values['store-url'] === undefined ? {} : { HEADWAY_STORE_URL: values['store-url'] }),
+  ...(storeUrl === undefined ? {} : { HEADWAY_STORE_URL: storeUrl }),
 };
 
 /** VmRSS and VmHWM of a process, in MiB. */
@@ -72,7 +78,7 @@ try {
       .filter((s) => s.name !== 'copilot')
       .map((s) => [s.name, Math.round(memory(s.pid).rss)]),
   );
-  const store = values['store-url'] === undefined ? 'PGlite' : 'PostgreSQL';
+  const store = storeUrl === undefined ? 'PGlite' : 'PostgreSQL';
   console.log(`copilot run (${store} store), stack ready in ${readyS.toFixed(1)} s`);
   console.log(`  RSS once ready            ${atReady.rss.toFixed(0)} MiB`);
   console.log(`  RSS after ${String(seconds).padEnd(4)} s          ${last.rss.toFixed(0)} MiB`);
@@ -94,4 +100,5 @@ try {
 } finally {
   spawnSync(process.execPath, [BIN, 'down', '--volumes'], { env });
   rmSync(dir, { recursive: true, force: true });
+  await postgres?.stop();
 }

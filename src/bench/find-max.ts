@@ -45,6 +45,8 @@ export interface FindMaxOptions {
 
 export interface FindMaxStep {
   readonly rate: number;
+  /** The step's own task queue (`<task queue>-<step>`), polled by its own worker process. */
+  readonly taskQueue: string;
   readonly sustained: boolean;
   /** Why not, when not. */
   readonly reasons: readonly string[];
@@ -86,35 +88,40 @@ export async function findMaxRate(options: FindMaxOptions): Promise<FindMaxResul
   } finally {
     await connected.close();
   }
-  const workers = await startWorkerProcess(options);
   const steps: FindMaxStep[] = [];
   let best: number | null = null;
-  try {
-    let low = 0;
-    let high = Number.POSITIVE_INFINITY;
-    let rate = options.startRate;
-    for (let n = 0; n < options.maxSteps && options.signal?.aborted !== true; n++) {
-      progress(`step ${n + 1}: ${rate}/s for ${options.stepDurationMs / 1_000} s`);
-      const step = await runStep(options, rate, workers.pid);
-      steps.push(step);
-      progress(
-        `step ${n + 1}: ${rate}/s ${step.sustained ? 'sustained' : `NOT sustained (${step.reasons.join('; ')})`}` +
-          ` — start ${step.achievedStartRate}/s, completion ${step.completionRate}/s, p99 ${step.p99Ms} ms, ` +
-          `CPU server ${pct(step.serverCpuShare)}, workers ${pct(step.workerCpuShare)}, generator ` +
-          `${pct(step.generatorProcessCpuShare)}`,
-      );
-      if (step.sustained) {
-        best = rate;
-        low = rate;
-      } else {
-        high = rate;
-      }
-      const next = Number.isFinite(high) ? Math.round((low + high) / 2) : rate * 2;
-      if (next === rate || next === low || high - low <= Math.max(2, low * 0.05)) break;
-      rate = next;
+  let low = 0;
+  let high = Number.POSITIVE_INFINITY;
+  let rate = options.startRate;
+  for (let n = 0; n < options.maxSteps && options.signal?.aborted !== true; n++) {
+    progress(`step ${n + 1}: ${rate}/s for ${options.stepDurationMs / 1_000} s`);
+    // Each step on a task queue of its own, with its own worker process: the workflow tasks a
+    // failed step left queued would otherwise be dispatched (and dropped, their workflows
+    // terminated) during the next step, which then measured that backlog, not its rate.
+    const stepOptions = { ...options, taskQueue: `${options.taskQueue}-${n + 1}` };
+    const workers = await startWorkerProcess(stepOptions);
+    let step: FindMaxStep;
+    try {
+      step = await runStep(stepOptions, rate, workers.pid);
+    } finally {
+      await workers.stop();
     }
-  } finally {
-    await workers.stop();
+    steps.push(step);
+    progress(
+      `step ${n + 1}: ${rate}/s ${step.sustained ? 'sustained' : `NOT sustained (${step.reasons.join('; ')})`}` +
+        ` — start ${step.achievedStartRate}/s, completion ${step.completionRate}/s, p99 ${step.p99Ms} ms, ` +
+        `CPU server ${pct(step.serverCpuShare)}, workers ${pct(step.workerCpuShare)}, generator ` +
+        `${pct(step.generatorProcessCpuShare)}`,
+    );
+    if (step.sustained) {
+      best = rate;
+      low = rate;
+    } else {
+      high = rate;
+    }
+    const next = Number.isFinite(high) ? Math.round((low + high) / 2) : rate * 2;
+    if (next === rate || next === low || high - low <= Math.max(2, low * 0.05)) break;
+    rate = next;
   }
   return {
     schema: 'headway-bench-find-max/1',
@@ -167,6 +174,7 @@ async function runStep(
     a === null || b === null ? null : Math.round(((b - a) / wallS) * 1_000) / 1_000;
   return {
     rate,
+    taskQueue: options.taskQueue,
     sustained: reasons.length === 0,
     reasons,
     achievedStartRate: m.achievedStartRate,
