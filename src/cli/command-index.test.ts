@@ -69,6 +69,8 @@ describe('the command index', () => {
       const { packages, own } = modulesLoadedBy(args);
       expect(packages).toEqual(['commander']);
       expect(own).toEqual([
+        // Plain JavaScript with no imports: which commands need start-only Node settings.
+        'bench/node-settings',
         'bin/headway',
         'cli/command-index',
         'cli/env-help',
