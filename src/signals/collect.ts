@@ -87,7 +87,8 @@ export async function collectSignals(
     ] as const),
     { ...common, concurrency: 3 },
   );
-  const prometheusOk = [...probes.values()].some((o) => o.ok);
+  let prometheusOk = [...probes.values()].some((o) => o.ok);
+  let silent = false;
   const naming = detectNaming(probes.get('naming'));
   const { up: targetUp, anyUp, targets } = readTargets(probes.get('up'));
   const age = first(probes.get('age'));
@@ -102,8 +103,17 @@ export async function collectSignals(
     ? await runInstantQueries(client, new Map(queried.map((s) => [fieldOf(s), s.query!(ctx)])), {
         ...common,
         concurrency: options.concurrency ?? 8,
+        // A query with no answer: Prometheus may have stopped mid-collection, and what it answered
+        // before describes the cluster before it went silent. Ask once more; if it does not
+        // answer, the whole collection is "Prometheus not answering", not a partial reading.
+        stillAnswering: async () => {
+          const again = await runInstantQueries(client, new Map([['up', target.up]]), common);
+          if (again.get('up')?.ok !== true) silent = true;
+          return !silent;
+        },
       })
     : new Map<string, QueryOutcome>();
+  if (silent) prometheusOk = false;
 
   const values = new Map<string, SignalValue>();
   const status: Record<string, FieldStatus> = {};

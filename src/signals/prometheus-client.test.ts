@@ -402,6 +402,41 @@ describe('runInstantQueries', () => {
     });
   });
 
+  it('stops sending once a query got no answer and `stillAnswering` says Prometheus is silent', async () => {
+    const { fetch, calls } = fakeFetch((request) =>
+      new URLSearchParams(request.body).get('query') === 'q2'
+        ? Promise.reject(new TypeError('fetch failed'))
+        : vector([]),
+    );
+    const queries = new Map(Array.from({ length: 6 }, (_, i) => [`k${i}`, `q${i}`] as const));
+    let asked = 0;
+    const outcomes = await runInstantQueries(client(fetch), queries, {
+      concurrency: 1,
+      stillAnswering: () => Promise.resolve(++asked > 1),
+    });
+    expect(asked).toBe(1);
+    expect(calls).toHaveLength(3);
+    expect(outcomes.get('k2')).toMatchObject({ ok: false, unreachable: true });
+    expect(outcomes.get('k5')).toMatchObject({
+      ok: false,
+      unreachable: true,
+      error: expect.stringContaining('not sent') as unknown,
+    });
+
+    // Answering again: every query is sent, and an API error is not "no answer".
+    const again = fakeFetch((request) =>
+      new URLSearchParams(request.body).get('query') === 'q2'
+        ? Promise.reject(new TypeError('fetch failed'))
+        : json({ status: 'error', errorType: 'bad_data', error: 'no' }, 400),
+    );
+    const kept = await runInstantQueries(client(again.fetch), queries, {
+      concurrency: 1,
+      stillAnswering: () => Promise.resolve(true),
+    });
+    expect(again.calls).toHaveLength(6);
+    expect(kept.get('k0')).toMatchObject({ ok: false, unreachable: false });
+  });
+
   it('returns an empty map for no queries and refuses a concurrency below 1', async () => {
     const { fetch } = fakeFetch(() => vector([]));
     expect((await runInstantQueries(client(fetch), new Map())).size).toBe(0);

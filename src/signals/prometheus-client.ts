@@ -357,7 +357,13 @@ export class PrometheusClient {
 
 export type QueryOutcome =
   | { readonly ok: true; readonly samples: readonly VectorSample[]; readonly ms: number }
-  | { readonly ok: false; readonly error: string; readonly ms: number };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly ms: number;
+      /** No answer at all (timed out, refused, reset, or not sent after one such): Prometheus may be down. */
+      readonly unreachable: boolean;
+    };
 
 export interface RunInstantQueriesOptions {
   /** Most queries in flight at once. Default 8. */
@@ -367,6 +373,12 @@ export interface RunInstantQueriesOptions {
   readonly signal?: AbortSignal;
   /** One evaluation time for every query; default the server's now at each query. */
   readonly time?: Date;
+  /**
+   * Asked after a query got no answer at all (shared by failures that arrive while it runs): is
+   * Prometheus still answering? When it says no, the queries not yet sent are not sent (reported
+   * unreachable at once) instead of each waiting out its timeout against a silent Prometheus.
+   */
+  readonly stillAnswering?: () => Promise<boolean>;
 }
 
 /**
@@ -385,10 +397,25 @@ export async function runInstantQueries<K extends string>(
   const entries = [...queries];
   const outcomes: QueryOutcome[] = [];
   let next = 0;
+  let silent = false;
+  let check: Promise<boolean> | undefined;
+  const stillAnswering = options.stillAnswering;
+  const confirm = (): Promise<boolean> =>
+    (check ??= (stillAnswering ? stillAnswering() : Promise.resolve(true)).then((ok) => {
+      if (ok) check = undefined;
+      else silent = true;
+      return ok;
+    }));
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
       const index = next++;
-      outcomes[index] = await runOne(client, entries[index]![1], options);
+      if (silent) {
+        outcomes[index] = { ok: false, error: NOT_SENT, ms: 0, unreachable: true };
+        continue;
+      }
+      const outcome = await runOne(client, entries[index]![1], options);
+      outcomes[index] = outcome;
+      if (!outcome.ok && outcome.unreachable && stillAnswering) await confirm();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
@@ -410,9 +437,13 @@ async function runOne(
     });
     return { ok: true, samples, ms: elapsed() };
   } catch (err) {
-    return { ok: false, error: errorMessage(err), ms: elapsed() };
+    const unreachable =
+      err instanceof PrometheusError && (err.failure === 'timeout' || err.failure === 'network');
+    return { ok: false, error: errorMessage(err), ms: elapsed(), unreachable };
   }
 }
+
+const NOT_SENT = 'not sent: Prometheus stopped answering during this collection';
 
 export interface QueryOptions {
   readonly timeoutMs?: number;
