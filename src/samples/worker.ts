@@ -45,7 +45,7 @@ export async function createSampleWorker(options: SampleWorkerOptions): Promise<
     workflowBundle:
       // The runtime's logger, as when the SDK bundles for a worker (the bundle size at info).
       options.workflowBundle ??
-      (await bundleOnce(SAMPLE_WORKFLOWS_PATH, Runtime.instance().logger)),
+      (await bundleOnce(SAMPLE_WORKFLOWS_PATH, { logger: Runtime.instance().logger })),
     activities: createActivities({
       steps: config.steps,
       env: options.env,

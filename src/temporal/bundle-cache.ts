@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
-import { bundleOnce } from './worker-pool.js';
+import { bundleOnce, type BundleOptions } from './worker-pool.js';
 
 const SRC = fileURLToPath(new URL('../', import.meta.url));
 
@@ -22,18 +22,25 @@ const cached = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 export function cachedBundle(
   workflowsPath: string,
   cacheDir: string,
+  options: Pick<BundleOptions, 'preloadModules'> = {},
 ): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = cached.get(workflowsPath);
+  const key = bundleKey(workflowsPath, options.preloadModules ?? []);
+  let bundle = cached.get(key);
   if (bundle === undefined) {
-    bundle = load(workflowsPath, cacheDir);
-    cached.set(workflowsPath, bundle);
+    bundle = load(workflowsPath, cacheDir, key, options);
+    cached.set(key, bundle);
   }
   return bundle;
 }
 
-async function load(workflowsPath: string, cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
+async function load(
+  workflowsPath: string,
+  cacheDir: string,
+  key: string,
+  options: Pick<BundleOptions, 'preloadModules'>,
+): Promise<WorkflowBundleWithSourceMap> {
   const dir = join(cacheDir, 'workflow-bundles');
-  const file = join(dir, `${bundleKey(workflowsPath)}.json`);
+  const file = join(dir, `${key}.json`);
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<WorkflowBundleWithSourceMap>;
     if (typeof stored.code === 'string' && typeof stored.sourceMap === 'string') {
@@ -42,7 +49,7 @@ async function load(workflowsPath: string, cacheDir: string): Promise<WorkflowBu
   } catch {
     // Not there yet, or unreadable: built below.
   }
-  const bundle = await bundleOnce(workflowsPath);
+  const bundle = await bundleOnce(workflowsPath, options);
   try {
     mkdirSync(dir, { recursive: true });
     // Written aside and renamed, so a concurrent reader never sees half a bundle.
@@ -55,12 +62,13 @@ async function load(workflowsPath: string, cacheDir: string): Promise<WorkflowBu
   return bundle;
 }
 
-function bundleKey(workflowsPath: string): string {
+/** Exported for its test: what makes two bundles the same. */
+export function bundleKey(workflowsPath: string, preloadModules: readonly string[]): string {
   const hash = createHash('sha256');
   const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as {
     version: string;
   };
-  hash.update(`${sdk.version}\0${relative(SRC, workflowsPath)}\0`);
+  hash.update(`${sdk.version}\0${relative(SRC, workflowsPath)}\0${preloadModules.join('\0')}\0`);
   for (const file of sources(SRC)) {
     hash.update(`${relative(SRC, file)}\0`);
     hash.update(readFileSync(file));

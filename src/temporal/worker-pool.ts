@@ -23,19 +23,34 @@ export function workflowsModuleBeside(moduleUrl: string): string {
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
+export interface BundleOptions {
+  /** Hears the bundler (default: warnings only), as the SDK's runtime logger does. */
+  readonly logger?: Logger;
+  /**
+   * Modules evaluated once in a reused V8 context and shared by every workflow in it, instead of
+   * once per workflow (the SDK's `preloadModules`). Only modules without per-workflow state.
+   */
+  readonly preloadModules?: readonly string[];
+}
+
 /**
  * Bundles a workflows module once per process (bundling takes seconds); every worker, and every
- * restart of one, shares the bundle. `logger` (default: warnings only) hears the bundler, as the
- * SDK's runtime logger does when a worker bundles for itself.
+ * restart of one, shares the bundle.
  */
 export function bundleOnce(
   workflowsPath: string,
-  logger: Logger = new DefaultLogger('WARN'),
+  options: BundleOptions = {},
 ): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+  const preload = options.preloadModules ?? [];
+  const key = `${workflowsPath}\0${preload.join('\0')}`;
+  let bundle = bundles.get(key);
   if (bundle === undefined) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      logger: options.logger ?? new DefaultLogger('WARN'),
+      ...(preload.length === 0 ? {} : { preloadModules: [...preload] }),
+    });
+    bundles.set(key, bundle);
   }
   return bundle;
 }

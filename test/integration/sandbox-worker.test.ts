@@ -4,11 +4,13 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { parseWorkflowCode } from '@temporalio/worker/lib/worker.js';
+import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { createBenchActivities } from '../../src/bench/activities.js';
 import { benchWorkflowBundle, BENCH_WORKFLOWS_PATH } from '../../src/bench/worker.js';
-import { WorkerPool } from '../../src/temporal/worker-pool.js';
+import { WorkerPool, bundleOnce } from '../../src/temporal/worker-pool.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
@@ -85,5 +87,31 @@ describe('WorkerPool sharedSandbox', () => {
       await running;
       await connection.close();
     }
+  });
+});
+
+describe('the bench bundle in a reused sandbox', () => {
+  /** Whether the SDK's workflow API sits in the sandbox's shared module cache once it is built. */
+  async function workflowApiShared(bundle: Awaited<ReturnType<typeof bundleOnce>>) {
+    // Parsed as a Worker parses it (the code, its source map and a file name).
+    const creator = await ReusableVMWorkflowCreator.create(
+      parseWorkflowCode(bundle.code),
+      1_000,
+      new Set(),
+    );
+    try {
+      // No workflow is active: the module cache answers from the shared modules only.
+      const cache = (creator as unknown as { context: Record<string, Record<string, unknown>> })
+        .context.__webpack_module_cache__!;
+      return cache['./node_modules/@temporalio/workflow/lib/index.js'] !== undefined;
+    } finally {
+      await creator.destroy();
+    }
+  }
+
+  it('evaluates the SDK’s workflow API once per sandbox, not once per workflow', async () => {
+    expect(await workflowApiShared(await benchWorkflowBundle())).toBe(true);
+    // The same workflows bundled without preloading: each workflow would evaluate it again.
+    expect(await workflowApiShared(await bundleOnce(BENCH_WORKFLOWS_PATH))).toBe(false);
   });
 });
