@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { errorMessage } from '../../src/errors.js';
 import { isPortFree } from '../../src/os/ports.js';
 import { freeStackPorts } from '../../src/stack/ports.js';
 import { identify, isRunning } from '../../src/os/process-identity.js';
@@ -57,11 +58,27 @@ describe('headway up: bad conditions give a clear error and leave nothing half-s
     cleanups.push(() => {
       if (fg.child.exitCode === null) fg.child.kill('SIGKILL');
     });
-    await eventually(
+    // An `up` that gave up (a port taken meanwhile, a service that did not start) fails the test at
+    // once with its own words, instead of the wait running out with nothing to go on.
+    const tail = (): string => {
+      const { stdout, stderr } = fg.output();
+      return `\n--- stdout\n${stdout.slice(-3_000)}\n--- stderr\n${stderr.slice(-3_000)}`;
+    };
+    let closed = false;
+    void fg.closed.then(() => (closed = true));
+    const outcome = await eventually(
       'the foreground stack to be ready',
-      () => (fg.output().stdout.includes('Press Ctrl-C to stop') ? true : undefined),
+      () =>
+        fg.output().stdout.includes('Press Ctrl-C to stop')
+          ? 'ready'
+          : closed
+            ? 'exited'
+            : undefined,
       90_000,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${errorMessage(err)}${tail()}`);
+    });
+    if (outcome === 'exited') throw new Error(`headway up exited before it was ready${tail()}`);
     return fg;
   }
 
