@@ -13,7 +13,7 @@
  * the figures are the generator's own. Exit 1 when a run did not pass its thresholds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +25,9 @@ import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalConnection } from '../src/config/temporal.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { ensureNamespace } from '../src/temporal/namespaces.js';
-import { findFreePorts } from '../src/os/ports.js';
-import { TEMPORAL, findBinary, toolchainContext } from '../src/toolchain/index.js';
 import { nodeSettingsFor } from '../src/bench/node-settings.js';
-import { isTemporalServing } from '../src/temporal/reachability.js';
+
+import { childOf, cpuSeconds, readTimeFile, startDevServer } from './lib/process-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,71 +49,8 @@ if (values.mode !== 'full' && values.mode !== 'generator-only') {
   process.exit(2);
 }
 const HEADWAY = values.headway ?? fileURLToPath(new URL('../bin/headway.js', import.meta.url));
-const TICKS = 100; // USER_HZ on Linux
 const connectionBase = resolveTemporalConnection(loadConfig({}).config.temporal, process.env);
 const dir = mkdtempSync(join(tmpdir(), 'headway-bench-cost-'));
-
-/** utime + stime of a live process, seconds; undefined once it is gone. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The first child of `pid` (the node process `/usr/bin/time` forks). */
-function childOf(pid: number): number | undefined {
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (children !== '') return Number(children.split(' ')[0]);
-    }
-  } catch {
-    // gone
-  }
-  return undefined;
-}
-
-async function startServer(): Promise<{ address: string; pid: number; stop: () => void }> {
-  const { config } = loadConfig({ env: process.env });
-  const { found } = await findBinary(TEMPORAL, toolchainContext(TEMPORAL, config, process.env));
-  if (found === undefined) throw new Error('no temporal binary: run `npx headway install`');
-  const [grpc, http, metrics] = await findFreePorts(3);
-  const server = spawn(
-    found.path,
-    [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(grpc),
-      '--http-port',
-      String(http),
-      '--metrics-port',
-      String(metrics),
-      '--headless',
-      '--db-filename',
-      join(dir, 'temporal.db'),
-      '--sqlite-pragma',
-      'journal_mode=WAL',
-      '--sqlite-pragma',
-      'synchronous=NORMAL',
-      '--log-level',
-      'error',
-    ],
-    { stdio: 'ignore' },
-  );
-  const address = `127.0.0.1:${grpc}`;
-  for (let i = 0; !(await isTemporalServing(address, 1_000)); i++) {
-    if (i > 120 || server.exitCode !== null) throw new Error('the dev server did not start');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { address, pid: server.pid!, stop: () => server.kill('SIGTERM') };
-}
 
 interface Cost {
   readonly results: BenchResults;
@@ -217,16 +153,12 @@ async function measure(address: string, serverPid: number | undefined, run: numb
     await new Promise((r) => workers.once('close', r));
   }
   if (code !== 0 && code !== 1) throw new Error(`bench run exited ${code}:\n${err.slice(-2_000)}`);
-  const [, user, sys, maxRssKb] = readFileSync(timeFile, 'utf8')
-    .trim()
-    .split('\n')
-    .at(-1)!
-    .split(' ');
+  const time = readTimeFile(timeFile);
   return {
     results: JSON.parse(readFileSync(json, 'utf8')) as BenchResults,
     wallS,
-    cpuS: Number(user) + Number(sys),
-    maxRssMb: Number(maxRssKb) / 1_024,
+    cpuS: time.cpuS,
+    maxRssMb: time.maxRssMb,
     startupWallS,
     startupCpuS,
     serverCpuShare:
@@ -236,7 +168,7 @@ async function measure(address: string, serverPid: number | undefined, run: numb
   };
 }
 
-const own = values.address === undefined ? await startServer() : undefined;
+const own = values.address === undefined ? await startDevServer(dir) : undefined;
 const address = values.address ?? own!.address;
 let failed = false;
 try {

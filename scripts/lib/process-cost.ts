@@ -1,0 +1,97 @@
+/**
+ * What the cost scripts (`bench:cost`, `bench:vs-go`) share: a throwaway dev server with
+ * `headway up`'s flags, and a process's CPU read from `/proc`.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { loadConfig } from '../../src/config/load.js';
+import { findFreePorts } from '../../src/os/ports.js';
+import { isTemporalServing } from '../../src/temporal/reachability.js';
+import { TEMPORAL, findBinary, toolchainContext } from '../../src/toolchain/index.js';
+
+const TICKS = 100; // USER_HZ on Linux
+
+/** utime + stime of a live process, seconds; undefined once it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first child of `pid` (the process `/usr/bin/time` forks). */
+export function childOf(pid: number): number | undefined {
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (children !== '') return Number(children.split(' ')[0]);
+    }
+  } catch {
+    // gone
+  }
+  return undefined;
+}
+
+export interface DevServer {
+  readonly address: string;
+  readonly pid: number;
+  readonly stop: () => void;
+}
+
+/** A dev server with the monitored server's flags, its database in `dir`; the caller stops it. */
+export async function startDevServer(dir: string): Promise<DevServer> {
+  const { config } = loadConfig({ env: process.env });
+  const { found } = await findBinary(TEMPORAL, toolchainContext(TEMPORAL, config, process.env));
+  if (found === undefined) throw new Error('no temporal binary: run `npx headway install`');
+  const [grpc, http, metrics] = await findFreePorts(3);
+  const server = spawn(
+    found.path,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(grpc),
+      '--http-port',
+      String(http),
+      '--metrics-port',
+      String(metrics),
+      '--headless',
+      '--db-filename',
+      join(dir, 'temporal.db'),
+      '--sqlite-pragma',
+      'journal_mode=WAL',
+      '--sqlite-pragma',
+      'synchronous=NORMAL',
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+  const address = `127.0.0.1:${grpc}`;
+  for (let i = 0; !(await isTemporalServing(address, 1_000)); i++) {
+    if (i > 120 || server.exitCode !== null) throw new Error('the dev server did not start');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { address, pid: server.pid!, stop: () => server.kill('SIGTERM') };
+}
+
+/** `/usr/bin/time -f '%e %U %S %M'` output: wall, CPU (user + system) seconds, peak RSS MB. */
+export function readTimeFile(file: string): { wallS: number; cpuS: number; maxRssMb: number } {
+  const [wall, user, sys, maxRssKb] = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(' ');
+  return {
+    wallS: Number(wall),
+    cpuS: Number(user) + Number(sys),
+    maxRssMb: Number(maxRssKb) / 1_024,
+  };
+}
