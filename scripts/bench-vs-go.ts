@@ -179,12 +179,14 @@ async function measure(runner: Runner, run: number): Promise<RunFigures> {
         },
         timeFile,
       );
-      const at = out.stdout.indexOf('JSON Results:');
-      if (at < 0)
+      // Indented JSON after the marker, ending at the first unindented `}`; log lines follow it.
+      const block = /JSON Results:\n(\{\n[\s\S]*?\n\})\n/.exec(out.stdout)?.[1];
+      if (block === undefined) {
         throw new Error(
           `the Go runner printed no results (exit ${out.code}): ${out.stdout.slice(-2_000)}`,
         );
-      const r = GoResults.parse(JSON.parse(out.stdout.slice(at + 'JSON Results:'.length))).results;
+      }
+      const r = GoResults.parse(JSON.parse(block)).results;
       reported = {
         started: r.workflowsStarted,
         completed: r.workflowsCompleted,
