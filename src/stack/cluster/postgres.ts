@@ -215,6 +215,12 @@ export function postgresService(
     'synchronous_commit=off',
     '-c',
     'log_destination=stderr',
+    // A history host that hangs mid-transaction (a frozen process, a partitioned host) keeps its
+    // read lock on the shard row, and the instance taking over its shards waits on that lock for
+    // as long as the connection lives: the shards never move. Temporal's transactions take
+    // milliseconds; one idle this long belongs to a client that is gone.
+    '-c',
+    'idle_in_transaction_session_timeout=15s',
   ]);
   const address = `${HOST}:${String(target.port)}`;
   return {
