@@ -25,9 +25,14 @@ import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalConnection } from '../src/config/temporal.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { ensureNamespace } from '../src/temporal/namespaces.js';
-import { nodeSettingsFor } from '../src/bench/node-settings.js';
 
-import { childOf, cpuSeconds, readTimeFile, startDevServer } from './lib/process-cost.js';
+import {
+  childOf,
+  cpuSeconds,
+  headwayCommand,
+  readTimeFile,
+  startDevServer,
+} from './lib/process-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,15 +67,10 @@ interface Cost {
   readonly serverCpuShare: number | null;
 }
 
-/**
- * `node [flags] bin/headway.js ARGS`: the Node flags the bench needs at start (its memory
- * settings) are given here, with benchEnv, so bin/headway.js does not run itself again and the
- * measured process is the bench.
- */
 function nodeArgs(args: string[]): string[] {
-  return [...nodeSettingsFor(args, process.env).flags, HEADWAY, ...args];
+  return headwayCommand(HEADWAY, args).args;
 }
-const benchEnv = { ...process.env, ...nodeSettingsFor(['bench', 'run'], process.env).env };
+const benchEnv = headwayCommand(HEADWAY, ['bench', 'run']).env;
 
 function headway(args: string[], stdio: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
   return spawn(process.execPath, nodeArgs(args), {

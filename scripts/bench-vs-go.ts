@@ -21,12 +21,11 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 import type { BenchResults } from '../src/bench/results.js';
-import { nodeSettingsFor } from '../src/bench/node-settings.js';
 import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalConnection } from '../src/config/temporal.js';
 import { connectClient } from '../src/temporal/connection.js';
 
-import { cpuSeconds, readTimeFile, startDevServer } from './lib/process-cost.js';
+import { cpuSeconds, headwayCommand, readTimeFile, startDevServer } from './lib/process-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -144,14 +143,8 @@ async function measure(runner: Runner, run: number): Promise<RunFigures> {
         '--json',
         json,
       ];
-      // The bench's start-time settings are given here, so the measured process is the bench.
-      const settings = nodeSettingsFor(args, process.env);
-      out = await timed(
-        process.execPath,
-        [...settings.flags, HEADWAY, ...args],
-        { ...process.env, ...settings.env },
-        timeFile,
-      );
+      const command = headwayCommand(HEADWAY, args);
+      out = await timed(process.execPath, command.args, command.env, timeFile);
       if (out.code !== 0 && out.code !== 1)
         throw new Error(`headway exited ${out.code}: ${out.stderr.slice(-2_000)}`);
       const r = (JSON.parse(readFileSync(json, 'utf8')) as BenchResults).results;

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { nodeSettingsFor } from '../../src/bench/node-settings.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findFreePorts } from '../../src/os/ports.js';
 import { isTemporalServing } from '../../src/temporal/reachability.js';
@@ -93,5 +94,21 @@ export function readTimeFile(file: string): { wallS: number; cpuS: number; maxRs
     wallS: Number(wall),
     cpuS: Number(user) + Number(sys),
     maxRssMb: Number(maxRssKb) / 1_024,
+  };
+}
+
+/**
+ * `node [flags] <headway> ARGS` and its environment: the Node flags and variables the bench needs at
+ * start (its memory settings) are given here, so bin/headway.js does not run itself again and the
+ * measured process is the bench.
+ */
+export function headwayCommand(
+  headway: string,
+  args: readonly string[],
+): { readonly args: string[]; readonly env: NodeJS.ProcessEnv } {
+  const settings = nodeSettingsFor(args, process.env);
+  return {
+    args: [...settings.flags, headway, ...args],
+    env: { ...process.env, ...settings.env },
   };
 }

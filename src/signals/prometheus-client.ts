@@ -398,13 +398,12 @@ export async function runInstantQueries<K extends string>(
   const outcomes: QueryOutcome[] = [];
   let next = 0;
   let silent = false;
-  let check: Promise<boolean> | undefined;
-  const stillAnswering = options.stillAnswering;
-  const confirm = (): Promise<boolean> =>
-    (check ??= (stillAnswering ? stillAnswering() : Promise.resolve(true)).then((ok) => {
+  // One question at a time, shared by the failures that arrive while it is asked.
+  let check: Promise<void> | undefined;
+  const confirm = (stillAnswering: () => Promise<boolean>): Promise<void> =>
+    (check ??= stillAnswering().then((ok) => {
       if (ok) check = undefined;
       else silent = true;
-      return ok;
     }));
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
@@ -415,7 +414,9 @@ export async function runInstantQueries<K extends string>(
       }
       const outcome = await runOne(client, entries[index]![1], options);
       outcomes[index] = outcome;
-      if (!outcome.ok && outcome.unreachable && stillAnswering) await confirm();
+      if (!outcome.ok && outcome.unreachable && options.stillAnswering !== undefined) {
+        await confirm(options.stillAnswering);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));

@@ -24,11 +24,13 @@ export function cachedBundle(
   cacheDir: string,
   options: Pick<BundleOptions, 'preloadModules'> = {},
 ): Promise<WorkflowBundleWithSourceMap> {
-  const key = bundleKey(workflowsPath, options.preloadModules ?? []);
-  let bundle = cached.get(key);
+  // The in-process key is cheap; the disk key (a hash of every source) is computed once, in load.
+  const preload = options.preloadModules ?? [];
+  const inProcess = `${workflowsPath}\0${preload.join('\0')}`;
+  let bundle = cached.get(inProcess);
   if (bundle === undefined) {
-    bundle = load(workflowsPath, cacheDir, key, options);
-    cached.set(key, bundle);
+    bundle = load(workflowsPath, cacheDir, options);
+    cached.set(inProcess, bundle);
   }
   return bundle;
 }
@@ -36,11 +38,10 @@ export function cachedBundle(
 async function load(
   workflowsPath: string,
   cacheDir: string,
-  key: string,
   options: Pick<BundleOptions, 'preloadModules'>,
 ): Promise<WorkflowBundleWithSourceMap> {
   const dir = join(cacheDir, 'workflow-bundles');
-  const file = join(dir, `${key}.json`);
+  const file = join(dir, `${bundleKey(workflowsPath, options.preloadModules ?? [])}.json`);
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<WorkflowBundleWithSourceMap>;
     if (typeof stored.code === 'string' && typeof stored.sourceMap === 'string') {

@@ -46,6 +46,17 @@ describe('a collection during which a real Prometheus stops answering', () => {
     return { fetch: wrapped, sent: () => sent };
   }
 
+  /** One collection from the test's Prometheus through `fetch`. */
+  function collectThrough(fetchImpl: typeof fetch) {
+    const client = new PrometheusClient({ baseUrl: prometheus.url, fetch: fetchImpl });
+    return collectSignals(client, {
+      serverSelector: 'job="prometheus"',
+      workerSelector: 'job="prometheus"',
+      timeoutMs: 500,
+      concurrency: CONCURRENCY,
+    });
+  }
+
   it('judges the whole collection "Prometheus not answering" (unknown), and stops sending queries', async () => {
     const counting = countingFetch({
       before: (n) => {
@@ -53,13 +64,7 @@ describe('a collection during which a real Prometheus stops answering', () => {
       },
     });
     try {
-      const client = new PrometheusClient({ baseUrl: prometheus.url, fetch: counting.fetch });
-      const c = await collectSignals(client, {
-        serverSelector: 'job="prometheus"',
-        workerSelector: 'job="prometheus"',
-        timeoutMs: 500,
-        concurrency: CONCURRENCY,
-      });
+      const c = await collectThrough(counting.fetch);
       expect(c.quality.prometheus_ok).toBe(false);
       expect(c.signals.quality?.prometheus_ok).toBe(false);
       const e = evaluate(c.signals, undefined);
@@ -84,13 +89,7 @@ describe('a collection during which a real Prometheus stops answering', () => {
       },
     });
     try {
-      const client = new PrometheusClient({ baseUrl: prometheus.url, fetch: counting.fetch });
-      const c = await collectSignals(client, {
-        serverSelector: 'job="prometheus"',
-        workerSelector: 'job="prometheus"',
-        timeoutMs: 500,
-        concurrency: CONCURRENCY,
-      });
+      const c = await collectThrough(counting.fetch);
       expect(c.quality.prometheus_ok).toBe(true);
       expect(c.quality.failed.length).toBeGreaterThan(0);
       expect(c.quality.failed.length).toBeLessThanOrEqual(CONCURRENCY);
