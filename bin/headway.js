@@ -19,7 +19,7 @@ const env = Object.fromEntries(
   Object.entries(settings.env).filter(([k]) => process.env[k] === undefined),
 );
 const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
+if (major < 22 && !answersOnAnyNode(process.argv.slice(2))) {
   // `npm ci` installs Node 24 from the npm registry as an optional dependency (node-linux-<arch>);
   // npm scripts and `npx` put it first on PATH. Run directly under an older node, hand over to it.
   const bundled = fileURLToPath(
@@ -39,6 +39,18 @@ if (major < 22) {
 } else {
   if (process.env[HANDED_OVER] === '1') watchParent();
   await start();
+}
+
+/**
+ * `headway --version` and `headway --help` alone need nothing Node 20 lacks, once compiled: they
+ * are answered by this node instead of starting Node 24 for them (measured 0.27 → 0.15 s).
+ */
+function answersOnAnyNode(args) {
+  return (
+    args.length === 1 &&
+    ['--version', '-V', '--help', '-h'].includes(args[0]) &&
+    compiledIsCurrent()
+  );
 }
 
 /**
