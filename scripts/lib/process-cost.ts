@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { nodeSettingsFor } from '../../src/bench/node-settings.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findFreePorts } from '../../src/os/ports.js';
+import { DEV_SERVER_SQLITE_PRAGMAS } from '../../src/stack/service-specs.js';
 import { isTemporalServing } from '../../src/temporal/reachability.js';
 import { TEMPORAL, findBinary, toolchainContext } from '../../src/toolchain/index.js';
 
@@ -66,10 +67,7 @@ export async function startDevServer(dir: string): Promise<DevServer> {
       '--headless',
       '--db-filename',
       join(dir, 'temporal.db'),
-      '--sqlite-pragma',
-      'journal_mode=WAL',
-      '--sqlite-pragma',
-      'synchronous=NORMAL',
+      ...DEV_SERVER_SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
       '--log-level',
       'error',
     ],

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -241,6 +242,25 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     } finally {
       unregister();
     }
+  });
+
+  it('each dev server holds its database alone (SQLite exclusive locking), and still serves', async () => {
+    for (const server of ['temporal-monitored', 'temporal-copilot']) {
+      const db = new DatabaseSync(join(dir.path, server, 'temporal.db'), { readOnly: true });
+      try {
+        expect(() => db.prepare('SELECT count(*) FROM namespaces').get()).toThrow(
+          /database is locked/,
+        );
+      } finally {
+        db.close();
+      }
+    }
+    const ps = await runCli(['ps', '--json'], env);
+    const entries = JSON.parse(ps.stdout) as PsEntry[];
+    expect(entries.filter((e) => e.name.startsWith('temporal-')).map((e) => e.health)).toEqual([
+      'healthy',
+      'healthy',
+    ]);
   });
 
   it('a second up reports the running stack instead of starting another', async () => {
