@@ -208,6 +208,7 @@ export function downCommand(io: Io): Command {
       else io.out(`Stopped ${result.stopped.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}.\n`);
       if (result.removedVolumes.length > 0)
         io.out(`Deleted data: ${result.removedVolumes.join(', ')}\n`);
+      else if (options.volumes === true) io.out('No data to delete in the state dir.\n');
     });
 }
 

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
@@ -107,7 +107,9 @@ export async function stopStack(
   const removedVolumes: string[] = [];
   if (options.volumes) {
     const layout = stateLayout(stateDir);
-    for (const path of [...layout.volumes, ...postgresVolumes(layout)]) {
+    // Only what was there, each once: `down` says what it deleted, not what it would have.
+    for (const path of new Set([...layout.volumes, ...postgresVolumes(layout)])) {
+      if (!existsSync(path)) continue;
       rmSync(path, { recursive: true, force: true });
       removedVolumes.push(path);
     }
