@@ -99,6 +99,12 @@ async function start() {
  * The check stats every source file, a few milliseconds.
  */
 function compiledIsCurrent() {
+  // Asked once per start at most (both the Node 20 check and start() need it); a property, since
+  // a module-level variable would not be initialised yet when the top-level code calls this.
+  return (compiledIsCurrent.known ??= checkCompiled());
+}
+
+function checkCompiled() {
   const built = statSync(new URL('../dist/.built', import.meta.url), { throwIfNoEntry: false });
   if (built === undefined) return false;
   const src = fileURLToPath(new URL('../src/', import.meta.url));

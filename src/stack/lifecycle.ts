@@ -107,8 +107,8 @@ export async function stopStack(
   const removedVolumes: string[] = [];
   if (options.volumes) {
     const layout = stateLayout(stateDir);
-    // Only what was there, each once: `down` says what it deleted, not what it would have.
-    for (const path of new Set([...layout.volumes, ...postgresVolumes(layout)])) {
+    // Only what was there: `down` says what it deleted, not what it would have.
+    for (const path of [...layout.volumes, ...postgresVolumes(layout)]) {
       if (!existsSync(path)) continue;
       rmSync(path, { recursive: true, force: true });
       removedVolumes.push(path);

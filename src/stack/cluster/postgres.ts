@@ -264,9 +264,12 @@ export async function canConnect(
   }
 }
 
-/** Removes the data of a managed server (`down --volumes`). */
+/**
+ * What `down --volumes` removes of a managed server besides the state dir's `postgres/` (already
+ * among the layout's volumes): its data dir, which is elsewhere when running as root.
+ */
 export function postgresVolumes(layout: StateLayout): string[] {
-  return [join(layout.root, 'postgres'), postgresDataDir(layout)];
+  return [postgresDataDir(layout)];
 }
 
 /** Creates Temporal's login role on the managed server when it is missing (CREATEDB, no superuser). */
