@@ -304,6 +304,36 @@ describe('checks', () => {
     const [none] = record(MARKS, [null]);
     expect(meets({ type: 'state', states: ['unknown'] }, none!)).toBe(false);
   });
+
+  it('a signal judged since the phase began needs a rise over the last value before it', () => {
+    const field = 'primary_signals.history.shard_churn_rate_per_sec';
+    const churn: Expectation = {
+      id: 'churn',
+      description: 'churn rises in the fault',
+      mode: 'eventually',
+      phase: 'fault',
+      check: { type: 'signal', field, op: '>', value: 0, sincePhaseStart: true },
+      within_s: 15,
+    };
+    const states = repeat<HealthState>('happy', 30);
+    // A rate still carrying the stack's start-up (0.02/s) from the baseline on: no rise.
+    const residue = record(MARKS, states, () => ({ signals: { [field]: 0.02 } }));
+    const [flat] = judgeExpectations([churn], residue, MARKS, 30_000);
+    expect(flat).toMatchObject({ status: 'fail', at_s: null });
+    expect(flat!.detail).toContain('> 0.02');
+    // The same residue with shards moving at +6 s into the fault.
+    const moved = record(MARKS, states, (i) => ({ signals: { [field]: i >= 16 ? 0.03 : 0.02 } }));
+    expect(judgeExpectations([churn], moved, MARKS, 30_000)[0]).toMatchObject({
+      status: 'pass',
+      at_s: 6,
+    });
+    // Without the flag the residue alone passes at once: what the flag is for.
+    const plain: Expectation = { ...churn, check: { type: 'signal', field, op: '>', value: 0 } };
+    expect(judgeExpectations([plain], residue, MARKS, 30_000)[0]).toMatchObject({
+      status: 'pass',
+      at_s: 0,
+    });
+  });
 });
 
 describe('phases', () => {

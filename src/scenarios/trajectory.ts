@@ -80,7 +80,10 @@ export function describeCheck(check: Check): string {
     case 'service':
       return `service ${check.service} ${check.statuses.join('|')}`;
     case 'signal':
-      return `${check.field.replace(/^primary_signals\./, '')} ${check.op} ${check.value}`;
+      return (
+        `${check.field.replace(/^primary_signals\./, '')} ${check.op} ${check.value}` +
+        (check.sincePhaseStart === true ? ' above its value when the phase began' : '')
+      );
     case 'reason':
       return `reason /${check.pattern}/`;
     case 'names':
@@ -101,7 +104,7 @@ function shown(check: Check, o: Observation): string {
       return `${check.service} ${o.services[check.service] ?? 'absent'}`;
     case 'signal': {
       const x = o.signals[check.field];
-      return x === undefined || x === null ? 'absent' : String(round(x));
+      return x === undefined || x === null ? 'absent' : String(Number(x.toPrecision(3)));
     }
     case 'reason':
       return o.reasons[0] ?? 'no reason';
@@ -112,7 +115,6 @@ function shown(check: Check, o: Observation): string {
   }
 }
 
-const round = (x: number): number => Math.round(x * 10) / 10;
 const seconds = (ms: number): number => Math.round(ms / 100) / 10;
 
 function inPhase(observations: readonly Observation[], w: PhaseWindow): Observation[] {
@@ -191,6 +193,13 @@ function judgeEventually(
     return { ...base, status: 'fail', detail: `the ${e.phase} phase never began`, at_s: null };
   }
   const deadline = w.start_ms + e.within_s * 1_000;
+  const moved = fromPhaseStart(e.check, observations, w);
+  if (moved !== e.check) {
+    const r = judgeEventually({ ...e, check: moved }, observations, windows);
+    return r.status === 'pass'
+      ? r
+      : { ...r, detail: `${r.detail} (needs ${describeCheck(moved)})` };
+  }
   const phase = inPhase(observations, w);
   const candidates = phase.filter((o) => o.t_ms <= deadline);
   const holdMs = (e.hold_s ?? 0) * 1_000;
@@ -236,6 +245,21 @@ function judgeEventually(
     detail = `not met within ${e.within_s} s; last: ${last === undefined ? 'no observation' : shown(e.check, last)}`;
   }
   return { ...base, status: 'fail', detail, at_s: null };
+}
+
+/**
+ * A signal check judged against the change since the phase began becomes a plain check with its
+ * value moved by the last answered reading before the phase (none: nothing to move by).
+ */
+function fromPhaseStart(check: Check, observations: readonly Observation[], w: PhaseWindow): Check {
+  if (check.type !== 'signal' || check.sincePhaseStart !== true) return check;
+  const before = observations
+    .filter((o) => o.t_ms < w.start_ms && o.health_state !== null)
+    .map((o) => o.signals[check.field])
+    .filter((x): x is number => typeof x === 'number')
+    .at(-1);
+  const { type, field, op } = check;
+  return { type, field, op, value: check.value + (before ?? 0) };
 }
 
 /** Judges every expectation; `endMs` closes the last phase. */

@@ -59,6 +59,11 @@ export type Check =
       readonly field: string;
       readonly op: '>' | '<' | '>=' | '<=';
       readonly value: number;
+      /**
+       * Judge the change since the phase began (the last answered value before it), not the
+       * value: a rate over minutes still carries what happened before the fault. Eventually only.
+       */
+      readonly sincePhaseStart?: true;
     }
   /** A reason of the observation (GET /status `reasons`) matches the pattern (case-insensitive). */
   | { readonly type: 'reason'; readonly pattern: string }
