@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { nodeSettingsFor } from '../../src/bench/node-settings.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findFreePorts } from '../../src/os/ports.js';
-import { DEV_SERVER_SQLITE_PRAGMAS } from '../../src/stack/service-specs.js';
+import { devServerArgs } from '../../src/stack/service-specs.js';
 import { isTemporalServing } from '../../src/temporal/reachability.js';
 import { TEMPORAL, findBinary, toolchainContext } from '../../src/toolchain/index.js';
 
@@ -51,26 +51,20 @@ export async function startDevServer(dir: string): Promise<DevServer> {
   const { found } = await findBinary(TEMPORAL, toolchainContext(TEMPORAL, config, process.env));
   if (found === undefined) throw new Error('no temporal binary: run `npx headway install`');
   const [grpc, http, metrics] = await findFreePorts(3);
+  // The monitored server's own flags (stack/service-specs.ts), on free ports, quiet, headless.
   const server = spawn(
     found.path,
-    [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(grpc),
-      '--http-port',
-      String(http),
-      '--metrics-port',
-      String(metrics),
-      '--headless',
-      '--db-filename',
+    devServerArgs(
+      {
+        ...config.stack.monitored,
+        grpc_port: grpc!,
+        http_port: http!,
+        metrics_port: metrics!,
+        ui: false,
+        log_level: 'error',
+      },
       join(dir, 'temporal.db'),
-      ...DEV_SERVER_SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
-      '--log-level',
-      'error',
-    ],
+    ),
     { stdio: 'ignore' },
   );
   const address = `127.0.0.1:${grpc}`;

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { CONFIG_ENV, roleEnvironment } from '../topology/static-config.js';
 import { SCHEMA_VERSIONS, TEMPORAL_ROLES, type TemporalRole } from '../topology/model.js';
 
@@ -263,7 +264,7 @@ export function copilotSecrets(deploy: Deploy): string[] {
 }
 
 /** The copilot's small Temporal: the CLI's dev server (SQLite in /data), as `headway up` runs it. */
-export const COPILOT_TEMPORAL_ARGS = [
+export const COPILOT_TEMPORAL_ARGS: readonly string[] = [
   'temporal',
   'server',
   'start-dev',
@@ -275,9 +276,10 @@ export const COPILOT_TEMPORAL_ARGS = [
   '8233',
   '--db-filename',
   '/data/copilot-temporal.db',
+  ...devServerSqliteArgs(),
   '--log-format',
   'json',
-] as const;
+];
 
 /**
  * Commands of the Headway image: `headway` is on its PATH (Dockerfile), and the image keeps Node's

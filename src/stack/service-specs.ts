@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
+import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { isTemporalServing } from '../temporal/reachability.js';
 
 import type { ServiceName, StateLayout } from './state.js';
@@ -73,36 +74,9 @@ export function stackServices(
   ];
 }
 
-/**
- * How a dev server keeps its SQLite database. The server writes through one connection, so its
- * throughput is that connection's: each workflow costs about 500 `pwrite` calls (WAL frames; the
- * visibility table alone has some 50 indexes). Measured at 50/s (docs/bench.md, "What limits the
- * dev server"): with the last two settings the server made 20% fewer system calls and used 70%
- * instead of 79–85% of a core, and `bench find-max` went from 70/s to 80/s.
- */
-export const DEV_SERVER_SQLITE_PRAGMAS = [
-  // WAL: a commit appends to the log instead of rewriting pages in place behind a rollback journal.
-  'journal_mode=WAL',
-  // What WAL is designed for: no fsync at each commit (a power cut may lose the last commits, never
-  // the database), several times faster than FULL.
-  'synchronous=NORMAL',
-  // The server is the database's only user: no lock calls on the shared-memory index at every
-  // transaction (100 per workflow), which stays in the process's heap. Another process cannot open
-  // the file while the server runs ("database is locked"): read it through the server's API.
-  'locking_mode=EXCLUSIVE',
-  // Copy the log into the database every 10,000 pages (40 MB) instead of 1,000: a page rewritten
-  // many times between two checkpoints is copied once (a tenth of the fsyncs, a third of the reads).
-  'wal_autocheckpoint=10000',
-] as const;
-
-export function temporalService(
-  name: ServiceName,
-  server: TemporalServerConfig,
-  binary: string,
-  layout: StateLayout,
-): ServiceSpec {
-  const dataDir = layout.serviceData(name);
-  const args = [
+/** `temporal server start-dev` arguments for one server of the stack, its database at `dbFile`. */
+export function devServerArgs(server: TemporalServerConfig, dbFile: string): string[] {
+  return [
     'server',
     'start-dev',
     '--ip',
@@ -115,8 +89,8 @@ export function temporalService(
     String(server.metrics_port),
     ...(server.ui ? ['--ui-port', String(server.ui_port)] : ['--headless']),
     '--db-filename',
-    `${dataDir}/temporal.db`,
-    ...DEV_SERVER_SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
+    dbFile,
+    ...devServerSqliteArgs(),
     // JSON lines, so the copilot's log watcher parses fields instead of guessing at text.
     '--log-format',
     'json',
@@ -124,6 +98,16 @@ export function temporalService(
     server.log_level,
     ...server.namespaces.flatMap((ns) => ['--namespace', ns]),
   ];
+}
+
+export function temporalService(
+  name: ServiceName,
+  server: TemporalServerConfig,
+  binary: string,
+  layout: StateLayout,
+): ServiceSpec {
+  const dataDir = layout.serviceData(name);
+  const args = devServerArgs(server, `${dataDir}/temporal.db`);
   const address = temporalAddress(server);
   const uiUrl = `http://${HOST}:${server.ui_port}`;
   const metrics = metricsUrl(server);
