@@ -6,7 +6,7 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { isRunning, signal, terminate, waitForExit } from '../os/process-identity.js';
 import { postgresVolumes } from './cluster/postgres.js';
 import { clusterProbeSpecs } from './cluster/services.js';
-import { copilotService, stackServices } from './service-specs.js';
+import { copilotService, readStackConfig, stackServices } from './service-specs.js';
 import {
   liveServices,
   readStackRecord,
@@ -142,12 +142,14 @@ export async function stackStatus(config: HeadwayConfig): Promise<StackStatus> {
   const record = readStackRecord(config.state_dir);
   if (record === undefined) return { record, supervisorRunning: false, services: [] };
   const layout = stateLayout(config.state_dir);
-  // Probes come from the service definitions; the binaries do not matter for probing.
+  // Probes come from the service definitions, of the stack as it was started (`up --profile
+  // cluster` or `--temporal-port` given to up only); the binaries do not matter for probing.
+  const started = readStackConfig(layout) ?? config;
   const specs = new Map(
     [
-      ...stackServices(config, { temporal: '', prometheus: '' }, layout),
-      ...(config.stack.profile === 'cluster' ? clusterProbeSpecs(config, layout) : []),
-      copilotService(config, layout),
+      ...stackServices(started, { temporal: '', prometheus: '' }, layout),
+      ...(started.stack.profile === 'cluster' ? clusterProbeSpecs(started, layout) : []),
+      copilotService(started, layout),
     ].map((s) => [s.name, s]),
   );
   const now = Date.now();

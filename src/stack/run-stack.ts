@@ -18,6 +18,7 @@ import {
   metricsUrl,
   prometheusUrl,
   stackServices,
+  writeStackConfig,
   type StackBinaries,
 } from './service-specs.js';
 import {
@@ -142,6 +143,7 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     );
     // The copilot needs its Temporal server and Prometheus, so it starts once they are ready.
     options.onProgress('starting the copilot (worker, workflows, API)');
+    writeStackConfig(config, layout);
     await supervisor.startAll(
       [copilotService(config, layout)],
       deadline,

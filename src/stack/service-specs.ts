@@ -1,7 +1,11 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
+import {
+  HeadwayConfigSchema,
+  type HeadwayConfig,
+  type TemporalServerConfig,
+} from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
 import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { isTemporalServing } from '../temporal/reachability.js';
@@ -152,12 +156,28 @@ export const STACK_CONFIG_FILE_ENV = 'HEADWAY_STACK_CONFIG_FILE';
 /**
  * The copilot child needs the whole config, secrets included: it gets a file only this user may
  * read, not an environment variable, which its own children inherit and crash reports copy.
+ * Written once by whoever starts the stack; the supervisor restarts the copilot on the same file,
+ * and `ps` reads it to probe the stack as it was started.
  */
-function writeCopilotConfig(config: HeadwayConfig, layout: StateLayout): string {
+export function writeStackConfig(config: HeadwayConfig, layout: StateLayout): void {
   const path = layout.copilotConfig;
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
   chmodSync(path, 0o600); // `mode` applies only when the file is created
-  return path;
+}
+
+/**
+ * The config the running stack was started with (flags of `up` included), or undefined when there
+ * is none or it does not parse: the caller falls back to its own.
+ */
+export function readStackConfig(layout: StateLayout): HeadwayConfig | undefined {
+  try {
+    const parsed = HeadwayConfigSchema.safeParse(
+      JSON.parse(readFileSync(layout.copilotConfig, 'utf8')),
+    );
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the copilot API answers on this machine (a wildcard bind is reached via loopback). */
@@ -187,7 +207,8 @@ export function copilotService(config: HeadwayConfig, layout: StateLayout): Serv
       // arena; two keep ~15 MB less resident for a process that allocates little (docs/bench.md).
       MALLOC_ARENA_MAX: '2',
       ...process.env,
-      [STACK_CONFIG_FILE_ENV]: writeCopilotConfig(config, layout),
+      // writeStackConfig puts it there before the stack starts the copilot.
+      [STACK_CONFIG_FILE_ENV]: layout.copilotConfig,
     },
     logFile: layout.serviceLog('copilot'),
     ports: { api: config.copilot.api.port },

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,23 @@ describe('headway up --profile cluster (real services on PostgreSQL)', () => {
     const services = JSON.parse(ps.stdout) as PsEntry[];
     expect(services).toHaveLength(record.services.length);
     for (const s of services) expect(s.health, s.name).toBe('healthy');
+  });
+
+  it('ps probes the stack as it was started, whatever its own config says, and changes none of it', async () => {
+    // As a user who gave the profile and ports to `up` only: ps sees no cluster setting at all.
+    const bare: NodeJS.ProcessEnv = { HEADWAY_STATE_DIR: dir.path };
+    for (const [k, v] of Object.entries(process.env)) {
+      if (!k.startsWith('HEADWAY_') && !k.startsWith('TEMPORAL_')) bare[k] = v;
+    }
+    const stackConfig = join(dir.path, 'copilot-config.json');
+    const before = readFileSync(stackConfig, 'utf8');
+    const ps = await runCli(['ps', '--json'], bare);
+    expect(ps.code, ps.stderr).toBe(0);
+    const services = JSON.parse(ps.stdout) as PsEntry[];
+    expect(services).toHaveLength(record.services.length);
+    for (const s of services) expect(s.health, s.name).toBe('healthy');
+    // The copilot restarts on this file: ps must not have written its own config into it.
+    expect(readFileSync(stackConfig, 'utf8')).toBe(before);
   });
 
   it('Prometheus scrapes every Temporal service instance, labelled with its role and instance', async () => {
