@@ -33,7 +33,7 @@ interface RunFlags extends TemporalOptions {
   workflowType: string;
   rate: string;
   duration: string;
-  rampUp: string;
+  rampUp?: string;
   workers: string;
   iterations: string;
   activityCount: string;
@@ -113,7 +113,11 @@ function runCommand(io: Io): Command {
     )
     .option('--rate <n>', 'workflow starts per second', '100')
     .option('--duration <d>', 'generation window, ramp-up included', '5m')
-    .option('--ramp-up <d>', 'linear ramp from 10% of the rate (at least 1/s)', '30s')
+    .option(
+      '--ramp-up <d>',
+      'linear ramp from 10% of the rate (at least 1/s) (default: 30s, or a quarter of --duration ' +
+        'when that is shorter)',
+    )
     .option('--workers <n>', 'worker instances on the task queue (one has slots for all)', '1')
     .option('--iterations <n>', 'runs of the whole schedule; results merge', '1')
     .option('-q, --task-queue <queue>', 'task queue', 'headway-bench')
@@ -153,12 +157,21 @@ function usage(message: string, hint?: string): HeadwayError {
   return new HeadwayError(ErrorCode.Usage, message, hint === undefined ? {} : { hint });
 }
 
+/** Without --ramp-up: 30 s, or a quarter of a shorter run (`--duration 20s` ramps for 5 s). */
+export function defaultRampUpMs(durationMs: number): number {
+  return Math.min(30_000, Math.floor(durationMs / 4));
+}
+
 function parseRunSettings(flags: RunFlags) {
+  const durationMs = parseDuration(flags.duration, '--duration');
   const parsed = RunSettingsSchema.safeParse({
     workflowType: flags.workflowType,
     rate: flags.rate,
-    durationMs: parseDuration(flags.duration, '--duration'),
-    rampUpMs: parseDuration(flags.rampUp, '--ramp-up'),
+    durationMs,
+    rampUpMs:
+      flags.rampUp === undefined
+        ? defaultRampUpMs(durationMs)
+        : parseDuration(flags.rampUp, '--ramp-up'),
     workers: flags.workers,
     iterations: flags.iterations,
     activityCount: flags.activityCount,

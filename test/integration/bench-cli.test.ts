@@ -27,7 +27,11 @@ afterAll(async () => {
   dir.remove();
 });
 
-function benchArgs(json: string, duration = '3s'): string[] {
+function benchArgs(
+  json: string,
+  duration = '3s',
+  rampUp: string[] = ['--ramp-up', '1s'],
+): string[] {
   return [
     'bench',
     'run',
@@ -37,8 +41,7 @@ function benchArgs(json: string, duration = '3s'): string[] {
     '5',
     '--duration',
     duration,
-    '--ramp-up',
-    '1s',
+    ...rampUp,
     '--json',
     json,
   ];
@@ -47,10 +50,12 @@ function benchArgs(json: string, duration = '3s'): string[] {
 describe('headway bench run from the command line', () => {
   it('runs the bench with a small young generation (V8 reads it only at start)', async () => {
     const json = join(dir.path, 'run.json');
-    const run = await runCli(benchArgs(json), env);
+    // No --ramp-up: a run shorter than the 30 s default ramps for a quarter of it.
+    const run = await runCli(benchArgs(json, '4s', []), env);
     expect(run.stderr).not.toMatch(/error\[/);
     expect(run.code).toBe(0);
     const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+    expect(results.config.rampUpMs).toBe(1_000);
     expect(results.results.workflowsCompleted).toBe(results.results.workflowsIntended);
     expect(results.process!.nodeFlags).toContain(`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`);
     expect(results.process!.mallocArenaMax).toBe(BENCH_MALLOC_ARENAS);
