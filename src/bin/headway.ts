@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 
+import { misnamedCommand } from '../cli/command-index.js';
 import { buildProgram } from '../cli/program.js';
 import { processIo } from '../cli/output.js';
 import { HeadwayError, errorMessage } from '../errors.js';
@@ -11,6 +12,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const { runDaemon } = await import('../stack/daemon.js');
     await runDaemon();
     return 0;
+  }
+  const misnamed = misnamedCommand(argv);
+  if (misnamed !== undefined) {
+    processIo.err(`error: unknown command '${misnamed.word}'\nfix: ${misnamed.hint}\n`);
+    return 2;
   }
   const program = (await buildProgram(processIo, argv)).exitOverride();
   try {

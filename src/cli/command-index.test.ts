@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { COMMANDS, commandNamed } from './command-index.js';
+import { COMMANDS, commandNamed, misnamedCommand } from './command-index.js';
 import { buildProgram } from './program.js';
 
 const io = { out: (): void => undefined, err: (): void => undefined };
@@ -45,6 +45,28 @@ describe('the command index', () => {
       const command = await entry.load(io);
       expect(command.name()).toBe(entry.name);
       expect(help.subcommandTerm(command)).toBe(entry.term);
+    }
+  });
+
+  it('leads a misnamed command to the real one: `headway deploy` to render, not to replay', () => {
+    const run = spawnSync(process.execPath, [`${ROOT}bin/headway.js`, 'deploy', 'helm'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("error: unknown command 'deploy'");
+    expect(run.stderr).toContain('headway render compose|helm|ecs|render');
+    expect(misnamedCommand(['node', 'headway', 'workflow', 'start'])).toBeUndefined();
+    expect(misnamedCommand(['node', 'headway', '--json', 'stop'])?.hint).toContain('headway down');
+    // Every entry leads somewhere real.
+    for (const name of ['deploy', 'start', 'stop', 'health', 'check']) {
+      const hint = misnamedCommand(['node', 'headway', name])!.hint;
+      const named = [...hint.matchAll(/`headway (\w+)/g)].map((m) => m[1]);
+      expect(named.length, name).toBeGreaterThan(0);
+      for (const n of named)
+        expect(
+          COMMANDS.map((c) => c.name),
+          name,
+        ).toContain(n);
     }
   });
 

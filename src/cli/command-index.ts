@@ -143,3 +143,25 @@ export function commandNamed(argv: readonly string[]): CommandEntry | undefined 
   const name = operands[0] === 'help' ? operands[1] : operands[0];
   return COMMANDS.find((c) => c.name === name);
 }
+
+/**
+ * Words people reach for that name no command here, with where they lead. Commander's spelling
+ * suggestion would send `deploy` to `replay`.
+ */
+const MISNAMED: Readonly<Record<string, string>> = {
+  deploy:
+    'Headway writes deployment files and applies nothing: `headway render compose|helm|ecs|render`, then apply them with your tool',
+  start: '`headway up` starts the local stack',
+  stop: '`headway down` stops the local stack',
+  health: '`headway status` prints the copilot’s verdict; `headway ps` the services’ health',
+  check: '`headway doctor` checks what Headway needs',
+};
+
+/** Where a misnamed first operand leads (`headway deploy` → render), or undefined. */
+export function misnamedCommand(
+  argv: readonly string[],
+): { word: string; hint: string } | undefined {
+  const word = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (word === undefined || !Object.hasOwn(MISNAMED, word)) return undefined;
+  return { word, hint: MISNAMED[word]! };
+}
