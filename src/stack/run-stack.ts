@@ -102,6 +102,8 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     },
   });
   writeStackRecord(record);
+  // Before any service: `ps` probes a stack still starting as it is being started.
+  writeStackConfig(config, layout);
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -143,7 +145,6 @@ export async function runStack(options: RunStackOptions): Promise<RunningStack> 
     );
     // The copilot needs its Temporal server and Prometheus, so it starts once they are ready.
     options.onProgress('starting the copilot (worker, workflows, API)');
-    writeStackConfig(config, layout);
     await supervisor.startAll(
       [copilotService(config, layout)],
       deadline,
