@@ -83,7 +83,8 @@ const RunSettingsSchema = z
     lagToleranceMs: z.number().min(0),
   })
   .refine((s) => s.rampUpMs < s.durationMs, {
-    message: '--ramp-up must be shorter than --duration',
+    message:
+      '--ramp-up must be shorter than --duration (or leave it out: 30 s, or a quarter of a shorter run)',
   });
 
 export function benchCommand(io: Io): Command {

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-
 import { Command } from 'commander';
 import { pino } from 'pino';
 
-import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
+import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
-import { STACK_CONFIG_FILE_ENV } from '../stack/service-specs.js';
+import { STACK_CONFIG_FILE_ENV, loadStackConfig } from '../stack/service-specs.js';
 import { describeStore } from '../store/open.js';
 
 import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';
@@ -64,24 +62,7 @@ function withCopilotOptions(command: Command, parts: { api: boolean; worker: boo
 
 function copilotConfig(options: CopilotOptions, env: NodeJS.ProcessEnv): HeadwayConfig {
   const fromStack = env[STACK_CONFIG_FILE_ENV];
-  if (fromStack !== undefined && fromStack !== '') {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(fromStack, 'utf8'));
-    } catch (err) {
-      throw new HeadwayError(ErrorCode.ConfigInvalid, `cannot read ${STACK_CONFIG_FILE_ENV}`, {
-        hint: 'restart the stack with `headway up`',
-        cause: err,
-      });
-    }
-    const parsed = HeadwayConfigSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new HeadwayError(ErrorCode.ConfigInvalid, `invalid ${STACK_CONFIG_FILE_ENV}`, {
-        details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-      });
-    }
-    return parsed.data;
-  }
+  if (fromStack !== undefined && fromStack !== '') return loadStackConfig(fromStack);
   rejectPasswordInArgv(options.storeUrl);
   return loadCommandConfig(options, [
     [['copilot', 'address'], options.copilotAddress],

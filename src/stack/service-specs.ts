@@ -6,6 +6,7 @@ import {
   type HeadwayConfig,
   type TemporalServerConfig,
 } from '../config/schema.js';
+import { ErrorCode, HeadwayError } from '../errors.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
 import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { isTemporalServing } from '../temporal/reachability.js';
@@ -171,13 +172,30 @@ export function writeStackConfig(config: HeadwayConfig, layout: StateLayout): vo
  */
 export function readStackConfig(layout: StateLayout): HeadwayConfig | undefined {
   try {
-    const parsed = HeadwayConfigSchema.safeParse(
-      JSON.parse(readFileSync(layout.copilotConfig, 'utf8')),
-    );
-    return parsed.success ? parsed.data : undefined;
+    return loadStackConfig(layout.copilotConfig);
   } catch {
     return undefined;
   }
+}
+
+/** The stack's config file, validated; CONFIG_INVALID when it cannot be read or does not parse. */
+export function loadStackConfig(path: string): HeadwayConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new HeadwayError(ErrorCode.ConfigInvalid, `cannot read ${STACK_CONFIG_FILE_ENV}`, {
+      hint: 'restart the stack with `headway up`',
+      cause: err,
+    });
+  }
+  const parsed = HeadwayConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new HeadwayError(ErrorCode.ConfigInvalid, `invalid ${STACK_CONFIG_FILE_ENV}`, {
+      details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
+  }
+  return parsed.data;
 }
 
 /** Where the copilot API answers on this machine (a wildcard bind is reached via loopback). */

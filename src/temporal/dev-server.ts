@@ -1,10 +1,11 @@
 /**
  * How every dev server Headway starts keeps its SQLite database: the stack's two (`stack/`), the
- * copilot's in a deploy render (`deploy/`) and the cost scripts' (`scripts/`). The server writes through one connection, so its
- * throughput is that connection's: each workflow costs about 500 `pwrite` calls (WAL frames; the
- * visibility table alone has some 50 indexes). Measured at 50/s (docs/bench.md, "What limits the
- * dev server"): with the last two settings the server made 20% fewer system calls and used 70%
- * instead of 79–85% of a core, and `bench find-max` went from 70/s to 80/s.
+ * copilot's in a deploy render (`deploy/`) and the cost scripts' (`scripts/`). The server writes
+ * through one connection, so its throughput is that connection's: each workflow costs about 500
+ * `pwrite` calls (WAL frames; the visibility table alone has some 50 indexes). Measured at 50/s
+ * (docs/bench.md, "What limits the dev server"): with the last two settings the server made 20%
+ * fewer system calls and used 70% instead of 79–85% of a core, and `bench find-max` went from
+ * 70/s to 80/s.
  */
 export const DEV_SERVER_SQLITE_PRAGMAS = [
   // WAL: a commit appends to the log instead of rewriting pages in place behind a rollback journal.
