@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
-import { STACK_CONFIG_FILE_ENV, loadStackConfig } from '../stack/service-specs.js';
+import { STACK_CONFIG_FILE_ENV, loadStackConfig } from '../stack/stack-config.js';
 import { describeStore } from '../store/open.js';
 
 import { loadCommandConfig, portFlag, withCommonOptions, type CommonOptions } from './common.js';

@@ -7,6 +7,8 @@ import { Command } from 'commander';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { readSignal } from '../health/evaluate.js';
 import { FIELD, type SignalField } from '../model/signal-fields.js';
+import { copilotApiUrl, readStackConfig } from '../stack/stack-config.js';
+import { stateLayout } from '../stack/state.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { formatTable, printJson, type Io } from './output.js';
@@ -215,7 +217,7 @@ export function statusCommand(io: Io): Command {
     .option('--interval <seconds>', 'with --watch: seconds between refreshes (default 5)', Number)
     .option(
       '--api <url>',
-      'the copilot API (default: http://<copilot.api.host>:<copilot.api.port>)',
+      'the copilot API (default: the local stack’s, as `headway up` started it; else http://<copilot.api.host>:<copilot.api.port>)',
     )
     .option(
       '--cluster <name>',
@@ -224,15 +226,12 @@ export function statusCommand(io: Io): Command {
     .addHelpText('after', '\nThe token, if the API has one, is read from HEADWAY_API_TOKEN.')
     .action(async (options: StatusOptions) => {
       const { config } = loadCommandConfig(options);
-      const host =
-        config.copilot.api.host === '0.0.0.0' || config.copilot.api.host === '::'
-          ? '127.0.0.1'
-          : config.copilot.api.host;
-      const base = (
-        options.api ??
-        `http://${host.includes(':') ? `[${host}]` : host}:${String(config.copilot.api.port)}`
-      ).replace(/\/+$/, '');
-      const token = config.copilot.api.token;
+      // Without --api: the local stack's copilot as it was started (ports and token given to
+      // `up` included), as `ps` probes it; this command's own config when no stack is recorded.
+      const stack =
+        options.api === undefined ? readStackConfig(stateLayout(config.state_dir)) : undefined;
+      const base = (options.api ?? copilotApiUrl(stack ?? config)).replace(/\/+$/, '');
+      const token = config.copilot.api.token ?? stack?.copilot.api.token;
       const colour =
         process.stdout.isTTY && process.env.NO_COLOR === undefined && options.json !== true;
       const interval = options.interval ?? 5;

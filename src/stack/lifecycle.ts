@@ -6,7 +6,8 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { isRunning, signal, terminate, waitForExit } from '../os/process-identity.js';
 import { postgresVolumes } from './cluster/postgres.js';
 import { clusterProbeSpecs } from './cluster/services.js';
-import { copilotService, readStackConfig, stackServices } from './service-specs.js';
+import { copilotService, stackServices } from './service-specs.js';
+import { readStackConfig } from './stack-config.js';
 import {
   liveServices,
   readStackRecord,

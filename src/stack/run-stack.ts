@@ -13,14 +13,13 @@ import { clusterInstances } from '../config/cluster.js';
 import { startCluster } from './cluster/start-cluster.js';
 import { renderPrometheusConfig, type ScrapeTarget } from './prometheus-config.js';
 import {
-  copilotApiUrl,
   copilotService,
   metricsUrl,
   prometheusUrl,
   stackServices,
-  writeStackConfig,
   type StackBinaries,
 } from './service-specs.js';
+import { copilotApiUrl, writeStackConfig } from './stack-config.js';
 import {
   removeStackRecord,
   stateLayout,

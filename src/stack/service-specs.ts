@@ -1,16 +1,11 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import {
-  HeadwayConfigSchema,
-  type HeadwayConfig,
-  type TemporalServerConfig,
-} from '../config/schema.js';
-import { ErrorCode, HeadwayError } from '../errors.js';
+import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
 import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { isTemporalServing } from '../temporal/reachability.js';
 
+import { STACK_CONFIG_FILE_ENV, copilotApiUrl } from './stack-config.js';
 import type { ServiceName, StateLayout } from './state.js';
 
 export interface Endpoint {
@@ -146,64 +141,6 @@ export function temporalService(
 
 /** The CLI entry point, run with this Node for the copilot child. */
 const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
-
-/**
- * Environment variable carrying the supervisor's effective config to the copilot child (read by
- * `headway copilot run`), so flags given to `up` reach it as well.
- */
-/** Names the file holding the stack's config for the copilot child (never the config itself). */
-export const STACK_CONFIG_FILE_ENV = 'HEADWAY_STACK_CONFIG_FILE';
-
-/**
- * The copilot child needs the whole config, secrets included: it gets a file only this user may
- * read, not an environment variable, which its own children inherit and crash reports copy.
- * Written once by whoever starts the stack; the supervisor restarts the copilot on the same file,
- * and `ps` reads it to probe the stack as it was started.
- */
-export function writeStackConfig(config: HeadwayConfig, layout: StateLayout): void {
-  const path = layout.copilotConfig;
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  chmodSync(path, 0o600); // `mode` applies only when the file is created
-}
-
-/**
- * The config the running stack was started with (flags of `up` included), or undefined when there
- * is none or it does not parse: the caller falls back to its own.
- */
-export function readStackConfig(layout: StateLayout): HeadwayConfig | undefined {
-  try {
-    return loadStackConfig(layout.copilotConfig);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The stack's config file, validated; CONFIG_INVALID when it cannot be read or does not parse. */
-export function loadStackConfig(path: string): HeadwayConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new HeadwayError(ErrorCode.ConfigInvalid, `cannot read ${STACK_CONFIG_FILE_ENV}`, {
-      hint: 'restart the stack with `headway up`',
-      cause: err,
-    });
-  }
-  const parsed = HeadwayConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new HeadwayError(ErrorCode.ConfigInvalid, `invalid ${STACK_CONFIG_FILE_ENV}`, {
-      details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-    });
-  }
-  return parsed.data;
-}
-
-/** Where the copilot API answers on this machine (a wildcard bind is reached via loopback). */
-export function copilotApiUrl(config: HeadwayConfig): string {
-  const { host, port } = config.copilot.api;
-  const reach = host === '0.0.0.0' || host === '::' ? HOST : host;
-  return `http://${reach.includes(':') ? `[${reach}]` : reach}:${String(port)}`;
-}
 
 /**
  * The copilot: its worker, JSON API and workflows in one process (`headway copilot run`), started

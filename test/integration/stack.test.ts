@@ -157,6 +157,15 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     const printed = JSON.parse(cli.stdout) as { status: { health_state: string } };
     expect(['happy', 'stressed', 'critical']).toContain(printed.status.health_state);
 
+    // As a user who gave the ports to `up` only: status finds the copilot the stack started.
+    const bare: NodeJS.ProcessEnv = { HEADWAY_STATE_DIR: dir.path };
+    for (const [k, v] of Object.entries(process.env)) {
+      if (!k.startsWith('HEADWAY_') && !k.startsWith('TEMPORAL_')) bare[k] = v;
+    }
+    const plain = await runCli(['status', '--json'], bare);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout)).toHaveProperty('status.health_state');
+
     // Grafana's log-pattern panel reads the copilot's own metrics through Prometheus.
     await eventually(
       'Prometheus to scrape the copilot',
