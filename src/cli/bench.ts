@@ -12,11 +12,12 @@ import { formatSummary, type BenchResults } from '../bench/results.js';
 import { freshNamespace, runBenchmark } from '../bench/run-benchmark.js';
 import { WORKFLOW_TYPES } from '../bench/workflow-types.js';
 import { runBenchWorkersOnly } from '../bench/workers-only.js';
-import { DEFAULT_TEMPORAL_ADDRESS, describeConnection } from '../config/temporal.js';
+import { describeConnection } from '../config/temporal.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
 import { prometheusClientFor } from '../signals/source.js';
 import { findFreePorts } from '../os/ports.js';
+import { localMonitoredAddress } from '../stack/stack-config.js';
 import { liveServices, readStackRecord, stateLayout } from '../stack/state.js';
 import { installRuntime } from '../temporal/runtime.js';
 
@@ -195,22 +196,9 @@ function parseRunSettings(flags: RunFlags) {
   return parsed.data;
 }
 
-/**
- * The connection: flags and Temporal's own settings first; with none of them, the local stack's
- * monitored server rather than the SDK's 127.0.0.1:7233 (the stack's ports are configurable).
- */
+/** The connection, with the run's namespace; the local stack's server unless one is named. */
 function benchConnection(flags: TemporalOptions, namespace: string): TemporalCommandConfig {
-  const options = { ...flags, namespace };
-  const loaded = loadTemporalCommandConfig(options);
-  const explicit =
-    flags.address !== undefined ||
-    loaded.config.temporal.address !== undefined ||
-    process.env.TEMPORAL_ADDRESS !== undefined;
-  if (explicit || loaded.connection.address !== DEFAULT_TEMPORAL_ADDRESS) return loaded;
-  return loadTemporalCommandConfig({
-    ...options,
-    address: `127.0.0.1:${loaded.config.stack.monitored.grpc_port}`,
-  });
+  return loadTemporalCommandConfig({ ...flags, namespace });
 }
 
 async function runAction(io: Io, flags: RunFlags): Promise<void> {
@@ -458,7 +446,7 @@ function localServerPid(
   config: TemporalCommandConfig['config'],
   address: string,
 ): number | undefined {
-  if (address !== `127.0.0.1:${config.stack.monitored.grpc_port}`) return undefined;
+  if (address !== localMonitoredAddress(config)) return undefined;
   try {
     const record = readStackRecord(config.state_dir);
     const service =

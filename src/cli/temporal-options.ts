@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 
 import type { LoadedConfig } from '../config/load.js';
 import {
+  DEFAULT_TEMPORAL_ADDRESS,
   resolveTemporalConnection,
   temporalEnvOverrides,
   type TemporalConnectionConfig,
 } from '../config/temporal.js';
+
+import { localMonitoredAddress } from '../stack/stack-config.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 
@@ -21,7 +24,7 @@ export function withTemporalOptions(command: Command): Command {
   return withCommonOptions(command)
     .option(
       '--address <host:port>',
-      'Temporal frontend (default: $TEMPORAL_ADDRESS, temporal.address, 127.0.0.1:7233)',
+      'Temporal frontend (default: $TEMPORAL_ADDRESS, temporal.address, else the local stack’s server)',
     )
     .option('-n, --namespace <name>', 'namespace (default: $TEMPORAL_NAMESPACE or default)')
     .option('--tls', 'connect with TLS (implied by an API key, e.g. Temporal Cloud)')
@@ -51,7 +54,17 @@ export function loadTemporalCommandConfig(
     [['temporal', 'profile'], options.profile],
     ...flags,
   ]);
-  return { ...loaded, connection: resolveTemporalConnection(loaded.config.temporal, env) };
+  const connection = resolveTemporalConnection(loaded.config.temporal, env);
+  // Nothing named a server (flag, headway.yml, TEMPORAL_ADDRESS, temporal.toml): the local
+  // stack's, wherever `up` put it, rather than the SDK's 127.0.0.1:7233.
+  const named =
+    loaded.config.temporal.address !== undefined || connection.address !== DEFAULT_TEMPORAL_ADDRESS;
+  return {
+    ...loaded,
+    connection: named
+      ? connection
+      : { ...connection, address: localMonitoredAddress(loaded.config) },
+  };
 }
 
 /** A CLI argument as a workflow payload: JSON when it parses, otherwise the text itself. */

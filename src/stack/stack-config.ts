@@ -3,7 +3,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
-import type { StateLayout } from './state.js';
+import { stateLayout, type StateLayout } from './state.js';
 
 /**
  * The config a stack was started with, kept in its state dir. Light on purpose: `status` and `ps`
@@ -65,4 +65,13 @@ export function copilotApiUrl(config: HeadwayConfig): string {
   const { host, port } = config.copilot.api;
   const reach = host === '0.0.0.0' || host === '::' ? LOOPBACK : host;
   return `http://${reach.includes(':') ? `[${reach}]` : reach}:${String(port)}`;
+}
+
+/**
+ * The local stack's monitored server: on the port `up` started it with (`--temporal-port`
+ * included) while a stack is recorded, else on this config's port.
+ */
+export function localMonitoredAddress(config: HeadwayConfig): string {
+  const started = readStackConfig(stateLayout(config.state_dir)) ?? config;
+  return `${LOOPBACK}:${String(started.stack.monitored.grpc_port)}`;
 }

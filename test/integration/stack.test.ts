@@ -165,6 +165,10 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     const plain = await runCli(['status', '--json'], bare);
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout)).toHaveProperty('status.health_state');
+    // …and the workflow commands find its monitored server (not the SDK's 127.0.0.1:7233).
+    const list = await runCli(['workflow', 'list', '--json'], bare);
+    expect(list.code, list.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(list.stdout))).toBe(true);
 
     // Grafana's log-pattern panel reads the copilot's own metrics through Prometheus.
     await eventually(
