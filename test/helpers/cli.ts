@@ -11,6 +11,18 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * This process's environment without a Headway or Temporal setting, plus `extra`: a user's shell
+ * in which only what a test names is set (e.g. the state dir of a stack started with flags).
+ */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('HEADWAY_') && !k.startsWith('TEMPORAL_')) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
 /** Runs the real `headway` CLI as a user would, in a child process. */
 export function runCli(
   args: readonly string[],

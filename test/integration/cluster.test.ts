@@ -9,7 +9,7 @@ import { instantQuery } from '../../src/signals/prometheus-client.js';
 import { freeClusterPorts, freeStackPorts } from '../../src/stack/ports.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { testBinaries } from '../helpers/binaries.js';
-import { eventually, runCli } from '../helpers/cli.js';
+import { eventually, runCli, userEnv } from '../helpers/cli.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -87,10 +87,7 @@ describe('headway up --profile cluster (real services on PostgreSQL)', () => {
 
   it('ps probes the stack as it was started, whatever its own config says, and changes none of it', async () => {
     // As a user who gave the profile and ports to `up` only: ps sees no cluster setting at all.
-    const bare: NodeJS.ProcessEnv = { HEADWAY_STATE_DIR: dir.path };
-    for (const [k, v] of Object.entries(process.env)) {
-      if (!k.startsWith('HEADWAY_') && !k.startsWith('TEMPORAL_')) bare[k] = v;
-    }
+    const bare = userEnv({ HEADWAY_STATE_DIR: dir.path });
     const stackConfig = join(dir.path, 'copilot-config.json');
     const before = readFileSync(stackConfig, 'utf8');
     const ps = await runCli(['ps', '--json'], bare);

@@ -12,7 +12,7 @@ import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
 import { waitForFirstScrape } from '../../src/stack/run-stack.js';
 import { testBinaries } from '../helpers/binaries.js';
-import { eventually, runCli } from '../helpers/cli.js';
+import { eventually, runCli, userEnv } from '../helpers/cli.js';
 import { runHelloWorkflow } from '../helpers/hello-worker.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -158,10 +158,7 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(['happy', 'stressed', 'critical']).toContain(printed.status.health_state);
 
     // As a user who gave the ports to `up` only: status finds the copilot the stack started.
-    const bare: NodeJS.ProcessEnv = { HEADWAY_STATE_DIR: dir.path };
-    for (const [k, v] of Object.entries(process.env)) {
-      if (!k.startsWith('HEADWAY_') && !k.startsWith('TEMPORAL_')) bare[k] = v;
-    }
+    const bare = userEnv({ HEADWAY_STATE_DIR: dir.path });
     const plain = await runCli(['status', '--json'], bare);
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout)).toHaveProperty('status.health_state');

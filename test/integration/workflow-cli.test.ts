@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
 import { findFreePorts } from '../../src/os/ports.js';
-import { eventually, runCli, startCli } from '../helpers/cli.js';
+import { eventually, runCli, startCli, userEnv } from '../helpers/cli.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -49,17 +49,12 @@ let worker: ReturnType<typeof startCli>;
 
 /** The environment of a user who points Headway at the test server. */
 function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('TEMPORAL_') && !k.startsWith('HEADWAY_')) base[k] = v;
-  }
-  return {
-    ...base,
+  return userEnv({
     HEADWAY_CONFIG: configFile,
     HEADWAY_STATE_DIR: join(dir.path, 'state'),
     TEMPORAL_ADDRESS: server.address,
     ...extra,
-  };
+  });
 }
 
 function headway(args: string[], extra?: NodeJS.ProcessEnv) {
