@@ -7,8 +7,7 @@ import { Command } from 'commander';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { readSignal } from '../health/evaluate.js';
 import { FIELD, type SignalField } from '../model/signal-fields.js';
-import { copilotApiUrl, readStackConfig } from '../stack/stack-config.js';
-import { stateLayout } from '../stack/state.js';
+import { copilotApiUrl, runningStackConfig } from '../stack/stack-config.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { formatTable, printJson, type Io } from './output.js';
@@ -228,8 +227,7 @@ export function statusCommand(io: Io): Command {
       const { config } = loadCommandConfig(options);
       // Without --api: the local stack's copilot as it was started (ports and token given to
       // `up` included), as `ps` probes it; this command's own config when no stack is recorded.
-      const stack =
-        options.api === undefined ? readStackConfig(stateLayout(config.state_dir)) : undefined;
+      const stack = options.api === undefined ? runningStackConfig(config.state_dir) : undefined;
       const base = (options.api ?? copilotApiUrl(stack ?? config)).replace(/\/+$/, '');
       const token = config.copilot.api.token ?? stack?.copilot.api.token;
       const colour =

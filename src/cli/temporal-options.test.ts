@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../config/load.js';
+import { identify } from '../os/process-identity.js';
 import { writeStackConfig } from '../stack/stack-config.js';
-import { stateLayout } from '../stack/state.js';
+import { stateLayout, writeStackRecord } from '../stack/state.js';
 
 import { loadTemporalCommandConfig, parsePayload } from './temporal-options.js';
 
@@ -25,8 +26,11 @@ describe('loadTemporalCommandConfig: the server a command talks to', () => {
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  /** A state dir holding the config of a stack started with `up --temporal-port 7301`. */
-  function stackStartedOn(port: number): string {
+  /**
+   * A state dir holding the record and config of a stack started with `up --temporal-port PORT`,
+   * its supervisor this process (running) or a pid that cannot exist (crashed).
+   */
+  function stackStartedOn(port: number, supervisor: 'running' | 'crashed' = 'running'): string {
     const stateDir = mkdtempSync(join(tmpdir(), 'headway-temporal-options-'));
     dirs.push(stateDir);
     const started = loadConfig({
@@ -34,6 +38,17 @@ describe('loadTemporalCommandConfig: the server a command talks to', () => {
       flags: { state_dir: stateDir, stack: { monitored: { grpc_port: port } } },
     }).config;
     writeStackConfig(started, stateLayout(stateDir));
+    writeStackRecord({
+      version: 1,
+      state_dir: stateDir,
+      status: 'ready',
+      started_at: new Date().toISOString(),
+      supervisor: {
+        ...(supervisor === 'running' ? identify(process.pid) : { pid: 2 ** 22 + 1, start_time: 1 }),
+        mode: 'detached',
+      },
+      services: [],
+    });
     return stateDir;
   }
 
@@ -44,10 +59,15 @@ describe('loadTemporalCommandConfig: the server a command talks to', () => {
     );
   });
 
-  it('is 127.0.0.1:7233 with no stack recorded', () => {
+  it('is 127.0.0.1:7233 with no stack recorded, or one whose supervisor is gone', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'headway-temporal-options-'));
     dirs.push(stateDir);
     expect(loadTemporalCommandConfig({ stateDir }, [], {}).connection.address).toBe(
+      '127.0.0.1:7233',
+    );
+    // A crash left the files: the port they name means nothing now.
+    const crashed = stackStartedOn(7301, 'crashed');
+    expect(loadTemporalCommandConfig({ stateDir: crashed }, [], {}).connection.address).toBe(
       '127.0.0.1:7233',
     );
   });

@@ -3,7 +3,9 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
-import { stateLayout, type StateLayout } from './state.js';
+import { isRunning } from '../os/process-identity.js';
+
+import { readStackRecord, stateLayout, type StateLayout } from './state.js';
 
 /**
  * The config a stack was started with, kept in its state dir. Light on purpose: `status` and `ps`
@@ -69,9 +71,25 @@ export function copilotApiUrl(config: HeadwayConfig): string {
 
 /**
  * The local stack's monitored server: on the port `up` started it with (`--temporal-port`
- * included) while a stack is recorded, else on this config's port.
+ * included) while that stack runs, else on this config's port.
  */
 export function localMonitoredAddress(config: HeadwayConfig): string {
-  const started = readStackConfig(stateLayout(config.state_dir)) ?? config;
+  const started = runningStackConfig(config.state_dir) ?? config;
   return `${LOOPBACK}:${String(started.stack.monitored.grpc_port)}`;
+}
+
+/**
+ * The config of the stack running in `stateDir`; undefined when none is recorded, when its
+ * supervisor is gone (a crash leaves the files behind: its ports mean nothing now), or when the
+ * file does not parse.
+ */
+export function runningStackConfig(stateDir: string): HeadwayConfig | undefined {
+  let record;
+  try {
+    record = readStackRecord(stateDir);
+  } catch {
+    return undefined; // a damaged record: `ps` and `down` report it
+  }
+  if (record === undefined || !isRunning(record.supervisor)) return undefined;
+  return readStackConfig(stateLayout(stateDir));
 }
