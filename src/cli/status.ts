@@ -226,7 +226,7 @@ export function statusCommand(io: Io): Command {
     .action(async (options: StatusOptions) => {
       const { config } = loadCommandConfig(options);
       // Without --api: the local stack's copilot as it was started (ports and token given to
-      // `up` included), as `ps` probes it; this command's own config when no stack is recorded.
+      // `up` included), as `ps` probes it; this command's own config when no stack runs.
       const stack = options.api === undefined ? runningStackConfig(config.state_dir) : undefined;
       const base = (options.api ?? copilotApiUrl(stack ?? config)).replace(/\/+$/, '');
       const token = config.copilot.api.token ?? stack?.copilot.api.token;
