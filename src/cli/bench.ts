@@ -17,7 +17,7 @@ import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
 import { prometheusClientFor } from '../signals/source.js';
 import { findFreePorts } from '../os/ports.js';
-import { localMonitoredAddress } from '../stack/stack-config.js';
+import { localMonitoredAddress, signalsConfig } from '../stack/stack-config.js';
 import { liveServices, readStackRecord, stateLayout } from '../stack/state.js';
 import { installRuntime } from '../temporal/runtime.js';
 
@@ -291,7 +291,9 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
       lagToleranceMs: settings.lagToleranceMs,
       targetsDir,
       ...(sdkMetricsAddress === undefined ? {} : { sdkMetricsAddress }),
-      prometheus: prometheusClientFor(config, { url: flags.prometheus }),
+      prometheus: prometheusClientFor(signalsConfig(config, flags.prometheus), {
+        url: flags.prometheus,
+      }),
       progress,
       logger,
       signal: abort.signal,

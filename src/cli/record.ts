@@ -4,6 +4,7 @@ import { Command } from 'commander';
 
 import { collectSignals } from '../signals/collect.js';
 import { collectOptionsFor, prometheusClientFor } from '../signals/source.js';
+import { signalsConfig } from '../stack/stack-config.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { parseDuration } from './duration.js';
@@ -29,7 +30,7 @@ export function recordCommand(io: Io): Command {
     .option('--interval <d>', 'time between collections', '10s')
     .addHelpText('after', '\nExample: headway record --duration 10m > incident.jsonl')
     .action(async (options: RecordOptions) => {
-      const { config } = loadCommandConfig(options);
+      const config = signalsConfig(loadCommandConfig(options).config, options.prometheus);
       const interval = parseDuration(options.interval, '--interval');
       const duration =
         options.duration === undefined ? Infinity : parseDuration(options.duration, '--duration');

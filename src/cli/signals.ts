@@ -13,6 +13,7 @@ import {
   prometheusClientFor,
   prometheusUrlFor,
 } from '../signals/source.js';
+import { signalsConfig } from '../stack/stack-config.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { parseDuration } from './duration.js';
@@ -41,7 +42,7 @@ export function signalsCommand(io: Io): Command {
       '5m',
     )
     .action(async (options: SignalsOptions) => {
-      const { config } = loadCommandConfig(options);
+      const config = signalsConfig(loadCommandConfig(options).config, options.prometheus);
       const thresholds = thresholdsFrom(config.signals.thresholds);
       const windowMs = parseDuration(options.logsWindow, '--logs-window');
       const [collection, logs] = await Promise.all([

@@ -4,10 +4,7 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { loadConfig } from '../config/load.js';
-import { identify } from '../os/process-identity.js';
-import { writeStackConfig } from '../stack/stack-config.js';
-import { stateLayout, writeStackRecord } from '../stack/state.js';
+import { stackStartedWith } from '../../test/helpers/stack-files.js';
 
 import { loadTemporalCommandConfig, parsePayload } from './temporal-options.js';
 
@@ -26,29 +23,10 @@ describe('loadTemporalCommandConfig: the server a command talks to', () => {
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  /**
-   * A state dir holding the record and config of a stack started with `up --temporal-port PORT`,
-   * its supervisor this process (running) or a pid that cannot exist (crashed).
-   */
+  /** A stack started with `up --temporal-port PORT`. */
   function stackStartedOn(port: number, supervisor: 'running' | 'crashed' = 'running'): string {
-    const stateDir = mkdtempSync(join(tmpdir(), 'headway-temporal-options-'));
+    const stateDir = stackStartedWith({ stack: { monitored: { grpc_port: port } } }, supervisor);
     dirs.push(stateDir);
-    const started = loadConfig({
-      env: {},
-      flags: { state_dir: stateDir, stack: { monitored: { grpc_port: port } } },
-    }).config;
-    writeStackConfig(started, stateLayout(stateDir));
-    writeStackRecord({
-      version: 1,
-      state_dir: stateDir,
-      status: 'ready',
-      started_at: new Date().toISOString(),
-      supervisor: {
-        ...(supervisor === 'running' ? identify(process.pid) : { pid: 2 ** 22 + 1, start_time: 1 }),
-        mode: 'detached',
-      },
-      services: [],
-    });
     return stateDir;
   }
 

@@ -74,8 +74,26 @@ export function copilotApiUrl(config: HeadwayConfig): string {
  * included) while that stack runs, else on this config's port.
  */
 export function localMonitoredAddress(config: HeadwayConfig): string {
-  const started = runningStackConfig(config.state_dir) ?? config;
-  return `${LOOPBACK}:${String(started.stack.monitored.grpc_port)}`;
+  return `${LOOPBACK}:${String(localStackConfig(config).stack.monitored.grpc_port)}`;
+}
+
+/**
+ * The config of a command about the local stack: the running stack's (its ports, profile and
+ * signal settings, as `up` was given them), else the command's own.
+ */
+export function localStackConfig(config: HeadwayConfig): HeadwayConfig {
+  return runningStackConfig(config.state_dir) ?? config;
+}
+
+/**
+ * The config to read signals with: the command's own when it or `--prometheus` names a
+ * Prometheus, else the running local stack's, read as its copilot reads it (its Prometheus port
+ * and, on the cluster profile, its history log).
+ */
+export function signalsConfig(config: HeadwayConfig, prometheusFlag?: string): HeadwayConfig {
+  return prometheusFlag !== undefined || config.signals.prometheus_url !== undefined
+    ? config
+    : localStackConfig(config);
 }
 
 /**

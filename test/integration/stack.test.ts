@@ -166,6 +166,10 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     const list = await runCli(['workflow', 'list', '--json'], bare);
     expect(list.code, list.stderr).toBe(0);
     expect(Array.isArray(JSON.parse(list.stdout))).toBe(true);
+    // …and `signals` reads the stack's Prometheus (not :9090).
+    const signals = await runCli(['signals', '--json'], bare);
+    expect(signals.code, signals.stderr).toBe(0);
+    expect(JSON.parse(signals.stdout)).toHaveProperty('quality.prometheus_ok', true);
 
     // Grafana's log-pattern panel reads the copilot's own metrics through Prometheus.
     await eventually(
