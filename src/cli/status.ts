@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { readSignal } from '../health/evaluate.js';
 import { FIELD, type SignalField } from '../model/signal-fields.js';
-import { copilotApiUrl, runningStackConfig } from '../stack/stack-config.js';
+import { copilotApiUrl, localStackConfig } from '../stack/stack-config.js';
 
 import { loadCommandConfig, withCommonOptions, type CommonOptions } from './common.js';
 import { formatTable, printJson, type Io } from './output.js';
@@ -227,9 +227,9 @@ export function statusCommand(io: Io): Command {
       const { config } = loadCommandConfig(options);
       // Without --api: the local stack's copilot as it was started (ports and token given to
       // `up` included), as `ps` probes it; this command's own config when no stack runs.
-      const stack = options.api === undefined ? runningStackConfig(config.state_dir) : undefined;
-      const base = (options.api ?? copilotApiUrl(stack ?? config)).replace(/\/+$/, '');
-      const token = config.copilot.api.token ?? stack?.copilot.api.token;
+      const local = options.api === undefined ? localStackConfig(config) : config;
+      const base = (options.api ?? copilotApiUrl(local)).replace(/\/+$/, '');
+      const token = config.copilot.api.token ?? local.copilot.api.token;
       const colour =
         process.stdout.isTTY && process.env.NO_COLOR === undefined && options.json !== true;
       const interval = options.interval ?? 5;

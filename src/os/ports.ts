@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 
-const LOOPBACK = '127.0.0.1';
+/** The address every server Headway starts listens on, and how this machine reaches it. */
+export const LOOPBACK = '127.0.0.1';
 
 /** True when nothing listens on 127.0.0.1:port (checked by binding it briefly). */
 export async function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {

@@ -1,8 +1,6 @@
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { MAX_MEMBERSHIP_PORT } from '../config/cluster.js';
-import { findFreePorts, isPortFree } from '../os/ports.js';
-
-const LOOPBACK = '127.0.0.1';
+import { LOOPBACK, findFreePorts, isPortFree } from '../os/ports.js';
 
 /**
  * Fails with one error naming every busy port, before anything is started, so a clash never

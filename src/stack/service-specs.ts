@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
+import { LOOPBACK } from '../os/ports.js';
 import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { isTemporalServing } from '../temporal/reachability.js';
 
@@ -44,18 +45,16 @@ export interface StackBinaries {
   };
 }
 
-const HOST = '127.0.0.1';
-
 export function temporalAddress(server: TemporalServerConfig): string {
-  return `${HOST}:${server.grpc_port}`;
+  return `${LOOPBACK}:${server.grpc_port}`;
 }
 
 export function prometheusUrl(config: HeadwayConfig): string {
-  return `http://${HOST}:${config.stack.prometheus.port}`;
+  return `http://${LOOPBACK}:${config.stack.prometheus.port}`;
 }
 
 export function metricsUrl(server: TemporalServerConfig): string {
-  return `http://${HOST}:${server.metrics_port}/metrics`;
+  return `http://${LOOPBACK}:${server.metrics_port}/metrics`;
 }
 
 /** The services of the local stack, in start order. */
@@ -80,7 +79,7 @@ export function devServerArgs(server: TemporalServerConfig, dbFile: string): str
     'server',
     'start-dev',
     '--ip',
-    HOST,
+    LOOPBACK,
     '--port',
     String(server.grpc_port),
     '--http-port',
@@ -109,7 +108,7 @@ export function temporalService(
   const dataDir = layout.serviceData(name);
   const args = devServerArgs(server, `${dataDir}/temporal.db`);
   const address = temporalAddress(server);
-  const uiUrl = `http://${HOST}:${server.ui_port}`;
+  const uiUrl = `http://${LOOPBACK}:${server.ui_port}`;
   const metrics = metricsUrl(server);
   return {
     name,
@@ -195,7 +194,7 @@ function prometheusService(
       `--config.file=${layout.prometheusConfig}`,
       `--storage.tsdb.path=${layout.prometheusData}`,
       `--storage.tsdb.retention.time=${retention}`,
-      `--web.listen-address=${HOST}:${port}`,
+      `--web.listen-address=${LOOPBACK}:${port}`,
       // No --web.enable-lifecycle: any web page could POST /-/quit to it. Targets are file-based
       // and picked up without a reload.
       '--log.format=json',

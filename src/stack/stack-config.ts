@@ -3,6 +3,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { HeadwayConfigSchema, type HeadwayConfig } from '../config/schema.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 
+import { LOOPBACK } from '../os/ports.js';
 import { isRunning } from '../os/process-identity.js';
 
 import { readStackRecord, stateLayout, type StateLayout } from './state.js';
@@ -14,9 +15,6 @@ import { readStackRecord, stateLayout, type StateLayout } from './state.js';
 
 /** Names the file holding the stack's config for the copilot child (never the config itself). */
 export const STACK_CONFIG_FILE_ENV = 'HEADWAY_STACK_CONFIG_FILE';
-
-/** The loopback address a wildcard bind is reached through. */
-const LOOPBACK = '127.0.0.1';
 
 /**
  * The copilot child needs the whole config, secrets included: it gets a file only this user may
@@ -101,7 +99,7 @@ export function signalsConfig(config: HeadwayConfig, prometheusFlag?: string): H
  * supervisor is gone (a crash leaves the files behind: its ports mean nothing now), or when the
  * file does not parse.
  */
-export function runningStackConfig(stateDir: string): HeadwayConfig | undefined {
+function runningStackConfig(stateDir: string): HeadwayConfig | undefined {
   let record;
   try {
     record = readStackRecord(stateDir);

@@ -11,13 +11,13 @@ import pg from 'pg';
 
 import type { ClusterSection } from '../../config/cluster.js';
 import { ErrorCode, HeadwayError } from '../../errors.js';
+import { LOOPBACK } from '../../os/ports.js';
 import { instancesOf } from '../../topology/model.js';
 import type { ServiceSpec } from '../service-specs.js';
 import type { StateLayout } from '../state.js';
 
 import { findPostgresBinDir } from './postgres-binaries.js';
 
-const HOST = '127.0.0.1';
 /** PostgreSQL refuses to run as root; as root, the server runs as this user. */
 const OWNER = 'postgres';
 /**
@@ -98,7 +98,7 @@ export function postgresTarget(
   const path = passwordFile(layout);
   if (!existsSync(path) && options.create === false) {
     return {
-      host: HOST,
+      host: LOOPBACK,
       port: cluster.postgres.port,
       user: cluster.topology.persistence.user,
       password: '',
@@ -110,7 +110,7 @@ export function postgresTarget(
     writeFileSync(path, randomBytes(18).toString('base64url'), { mode: 0o600 });
   }
   return {
-    host: HOST,
+    host: LOOPBACK,
     port: cluster.postgres.port,
     user: cluster.topology.persistence.user,
     password: readFileSync(path, 'utf8').trim(),
@@ -201,7 +201,7 @@ export function postgresService(
     '-D',
     data,
     '-h',
-    HOST,
+    LOOPBACK,
     '-p',
     String(target.port),
     // The socket goes in the data dir: /var/run/postgresql may not exist or be writable.
@@ -222,7 +222,7 @@ export function postgresService(
     '-c',
     'idle_in_transaction_session_timeout=15s',
   ]);
-  const address = `${HOST}:${String(target.port)}`;
+  const address = `${LOOPBACK}:${String(target.port)}`;
   return {
     name: 'postgres',
     command,
