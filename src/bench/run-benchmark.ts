@@ -39,7 +39,7 @@ import {
 } from './results.js';
 import { temporalDriver } from './temporal-driver.js';
 import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
-import { createBenchWorkers, type BenchWorkers } from './worker.js';
+import { BENCH_CONNECTION, createBenchWorkers, type BenchWorkers } from './worker.js';
 import { startHeapTrim } from './heap-trim.js';
 
 export interface BenchRunOptions {
@@ -108,7 +108,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
       progress(`starting ${options.workers} worker(s) on task queue ${options.taskQueue}`);
       try {
         workers = await createBenchWorkers({
-          connect: () => connectNative(config),
+          connect: () => connectNative(config, BENCH_CONNECTION),
           namespace,
           taskQueue: options.taskQueue,
           count: options.workers,
@@ -163,7 +163,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
     let native: NativeConnection;
     if (eagerStart) native = workers!.connection;
     else {
-      const own = await connectNative(config);
+      const own = await connectNative(config, BENCH_CONNECTION);
       cleanups.push(() => own.close());
       native = own;
     }

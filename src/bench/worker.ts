@@ -1,6 +1,7 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 
 import { cachedBundle } from '../temporal/bundle-cache.js';
+import type { NativeConnectOptions } from '../temporal/connection.js';
 import {
   WorkerPool,
   bundleOnce,
@@ -48,6 +49,15 @@ export interface BenchWorkersOptions extends Pick<
 const SLOTS = 200;
 /** Open workflows each worker keeps in memory between their tasks. */
 const CACHED_WORKFLOWS = 1_000;
+/**
+ * The bench's own connections (its workers' and its generator's) send requests plain, not
+ * gzipped: its payloads are tens of bytes, so compression only costs CPU at both ends (a deflate
+ * state per request). With 4 workers at 50/s: the core's Tokio threads 4.5–5.0 s against 5.2–6.4
+ * s per run, the process 5.96–6.43 against 6.27–6.84 CPU s per 1,000 starts in 6 of 7 alternated
+ * pairs, and peak RSS 201–221 against 239–252 MB (docs/bench.md, "Sixth round").
+ */
+export const BENCH_CONNECTION: NativeConnectOptions = { gzip: false };
+
 /** Workflow-task and activity-task pollers of each worker (the reference's embedded worker: 16). */
 const WORKFLOW_POLLERS = 32;
 const ACTIVITY_POLLERS = 16;

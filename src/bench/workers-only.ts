@@ -5,7 +5,7 @@ import { errorMessage } from '../errors.js';
 import { registerTarget } from '../prometheus/scrape-targets.js';
 import { connectNative, explainWorkerStartError } from '../temporal/connection.js';
 
-import { createBenchWorkers } from './worker.js';
+import { BENCH_CONNECTION, createBenchWorkers } from './worker.js';
 
 export interface WorkersOnlyOptions {
   readonly connection: TemporalConnectionConfig;
@@ -31,7 +31,7 @@ export async function runBenchWorkersOnly(options: WorkersOnlyOptions): Promise<
     let workers;
     try {
       workers = await createBenchWorkers({
-        connect: () => connectNative(connection),
+        connect: () => connectNative(connection, BENCH_CONNECTION),
         namespace: connection.namespace,
         taskQueue: options.taskQueue,
         count: options.count,

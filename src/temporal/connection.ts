@@ -40,12 +40,21 @@ export async function connectClient(config: TemporalConnectionConfig): Promise<C
   return { client, connection, config, close: () => connection.close() };
 }
 
+export interface NativeConnectOptions {
+  /** gzip request bodies and accept gzip responses (the SDK's default); false sends them plain. */
+  readonly gzip?: boolean;
+}
+
 /**
  * Opens the native (Rust core) connection a Worker polls with. The SDK offers no connect timeout
  * here, so one is raced: a down server fails fast instead of retrying for minutes.
  */
-export async function connectNative(config: TemporalConnectionConfig): Promise<NativeConnection> {
+export async function connectNative(
+  config: TemporalConnectionConfig,
+  options: NativeConnectOptions = {},
+): Promise<NativeConnection> {
   const pending = NativeConnection.connect({
+    ...(options.gzip === false ? { grpcCompression: { codec: 'none' } as const } : {}),
     address: config.address,
     ...(config.tls === undefined ? {} : { tls: config.tls }),
     ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),

@@ -9,8 +9,10 @@ import {
 } from '../../src/bench/run-benchmark.js';
 import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
+import { connectNative } from '../../src/temporal/connection.js';
 import { workflowStackTracesInstalled } from '../../src/temporal/workflow-stack-traces.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { recordingProxy } from '../helpers/grpc-wire.js';
 
 let server: DevServer;
 beforeAll(async () => {
@@ -104,6 +106,32 @@ describe('headway bench run against a real dev server', () => {
     const results = await runBenchmark(options('simple', { durationMs: 2_000, rampUpMs: 0 }));
     expect(results.results.workflowsCompleted).toBe(10);
     expect(workflowStackTracesInstalled()).toBe(false);
+  });
+
+  it('sends its requests plain, not gzipped (the SDK’s default gzips them): read on the wire', async () => {
+    const proxy = await recordingProxy(server.address);
+    const control = await recordingProxy(server.address);
+    try {
+      const opts = options('simple', { durationMs: 2_000, rampUpMs: 0 });
+      const results = await runBenchmark({
+        ...opts,
+        connection: { ...opts.connection, address: proxy.address },
+      });
+      expect(results.results.workflowsCompleted).toBe(10);
+      const flags = proxy.messageFlags();
+      // The starts, the workers' polls and completions, the completion lists: all plain.
+      expect(flags.length).toBeGreaterThan(30);
+      expect(flags.filter((f) => f !== 0)).toEqual([]);
+      // The recorder sees compression where there is some: the SDK's default connection.
+      const native = await connectNative({ ...opts.connection, address: control.address });
+      await native.workflowService.getSystemInfo({});
+      await native.close();
+      expect(control.messageFlags().length).toBeGreaterThan(0);
+      expect(control.messageFlags().every((f) => f === 1)).toBe(true);
+    } finally {
+      await proxy.close();
+      await control.close();
+    }
   });
 
   it('a workflow no worker runs is a completion timeout, never a success (generator-only)', async () => {
