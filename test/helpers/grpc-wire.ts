@@ -8,8 +8,8 @@ export interface RecordingProxy {
   /** host:port for clients. */
   readonly address: string;
   /**
-   * The compressed-flag byte of every gRPC message clients sent (0 plain, 1 compressed): the
-   * first byte of each HTTP/2 DATA frame that starts a message.
+   * The compressed-flag byte of every gRPC message clients sent (0 plain, 1 compressed), read
+   * from the HTTP/2 DATA frames (each message: a flag byte, a 4-byte length, the bytes).
    */
   readonly messageFlags: () => number[];
   readonly close: () => Promise<void>;
@@ -19,6 +19,7 @@ export interface RecordingProxy {
 const PREFACE_BYTES = 24;
 const FRAME_HEADER_BYTES = 9;
 const DATA_FRAME = 0;
+const PADDED = 0x8;
 /** A gRPC message starts with a flag byte and a 4-byte length. */
 const GRPC_PREFIX_BYTES = 5;
 
@@ -50,14 +51,34 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
   };
 }
 
+/** The flag byte of each gRPC message in one client→server HTTP/2 byte stream. */
 function dataFlags(stream: Buffer): number[] {
   const flags: number[] = [];
+  // Bytes of the current message still to come, per HTTP/2 stream: a message may span frames.
+  const remaining = new Map<number, number>();
   for (let i = PREFACE_BYTES; i + FRAME_HEADER_BYTES <= stream.length;) {
     const length = stream.readUIntBE(i, 3);
-    const type = stream[i + 3];
-    if (type === DATA_FRAME && length >= GRPC_PREFIX_BYTES)
-      flags.push(stream[i + FRAME_HEADER_BYTES]!);
-    i += FRAME_HEADER_BYTES + length;
+    const payloadStart = i + FRAME_HEADER_BYTES;
+    if (stream[i + 3] === DATA_FRAME) {
+      const streamId = stream.readUInt32BE(i + 5) & 0x7fffffff;
+      const padded = (stream[i + 4]! & PADDED) !== 0;
+      const padding = padded ? stream[payloadStart]! : 0;
+      let at = payloadStart + (padded ? 1 : 0);
+      const end = payloadStart + length - padding;
+      while (at < end) {
+        const rest = remaining.get(streamId) ?? 0;
+        if (rest > 0) {
+          const taken = Math.min(rest, end - at);
+          remaining.set(streamId, rest - taken);
+          at += taken;
+        } else {
+          flags.push(stream[at]!);
+          remaining.set(streamId, stream.readUInt32BE(at + 1));
+          at += GRPC_PREFIX_BYTES;
+        }
+      }
+    }
+    i = payloadStart + length;
   }
   return flags;
 }
