@@ -3,6 +3,7 @@
  * `headway up`'s flags, and a process's CPU read from `/proc`.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -45,34 +46,53 @@ export interface DevServer {
   readonly stop: () => void;
 }
 
+/** Attempts at starting the dev server: a free port can be taken before the server binds it. */
+const START_ATTEMPTS = 3;
+
 /** A dev server with the monitored server's flags, its database in `dir`; the caller stops it. */
 export async function startDevServer(dir: string): Promise<DevServer> {
   const { config } = loadConfig({ env: process.env });
   const { found } = await findBinary(TEMPORAL, toolchainContext(TEMPORAL, config, process.env));
   if (found === undefined) throw new Error('no temporal binary: run `npx headway install`');
-  const [grpc, http, metrics] = await findFreePorts(3);
-  // The monitored server's own flags (stack/service-specs.ts), on free ports, quiet, headless.
-  const server = spawn(
-    found.path,
-    devServerArgs(
-      {
-        ...config.stack.monitored,
-        grpc_port: grpc!,
-        http_port: http!,
-        metrics_port: metrics!,
-        ui: false,
-        log_level: 'error',
-      },
-      join(dir, 'temporal.db'),
-    ),
-    { stdio: 'ignore' },
-  );
-  const address = `127.0.0.1:${grpc}`;
-  for (let i = 0; !(await isTemporalServing(address, 1_000)); i++) {
-    if (i > 120 || server.exitCode !== null) throw new Error('the dev server did not start');
-    await new Promise((r) => setTimeout(r, 250));
+  let failure = '';
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    const [grpc, http, metrics] = await findFreePorts(3);
+    // The monitored server's own flags (stack/service-specs.ts), on free ports, quiet, headless.
+    const server = spawn(
+      found.path,
+      devServerArgs(
+        {
+          ...config.stack.monitored,
+          grpc_port: grpc!,
+          http_port: http!,
+          metrics_port: metrics!,
+          ui: false,
+          log_level: 'error',
+        },
+        join(dir, 'temporal.db'),
+      ),
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    // The last of what it says on stderr, for the error if it does not start.
+    let stderr = '';
+    server.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
+    const address = `127.0.0.1:${grpc}`;
+    for (let i = 0; i <= 120 && server.exitCode === null; i++) {
+      if (await isTemporalServing(address, 1_000)) {
+        return { address, pid: server.pid!, stop: () => server.kill('SIGTERM') };
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (server.exitCode === null) server.kill('SIGTERM');
+    // Its last words arrive before its stderr closes.
+    if (!server.stderr.closed) await once(server.stderr, 'close');
+    failure =
+      `the dev server on ${address} did not start ` +
+      `(${server.exitCode === null ? 'no answer after 120 tries' : `exit ${server.exitCode}`})` +
+      (stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    console.error(`${failure}${attempt < START_ATTEMPTS ? '; trying new ports' : ''}`);
   }
-  return { address, pid: server.pid!, stop: () => server.kill('SIGTERM') };
+  throw new Error(failure);
 }
 
 /** `/usr/bin/time -f '%e %U %S %M'` output: wall, CPU (user + system) seconds, peak RSS MB. */
