@@ -52,9 +52,9 @@ const CACHED_WORKFLOWS = 1_000;
 /**
  * The bench's own connections (its workers' and its generator's) send requests plain, not
  * gzipped: its payloads are tens of bytes, so compression only costs CPU at both ends (a deflate
- * state per request). With 4 workers at 50/s: the core's Tokio threads 4.5–5.0 s against 5.2–6.4
- * s per run, the process 5.96–6.43 against 6.27–6.84 CPU s per 1,000 starts in 6 of 7 alternated
- * pairs, and peak RSS 201–221 against 239–252 MB (docs/bench.md, "Sixth round").
+ * state per request). With 4 workers at 50/s, over 7 alternated pairs: 6.37 → 6.08 CPU s per
+ * 1,000 starts (median), the core's Tokio threads 0.5 s less a run, peak RSS 20–40 MB lower
+ * (docs/bench.md, "Sixth round").
  */
 export const BENCH_CONNECTION: NativeConnectOptions = { gzip: false };
 
