@@ -129,6 +129,29 @@ describe('evaluateThresholds', () => {
   });
 });
 
+describe('the start-rate warning', () => {
+  /** 10/s intended over a 10 s window, `accepted` starts accepted in it, all on time. */
+  const warnings = (accepted: number) =>
+    evaluateThresholds(
+      aggregate(
+        [
+          iterationRecord(1, new Date(0), gen({ latencies: Array<number>(accepted).fill(5) }), 10, {
+            cpuMs: null,
+            stateTransitionsPerSecond: null,
+          }),
+        ],
+        10,
+        10_000,
+      ),
+      { maxP99LatencyMs: 100, minThroughput: 0 },
+    ).warnings;
+
+  it('allows a start either side of the window (98 of 100), not three (97)', () => {
+    expect(warnings(98)).toEqual([]);
+    expect(warnings(97)).toEqual(['achieved start rate 9.70/s is below 99% of the target 10/s']);
+  });
+});
+
 function results(iterations = [it1]): BenchResults {
   const r = aggregate(iterations, 10, 10_000);
   const thresholds = { maxP99LatencyMs: 5_000, minThroughput: 9.5 };
