@@ -12,6 +12,8 @@ import type { WorkflowService } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 
+import { workflowIdIn, workflowIdStartsWith } from '../temporal/visibility-query.js';
+
 import { retryThrottled } from './throttle.js';
 
 /** How the server says a workflow closed. */
@@ -183,7 +185,7 @@ export class CompletionTracker {
   async #list(): Promise<void> {
     const since = new Date(this.#watermarkMs - this.#o.overlapMs).toISOString();
     await this.#query(
-      `WorkflowId STARTS_WITH "${this.#o.idPrefix}" AND ExecutionStatus != "Running" ` +
+      `${workflowIdStartsWith(this.#o.idPrefix)} AND ExecutionStatus != "Running" ` +
         `AND CloseTime >= "${since}"`,
       true,
     );
@@ -196,8 +198,7 @@ export class CompletionTracker {
       const w = this.#open.get(id);
       if (w !== undefined) w.lookUpAtMs = now + (now - w.acceptedAtMs);
     }
-    const list = ids.map((id) => JSON.stringify(id)).join(', ');
-    await this.#query(`WorkflowId IN (${list}) AND ExecutionStatus != "Running"`, false);
+    await this.#query(`${workflowIdIn(ids)} AND ExecutionStatus != "Running"`, false);
   }
 
   async #query(query: string, advanceWatermark: boolean): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 
 import { errorMessage } from '../errors.js';
+import { workflowIdIn, workflowIdStartsWith } from '../temporal/visibility-query.js';
 
 import type { LoadStream } from './load-stream.js';
 import type { ExpectationResult } from './types.js';
@@ -50,7 +51,8 @@ export async function checkNoLostWorkflows(
     await load.stop();
     const accepted = load.acceptedIds();
     say(`checking the server for lost workflows (${accepted.size} accepted starts)`);
-    let statuses = await listStatuses(client, `WorkflowId STARTS_WITH "${idPrefix}"`);
+    const run = workflowIdStartsWith(idPrefix);
+    let statuses = await listStatuses(client, run);
     // Still open: running, or not listed yet. A start in flight when the load stopped can be
     // accepted after the first list (CI: 417 accepted at the first list, 418 in the end), and
     // visibility trails the start; both show up in a later look.
@@ -66,7 +68,7 @@ export async function checkNoLostWorkflows(
       for (const [id, status] of await lookUp(client, open())) statuses.set(id, status);
     }
     // The final word on every workflow of the run, including any the client never heard of.
-    if (drained) statuses = await listStatuses(client, `WorkflowId STARTS_WITH "${idPrefix}"`);
+    if (drained) statuses = await listStatuses(client, run);
     return { ...base, ...verdict(accepted, statuses) };
   } catch (err) {
     return { ...base, status: 'fail', detail: `could not ask the server: ${errorMessage(err)}` };
@@ -104,11 +106,8 @@ function verdict(
 async function lookUp(client: Client, ids: readonly string[]): Promise<Statuses> {
   const out: Statuses = new Map();
   for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-    const list = ids
-      .slice(i, i + LOOKUP_BATCH)
-      .map((id) => JSON.stringify(id))
-      .join(', ');
-    for (const [id, status] of await listStatuses(client, `WorkflowId IN (${list})`)) {
+    const batch = workflowIdIn(ids.slice(i, i + LOOKUP_BATCH));
+    for (const [id, status] of await listStatuses(client, batch)) {
       out.set(id, status);
     }
   }

@@ -1,0 +1,14 @@
+/**
+ * Pieces of visibility list queries, quoted one way everywhere (ids are JSON strings, which the
+ * server's query language reads as string literals).
+ */
+
+/** `WorkflowId IN ("a", "b")`: the workflows with these ids. */
+export function workflowIdIn(ids: readonly string[]): string {
+  return `WorkflowId IN (${ids.map((id) => JSON.stringify(id)).join(', ')})`;
+}
+
+/** `WorkflowId STARTS_WITH "p"`: the workflows whose id starts with `prefix`. */
+export function workflowIdStartsWith(prefix: string): string {
+  return `WorkflowId STARTS_WITH ${JSON.stringify(prefix)}`;
+}
