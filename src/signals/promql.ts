@@ -26,6 +26,26 @@ export function rateOf(q: QueryContext, names: string, extra = '', window = '1m'
 }
 
 /**
+ * Per-second increase of a server counter over `windowS`, new series included. `rate` reads a
+ * series from its second sample, so the value it first appears with is lost, and Temporal creates
+ * a counter at its first increment: a history instance that owned no shard has no
+ * `sharditem_created_count` until it takes some over, and `rate` alone read 0 however many it took
+ * (a new pod, or a 4-shard cluster whose ring gave them all to one instance). Series older than
+ * the window are read by `rate`; newer ones by their value, all of it gained within the window.
+ */
+export function rateWithNewSeries(
+  q: QueryContext,
+  name: string,
+  extra: string,
+  windowS: number,
+): string {
+  const s = `${counter(q, name)}${sel(q.server, extra)}`;
+  const w = `${String(windowS)}s`;
+  // The two sets of series are disjoint (there at the window's start or not), so `or` adds them.
+  return `sum((rate(${s}[${w}]) and ${s} offset ${w}) or ((${s} unless ${s} offset ${w}) / ${String(windowS)}))`;
+}
+
+/**
  * Scrape targets whose request counter went down within the window: only a new process resets a
  * counter, so this sees a restart however quickly the process came back.
  */

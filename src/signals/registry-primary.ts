@@ -6,6 +6,7 @@ import {
   counter,
   histCount,
   rateOf,
+  rateWithNewSeries,
   restartedTargets,
   sel,
   timerMs,
@@ -105,7 +106,7 @@ export const PRIMARY = defineGroup('primary', 'decides', [
     ref: 'P6',
     role: 'decides',
     meaning: 'Shards acquired per second: membership instability',
-    query: (q) => rateOf(q, 'sharditem_created_count', '', '5m'),
+    query: (q) => rateWithNewSeries(q, 'sharditem_created_count', '', 300),
     lazy: 'zero',
   },
   {
