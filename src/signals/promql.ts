@@ -30,8 +30,9 @@ export function rateOf(q: QueryContext, names: string, extra = '', window = '1m'
  * series from its second sample, so the value it first appears with is lost, and Temporal creates
  * a counter at its first increment: a history instance that owned no shard has no
  * `sharditem_created_count` until it takes some over, and `rate` alone read 0 however many it took
- * (a new pod, or a 4-shard cluster whose ring gave them all to one instance). Series older than
- * the window are read by `rate`; newer ones by their value, all of it gained within the window.
+ * (a new pod, or a 4-shard cluster whose ring gave them all to one instance). So a series that
+ * appeared within the window adds its first value (a counter's lowest in the window) to the rate
+ * of every series, including those gone stale since (an instance stopped: its shards moved).
  */
 export function rateWithNewSeries(
   q: QueryContext,
@@ -41,8 +42,9 @@ export function rateWithNewSeries(
 ): string {
   const s = `${counter(q, name)}${sel(q.server, extra)}`;
   const w = `${String(windowS)}s`;
-  // The two sets of series are disjoint (there at the window's start or not), so `or` adds them.
-  return `sum((rate(${s}[${w}]) and ${s} offset ${w}) or ((${s} unless ${s} offset ${w}) / ${String(windowS)}))`;
+  const firstValues = `(min_over_time(${s}[${w}]) unless ${s} offset ${w}) / ${String(windowS)}`;
+  // A label keeps the two parts apart, so `or` adds both for a new series (no vector(0) needed).
+  return `sum(rate(${s}[${w}]) or label_replace(${firstValues}, "headway_part", "first", "", ""))`;
 }
 
 /**

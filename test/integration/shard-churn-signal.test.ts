@@ -17,6 +17,9 @@ import { startTestPrometheus, type TestPrometheus } from '../helpers/prometheus.
  * exposition is the only part not real: which instance takes shards over, and when, cannot be
  * forced on a real cluster).
  */
+/** A short window, so that the test's first series is older than it within seconds. */
+const WINDOW_S = 20;
+
 describe('shard churn through a real Prometheus: a counter that appears with its first shards', () => {
   const q: QueryContext = { naming: 'tally', server: 'job="churn-test"', worker: '' };
   const counters = new Map<string, number>([['history-0', 2]]);
@@ -56,33 +59,41 @@ describe('shard churn through a real Prometheus: a counter that appears with its
   });
 
   it('counts the shards an instance with no counter yet takes over; rate alone reads 0', async () => {
-    // history-0 has held its 2 shards for longer than a 10 s window: no churn.
+    const churn = (): Promise<number> =>
+      value(rateWithNewSeries(q, 'sharditem_created_count', '', WINDOW_S));
+    // history-0 has held its 2 shards for longer than the window: no churn.
     await eventually('history-0 older than the window', async () =>
-      (await client.instant('sharditem_created_count offset 11s')).length > 0 ? true : undefined,
+      (await client.instant(`sharditem_created_count offset ${String(WINDOW_S + 1)}s`)).length > 0
+        ? true
+        : undefined,
     );
-    expect(await value(rateWithNewSeries(q, 'sharditem_created_count', '', 10))).toBe(0);
+    expect(await churn()).toBe(0);
 
     // history-1 owned nothing, then takes 4 shards over: its counter appears at 4.
     counters.set('history-1', 4);
     await scraped('history-1', 4);
-    const churn = await value(rateWithNewSeries(q, 'sharditem_created_count', '', 10));
-    const rateAlone = await value('sum(rate(sharditem_created_count{job="churn-test"}[10s]))');
-    expect(rateAlone).toBe(0);
-    expect(churn).toBeCloseTo(4 / 10, 5);
-
-    // An old series that grows is read by its rate, as before.
-    counters.set('history-0', 5);
-    await scraped('history-0', 5);
-    expect(await value(rateWithNewSeries(q, 'sharditem_created_count', '', 10))).toBeGreaterThan(
-      4 / 10,
+    const rateAlone = await value(
+      `sum(rate(sharditem_created_count{job="churn-test"}[${String(WINDOW_S)}s]))`,
     );
+    expect(rateAlone).toBe(0);
+    const afterTakeover = await churn();
+    expect(afterTakeover).toBeCloseTo(4 / WINDOW_S, 5);
+
+    // Then history-1 is lost (its series goes stale, as a stopped instance's does) and history-0
+    // takes its shards back: the churn rises again, history-1's first 4 still counted.
+    counters.delete('history-1');
+    counters.set('history-0', 6);
+    await scraped('history-0', 6);
+    expect(await client.instant('sharditem_created_count{temporal_instance="history-1"}')).toEqual(
+      [],
+    );
+    expect(await churn()).toBeGreaterThan(afterTakeover);
   });
 
   it("is the registry's shard churn query (both series new within its 5 minutes)", async () => {
     const def = PRIMARY.find((d) => d.field === FIELD.shardChurn);
-    expect(def?.query).toBeDefined();
-    const churn = await value(def!.query!(q));
-    // 5 + 4 shards taken within the window (the stack's start is churn too), over 300 s.
-    expect(churn).toBeCloseTo(9 / 300, 5);
+    expect(def?.query?.(q)).toBe(rateWithNewSeries(q, 'sharditem_created_count', '', 300));
+    // history-0 first seen at 2 and history-1 at 4, both within 300 s, plus history-0's rise.
+    expect(await value(def!.query!(q))).toBeGreaterThan(6 / 300);
   });
 });
