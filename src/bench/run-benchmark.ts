@@ -39,7 +39,8 @@ import {
 } from './results.js';
 import { temporalDriver } from './temporal-driver.js';
 import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
-import { BENCH_CONNECTION, createBenchWorkers, type BenchWorkers } from './worker.js';
+import { BENCH_CONNECTION } from './bench-connection.js';
+import type { BenchWorkers } from './worker.js';
 import { startHeapTrim } from './heap-trim.js';
 
 export interface BenchRunOptions {
@@ -106,6 +107,9 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
 
     if (!options.generatorOnly) {
       progress(`starting ${options.workers} worker(s) on task queue ${options.taskQueue}`);
+      // Loaded here: the SDK's worker (its sandbox, rxjs, the bundler's loader) costs a generator
+      // alone 0.1 s of CPU at start.
+      const { createBenchWorkers } = await import('./worker.js');
       try {
         workers = await createBenchWorkers({
           connect: () => connectNative(config, BENCH_CONNECTION),

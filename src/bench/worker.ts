@@ -1,7 +1,6 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 
 import { cachedBundle } from '../temporal/bundle-cache.js';
-import type { NativeConnectOptions } from '../temporal/connection.js';
 import {
   WorkerPool,
   bundleOnce,
@@ -49,15 +48,6 @@ export interface BenchWorkersOptions extends Pick<
 const SLOTS = 200;
 /** Open workflows each worker keeps in memory between their tasks. */
 const CACHED_WORKFLOWS = 1_000;
-/**
- * The bench's own connections (its workers' and its generator's) send requests plain, not
- * gzipped: its payloads are tens of bytes, so compression only costs CPU at both ends (a deflate
- * state per request). With 4 workers at 50/s, over 7 alternated pairs: 6.37 → 6.08 CPU s per
- * 1,000 starts (median), the core's Tokio threads 0.5 s less a run, peak RSS 20–40 MB lower
- * (docs/bench.md, "Sixth round").
- */
-export const BENCH_CONNECTION: NativeConnectOptions = { gzip: false };
-
 /** Workflow-task and activity-task pollers of each worker (the reference's embedded worker: 16). */
 const WORKFLOW_POLLERS = 32;
 const ACTIVITY_POLLERS = 16;

@@ -5,7 +5,8 @@ import { errorMessage } from '../errors.js';
 import { registerTarget } from '../prometheus/scrape-targets.js';
 import { connectNative, explainWorkerStartError } from '../temporal/connection.js';
 
-import { BENCH_CONNECTION, createBenchWorkers } from './worker.js';
+import { BENCH_CONNECTION } from './bench-connection.js';
+import { createBenchWorkers } from './worker.js';
 
 export interface WorkersOnlyOptions {
   readonly connection: TemporalConnectionConfig;

@@ -11,7 +11,6 @@ import { readBenchResults } from '../bench/results-file.js';
 import { formatSummary, type BenchResults } from '../bench/results.js';
 import { freshNamespace, runBenchmark } from '../bench/run-benchmark.js';
 import { WORKFLOW_TYPES } from '../bench/workflow-types.js';
-import { runBenchWorkersOnly } from '../bench/workers-only.js';
 import { describeConnection } from '../config/temporal.js';
 import { ErrorCode, HeadwayError } from '../errors.js';
 import { createRootLogger } from '../log/logger.js';
@@ -235,6 +234,8 @@ async function runAction(io: Io, flags: RunFlags): Promise<void> {
 
   if (flags.workerOnly === true) {
     const address = sdkMetricsAddress!;
+    // Loaded only here: the SDK's worker is not needed by a generator alone.
+    const { runBenchWorkersOnly } = await import('../bench/workers-only.js');
     await runBenchWorkersOnly({
       connection,
       taskQueue: flags.taskQueue,

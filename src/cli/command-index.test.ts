@@ -4,20 +4,29 @@ import { fileURLToPath } from 'node:url';
 import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 
+import { findFreePorts } from '../os/ports.js';
+
 import { COMMANDS, commandNamed, misnamedCommand } from './command-index.js';
 import { buildProgram } from './program.js';
 
 const io = { out: (): void => undefined, err: (): void => undefined };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs bin/headway.js with `args` and returns the package names and Headway modules it loaded. */
-function modulesLoadedBy(args: readonly string[]): { packages: string[]; own: string[] } {
+/**
+ * Runs bin/headway.js with `args` and returns the package names and Headway modules it loaded,
+ * and every file it loaded from a package (`files`, paths under node_modules).
+ */
+function modulesLoadedBy(
+  args: readonly string[],
+  status = 0,
+  env: Record<string, string> = {},
+): { packages: string[]; own: string[]; files: string[] } {
   const run = spawnSync(
     process.execPath,
     ['--import', `${ROOT}test/helpers/record-loads.mjs`, `${ROOT}bin/headway.js`, ...args],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', env: { ...process.env, ...env } },
   );
-  expect(run.status).toBe(0);
+  expect(run.status, run.stderr.slice(0, 2_000)).toBe(status);
   const urls = run.stderr.split('--- loaded modules ---\n')[1]?.trim().split('\n') ?? [];
   const packages = new Set<string>();
   const own: string[] = [];
@@ -35,7 +44,11 @@ function modulesLoadedBy(args: readonly string[]): { packages: string[]; own: st
     'get-tsconfig',
     'resolve-pkg-maps',
   ]);
-  return { packages: [...packages].filter((p) => !compiler.has(p)).sort(), own: own.sort() };
+  return {
+    packages: [...packages].filter((p) => !compiler.has(p)).sort(),
+    own: own.sort(),
+    files: urls.flatMap((u) => /node_modules\/(.*)$/.exec(u)?.[1] ?? []),
+  };
 }
 
 describe('the command index', () => {
@@ -103,6 +116,24 @@ describe('the command index', () => {
         'model/failures',
         'stack/daemon-command',
       ]);
+    }
+  });
+
+  it('commands that only talk to the server, and a generator alone, do not load the SDK worker', async () => {
+    // A port nobody listens on: each command fails at its first request, after loading its code.
+    const [closed] = await findFreePorts(1);
+    const address = `127.0.0.1:${closed}`;
+    const common = ['--address', address, '--namespace', 'default', '--task-queue', 'q'];
+    // The bench's start-only settings given, so it runs in this process instead of a child.
+    const benchSettings = { NODE_OPTIONS: '--max-semi-space-size=4', MALLOC_ARENA_MAX: '2' };
+    for (const [args, env] of [
+      [['workflow', 'list', ...common.slice(0, 4)], {}],
+      [['bench', 'run', '--generator-only', '--duration', '1s', ...common], benchSettings],
+    ] as const) {
+      const { files } = modulesLoadedBy(args, 1, env);
+      // They do load the SDK's connection module: the check below is not vacuous.
+      expect(files, args.join(' ')).toContain('@temporalio/worker/lib/connection.js');
+      expect(files, args.join(' ')).not.toContain('@temporalio/worker/lib/worker.js');
     }
   });
 });

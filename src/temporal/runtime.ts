@@ -1,4 +1,7 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/worker';
+// The SDK's own modules, not its index, which loads the whole worker (see connection.ts).
+import { DefaultLogger } from '@temporalio/worker/lib/logger.js';
+import { Runtime } from '@temporalio/worker/lib/runtime.js';
 import type { Logger } from 'pino';
 
 export interface RuntimeSetup {
