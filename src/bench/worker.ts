@@ -78,6 +78,8 @@ export async function createBenchWorkers(options: BenchWorkersOptions): Promise<
     untimedSandbox: true,
     // The workflows run on this thread (debugMode): one sandbox serves all N workers.
     sharedSandbox: true,
+    // The bench workflows set no globals: switching between them swaps only the SDK's activator.
+    globalsUntouchedSandbox: true,
     worker: () => ({
       activities: createBenchActivities(),
       maxConcurrentActivityTaskExecutions: SLOTS,

@@ -1,5 +1,8 @@
 import { Worker } from '@temporalio/worker';
 import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface.js';
+import { invokePatchActivationCallback } from '@temporalio/worker/lib/workflow/patch-activation-callback.js';
+
+import { ActivatorSwapCreator } from './activator-swap.js';
 
 export interface SandboxOptions {
   /**
@@ -19,11 +22,18 @@ export interface SandboxOptions {
    * heap became two (docs/bench.md). The context goes when the last of them stops.
    */
   readonly shared: boolean;
+  /**
+   * The workflows set no globals of their own (the bench's), so switching workflows in a reused
+   * `debugMode` sandbox swaps only the SDK's activator instead of every global: the SDK's swap
+   * measured ~130 µs each, about two per workflow (docs/bench.md, "Eighth round"). Not for user
+   * code: a global one workflow set would be seen by the next.
+   */
+  readonly globalsUntouched?: boolean;
 }
 
 /** A Worker class with the sandbox options; each call makes a class with its own shared state. */
 export function sandboxWorkerClass(options: SandboxOptions): typeof Worker {
-  if (!options.untimed && !options.shared) return Worker;
+  if (!options.untimed && !options.shared && options.globalsUntouched !== true) return Worker;
   let creator: Promise<WorkflowCreator> | undefined;
   let users = 0;
   return class SandboxWorker extends Worker {
@@ -41,14 +51,24 @@ export function sandboxWorkerClass(options: SandboxOptions): typeof Worker {
       ...[workflowBundle, compiled, logger]: Parameters<typeof Worker.createWorkflowCreator>
     ): Promise<WorkflowCreator> {
       // `undefined` is how `vm` is told "no timeout"; the SDK's option offers no such value.
-      const create = (): Promise<WorkflowCreator> =>
-        super.createWorkflowCreator(
+      const timed = options.untimed
+        ? { ...compiled, isolateExecutionTimeoutMs: undefined as unknown as number }
+        : compiled;
+      const create = (): Promise<WorkflowCreator> => {
+        if (options.globalsUntouched !== true || !compiled.debugMode || !compiled.reuseV8Context) {
+          return super.createWorkflowCreator(workflowBundle, timed, logger);
+        }
+        // What the SDK's createWorkflowCreator passes its reused sandbox.
+        const patch = compiled.patchActivationCallback;
+        return ActivatorSwapCreator.create(
           workflowBundle,
-          options.untimed
-            ? { ...compiled, isolateExecutionTimeoutMs: undefined as unknown as number }
-            : compiled,
-          logger,
+          timed.isolateExecutionTimeoutMs,
+          new Set(compiled.activities.keys()),
+          patch === undefined
+            ? undefined
+            : (info, patchId) => invokePatchActivationCallback(patch, info, patchId),
         );
+      };
       if (!options.shared) return create();
       // A creator that failed is not kept: the next worker tries again.
       creator ??= create().catch((err: unknown) => {

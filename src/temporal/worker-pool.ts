@@ -98,6 +98,8 @@ export interface WorkerPoolOptions {
   readonly untimedSandbox?: boolean;
   /** One workflow sandbox for all the pool's workers (SandboxOptions.shared); for `debugMode`. */
   readonly sharedSandbox?: boolean;
+  /** Workflows that set no globals (SandboxOptions.globalsUntouched); for `debugMode`. */
+  readonly globalsUntouchedSandbox?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export class WorkerPool {
     this.#WorkerClass = sandboxWorkerClass({
       untimed: options.untimedSandbox === true,
       shared: options.sharedSandbox === true,
+      globalsUntouched: options.globalsUntouchedSandbox === true,
     });
   }
 

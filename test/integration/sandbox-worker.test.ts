@@ -1,7 +1,9 @@
 /**
  * The bench's shared workflow sandbox on a real dev server: N workers, one workflow creator, and
- * the sandbox outlives any one worker that stops.
+ * the sandbox outlives any one worker that stops, and the bench's cheaper switch between workflows.
  */
+import { runInContext, type Context } from 'node:vm';
+
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker.js';
@@ -10,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { createBenchActivities } from '../../src/bench/activities.js';
 import { benchWorkflowBundle, BENCH_WORKFLOWS_PATH } from '../../src/bench/worker.js';
+import { WORKFLOW_TYPES, workflowCall } from '../../src/bench/workflow-types.js';
+import { ActivatorSwapCreator } from '../../src/temporal/activator-swap.js';
 import { WorkerPool, bundleOnce } from '../../src/temporal/worker-pool.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 
@@ -21,7 +25,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function pool(taskQueue: string, shared: boolean): WorkerPool {
+function pool(taskQueue: string, shared: boolean, globalsUntouched = false): WorkerPool {
   return new WorkerPool({
     connect: () => NativeConnection.connect({ address: server.address }),
     namespace: server.namespace,
@@ -31,6 +35,7 @@ function pool(taskQueue: string, shared: boolean): WorkerPool {
     workflowBundle: () => benchWorkflowBundle(),
     identityPrefix: taskQueue,
     sharedSandbox: shared,
+    globalsUntouchedSandbox: globalsUntouched,
     worker: () => ({ activities: createBenchActivities(), debugMode: true }),
   });
 }
@@ -113,5 +118,62 @@ describe('the bench bundle in a reused sandbox', () => {
     expect(await workflowApiShared(await benchWorkflowBundle())).toBe(true);
     // The same workflows bundled without preloading: each workflow would evaluate it again.
     expect(await workflowApiShared(await bundleOnce(BENCH_WORKFLOWS_PATH))).toBe(false);
+  });
+});
+
+describe('WorkerPool globalsUntouchedSandbox (the bench workers)', () => {
+  /** The sandbox's own view of its globals: each key and the value it holds. */
+  function globalsOf(context: Context): Map<PropertyKey, unknown> {
+    const keys = runInContext('Reflect.ownKeys(globalThis)', context) as PropertyKey[];
+    // Set per workflow by the SDK and by the swap itself.
+    const perWorkflow = new Set<PropertyKey>(['__TEMPORAL_ACTIVATOR__', '__TEMPORAL_BAG_HOLDER__']);
+    return new Map(
+      keys
+        .filter((k) => !perWorkflow.has(k))
+        .map((k) => [k, (context as Record<PropertyKey, unknown>)[k]]),
+    );
+  }
+
+  it('runs every bench workflow type, interleaved, and none of them leaves a global behind', async () => {
+    const create = vi.spyOn(ActivatorSwapCreator, 'create');
+    const p = pool('sandbox-activator-swap', true, true);
+    try {
+      await p.create();
+      // The swap is in use: one creator of this class for both workers.
+      expect(create).toHaveBeenCalledTimes(1);
+      const creator = (await create.mock.results[0]!.value) as unknown as { context: Context };
+      const before = globalsOf(creator.context);
+      const running = p.run();
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const client = new Client({ connection, namespace: server.namespace });
+        const params = { activityCount: 2, timerDurationMs: 200, childCount: 2 };
+        // Several of each at once, so the sandbox switches workflows between their activations.
+        const results = await Promise.all(
+          WORKFLOW_TYPES.flatMap((type) =>
+            [0, 1, 2].map((i) => {
+              const call = workflowCall(type, params);
+              return client.workflow.execute(call.name, {
+                taskQueue: 'sandbox-activator-swap',
+                workflowId: `sandbox-activator-swap-${type}-${i}`,
+                args: call.args,
+              });
+            }),
+          ),
+        );
+        expect(results).toHaveLength(WORKFLOW_TYPES.length * 3);
+        expect(results.filter((r) => r === 2)).toHaveLength(9); // multi-activity, child, state-transitions
+        // Read while the workers run: the last to stop destroys the sandbox.
+        const after = globalsOf(creator.context);
+        expect([...after.keys()]).toEqual([...before.keys()]);
+        for (const [key, value] of before) expect(after.get(key), String(key)).toBe(value);
+      } finally {
+        p.shutdown();
+        await running;
+        await connection.close();
+      }
+    } finally {
+      create.mockRestore();
+    }
   });
 });
