@@ -107,8 +107,8 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
 
     if (!options.generatorOnly) {
       progress(`starting ${options.workers} worker(s) on task queue ${options.taskQueue}`);
-      // Loaded here: the SDK's worker (its sandbox, rxjs, the bundler's loader) costs a generator
-      // alone 0.1 s of CPU at start.
+      // Loaded here: with the SDK's worker (its sandbox, rxjs, the replayer) loaded at start, a
+      // generator alone spent 0.5 s more CPU before its first start (docs/bench.md, "Eighth round").
       const { createBenchWorkers } = await import('./worker.js');
       try {
         workers = await createBenchWorkers({
