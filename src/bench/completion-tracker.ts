@@ -12,7 +12,11 @@ import type { WorkflowService } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 
-import { workflowIdIn, workflowIdStartsWith } from '../temporal/visibility-query.js';
+import {
+  WORKFLOW_ID_IN_MAX,
+  workflowIdIn,
+  workflowIdStartsWith,
+} from '../temporal/visibility-query.js';
 
 import { retryThrottled } from './throttle.js';
 
@@ -103,7 +107,7 @@ export class CompletionTracker {
       intervalMs: 1_000,
       overlapMs: 2_000,
       lookupAfterMs: 10_000,
-      lookupBatch: 100,
+      lookupBatch: WORKFLOW_ID_IN_MAX,
       now: Date.now,
       ...options,
     };

@@ -1,7 +1,11 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 
 import { errorMessage } from '../errors.js';
-import { workflowIdIn, workflowIdStartsWith } from '../temporal/visibility-query.js';
+import {
+  WORKFLOW_ID_IN_MAX,
+  workflowIdIn,
+  workflowIdStartsWith,
+} from '../temporal/visibility-query.js';
 
 import type { LoadStream } from './load-stream.js';
 import type { ExpectationResult } from './types.js';
@@ -18,9 +22,6 @@ export interface DrainOptions {
 
 /** The workers get 90 s (45 looks, 2 s apart) to finish what was in flight when the load stopped. */
 const DRAIN: DrainOptions = { intervalMs: 2_000, rounds: 45 };
-
-/** Ids per `WorkflowId IN (…)` lookup: a query string the visibility store accepts. */
-const LOOKUP_BATCH = 100;
 
 type Statuses = Map<string, WorkflowExecutionStatusName>;
 
@@ -105,8 +106,8 @@ function verdict(
 /** `ids`' statuses, looked up by id a batch at a time. */
 async function lookUp(client: Client, ids: readonly string[]): Promise<Statuses> {
   const out: Statuses = new Map();
-  for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-    const batch = workflowIdIn(ids.slice(i, i + LOOKUP_BATCH));
+  for (let i = 0; i < ids.length; i += WORKFLOW_ID_IN_MAX) {
+    const batch = workflowIdIn(ids.slice(i, i + WORKFLOW_ID_IN_MAX));
     for (const [id, status] of await listStatuses(client, batch)) {
       out.set(id, status);
     }

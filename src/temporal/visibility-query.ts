@@ -3,7 +3,10 @@
  * server's query language reads as string literals).
  */
 
-/** `WorkflowId IN ("a", "b")`: the workflows with these ids. */
+/** Ids per `WorkflowId IN (…)` lookup: a query string the visibility store accepts. */
+export const WORKFLOW_ID_IN_MAX = 100;
+
+/** `WorkflowId IN ("a", "b")`: the workflows with these ids (at most WORKFLOW_ID_IN_MAX). */
 export function workflowIdIn(ids: readonly string[]): string {
   return `WorkflowId IN (${ids.map((id) => JSON.stringify(id)).join(', ')})`;
 }
