@@ -189,7 +189,8 @@ try {
         `  CPU ${c.cpuS.toFixed(1)} s = ${per1000(c.cpuS)} s per 1,000 starts ` +
           `(${per1000(c.cpuS - c.startupCpuS)} s after start-up)`,
         `  peak RSS ${c.maxRssMb.toFixed(0)} MB; start-up ${c.startupWallS.toFixed(2)} s wall, ` +
-          `${c.startupCpuS.toFixed(2)} s CPU before the first start; wall ${c.wallS.toFixed(1)} s`,
+          `${c.startupCpuS.toFixed(2)} s CPU before the first start; wall ${c.wallS.toFixed(1)} s; ` +
+          `${c.results.process?.heapTrims ?? 0} heap trim(s)`,
         c.serverCpuShare === null
           ? '  server CPU: not measured (--address)'
           : `  server CPU ${(c.serverCpuShare * 100).toFixed(0)}% of one core over the run`,
