@@ -28,12 +28,12 @@ export interface SandboxOptions {
    * measured ~130 µs each, about two per workflow (docs/bench.md, "Eighth round"). Not for user
    * code: a global one workflow set would be seen by the next.
    */
-  readonly globalsUntouched?: boolean;
+  readonly globalsUntouched: boolean;
 }
 
 /** A Worker class with the sandbox options; each call makes a class with its own shared state. */
 export function sandboxWorkerClass(options: SandboxOptions): typeof Worker {
-  if (!options.untimed && !options.shared && options.globalsUntouched !== true) return Worker;
+  if (!options.untimed && !options.shared && !options.globalsUntouched) return Worker;
   let creator: Promise<WorkflowCreator> | undefined;
   let users = 0;
   return class SandboxWorker extends Worker {
@@ -55,7 +55,7 @@ export function sandboxWorkerClass(options: SandboxOptions): typeof Worker {
         ? { ...compiled, isolateExecutionTimeoutMs: undefined as unknown as number }
         : compiled;
       const create = (): Promise<WorkflowCreator> => {
-        if (options.globalsUntouched !== true || !compiled.debugMode || !compiled.reuseV8Context) {
+        if (!options.globalsUntouched || !compiled.debugMode || !compiled.reuseV8Context) {
           return super.createWorkflowCreator(workflowBundle, timed, logger);
         }
         // What the SDK's createWorkflowCreator passes its reused sandbox.
