@@ -192,6 +192,11 @@ describe('summary, report and compare', () => {
     expect(text).toContain('10.00/s achieved vs 10/s intended (100.0%)');
     expect(text).toContain('server 1.2.3, 4 history shard(s)');
     expect(text).toContain('FAILED\n  - 3 workflow(s) did not complete (start_error 1, failed 2)');
+    // When it ran is said in the first line, not left bare after the verdict.
+    expect(text.split('\n')[0]).toMatch(/, started 2026-01-01T00:00:00\.000Z$/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      '  - 3 workflow(s) did not complete (start_error 1, failed 2)',
+    );
   });
 
   it('renders markdown that references an SVG chart', () => {

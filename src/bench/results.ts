@@ -430,7 +430,7 @@ export function formatSummary(r: BenchResults): string {
     .map(([t, n]) => `${t} ${n}`)
     .join(', ');
   const lines = [
-    `Benchmark ${c.workflowType}${params === '' ? '' : ` (${params})`} on ${c.address}, namespace ${c.namespace}`,
+    `Benchmark ${c.workflowType}${params === '' ? '' : ` (${params})`} on ${c.address}, namespace ${c.namespace}, started ${r.timestamp}`,
     `  target ${c.targetRate}/s for ${c.duration} (ramp-up ${c.rampUpDuration}), ` +
       `${c.workerCount} worker(s)${c.mode === 'generator-only' ? ' elsewhere' : ''}, ` +
       `${c.iterations} iteration(s)${c.eagerStart === true ? ', eager start' : ''}`,
@@ -492,7 +492,6 @@ export function formatSummary(r: BenchResults): string {
     ...r.warnings.map((w) => `warning: ${w}`),
     r.passed ? 'PASSED' : 'FAILED',
     ...r.failureReasons.map((f) => `  - ${f}`),
-    r.timestamp,
   ];
   return `${lines.join('\n')}\n`;
 }
