@@ -36,6 +36,13 @@ describe('RateSchedule', () => {
     }
   });
 
+  it('asks for every start due before the end, also when the ramp ends between two starts', () => {
+    // Ramp: (1 + 10) / 2 × 2.5 s = 13.75 due, then 10/s × 7.5 s: 88.75 due, starts 0–88.
+    const s = new RateSchedule({ targetRate: 10, durationMs: 10_000, rampUpMs: 2_500 });
+    expect(s.totalStarts).toBe(89);
+    expect(s.intendedStartMs(88)).toBeCloseTo(9_925, 6);
+  });
+
   it('rejects impossible settings', () => {
     expect(() => new RateSchedule({ targetRate: 0, durationMs: 1_000, rampUpMs: 0 })).toThrow();
     expect(() => new RateSchedule({ targetRate: 1, durationMs: 1_000, rampUpMs: 1_000 })).toThrow();
@@ -102,6 +109,19 @@ describe('runGenerator on a fake clock', () => {
     expect(result.maxLagMs).toBeGreaterThan(1_000);
     expect(result.achievedStartRate).toBeLessThan(10);
     expect(result.outcomes.completed).toBe(30);
+  });
+
+  it('measures exactly the target start rate when every start is on time', async () => {
+    const clock = new FakeClock();
+    // The ramp's 13.75 starts end between two starts; the window 2.5–10 s holds 75 of them.
+    const schedule = new RateSchedule({ targetRate: 10, durationMs: 10_000, rampUpMs: 2_500 });
+    const { driver } = fakeDriver(clock, { startMs: 5, runMs: 100 });
+    const run = runGenerator({ schedule, clock, driver, completionTimeoutMs: 30_000 });
+    await runToEnd(clock, run, 5);
+    const result = await run;
+    expect(result.lateStarts).toBe(0);
+    expect(result.measured.acceptedStarts).toBe(75);
+    expect(result.achievedStartRate).toBe(10);
   });
 
   it('separates start rate, completion rate in the measured window, and drain time', async () => {

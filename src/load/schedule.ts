@@ -34,8 +34,12 @@ export class RateSchedule {
     this.rampUpMs = rampUpMs;
     this.initialRate =
       rampUpMs === 0 ? targetRate : Math.min(targetRate, Math.max(0.1 * targetRate, 1));
-    // A tiny epsilon absorbs float error, so 20/s for 60 s is 1,200 starts and not 1,199.
-    this.totalStarts = Math.floor(this.cumulativeStarts(durationMs) + 1e-9);
+    // Start k is due when k starts are due (start 0 at 0), so the window [0, duration) holds every
+    // k below the cumulative count: 88.75 due means starts 0–88. (Rounding down dropped the last
+    // one whenever the ramp ended between two starts, and the measured window then reported one
+    // start fewer than the target: 98.7% at 10/s for 10 s.) A tiny epsilon absorbs float error,
+    // so 20/s for 60 s is 1,200 starts and not 1,201.
+    this.totalStarts = Math.ceil(this.cumulativeStarts(durationMs) - 1e-9);
   }
 
   /** Intended rate (workflows/s) at `elapsedMs` into the window; monotonic non-decreasing. */
