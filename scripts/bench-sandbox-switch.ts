@@ -4,8 +4,8 @@
  * against the bench's (`ActivatorSwapCreator`: the SDK's activator swapped). Each creates 50
  * `simple` workflows from the bench bundle, then calls into them (one of the cheapest calls the
  * SDK makes into a sandbox, `tryUnblockConditions`) round-robin, a switch per call, and always
- * into the same one, no switch;
- * the difference is the switch. Prints CPU µs per call, the median of 5 rounds of 20,000 calls.
+ * into the same one, no switch: the difference is the switch. Prints CPU µs per call, the median
+ * of 5 rounds of 20,000 calls.
  *
  *   npm run bench:sandbox-switch [-- --workflows 50 --calls 20000 --rounds 5]
  */
