@@ -138,10 +138,13 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
           stale: boolean;
           primary_signals: Record<string, Record<string, number | null>>;
         };
+        // The persistence p99 is a rate over two scrapes: the copilot's first observation can come
+        // before Prometheus holds two, so wait for one that has it rather than judge the first.
         return body.health_state !== 'unknown' &&
           !body.stale &&
           body.timestamp !== null &&
-          Date.parse(body.timestamp) >= upStartedMs
+          Date.parse(body.timestamp) >= upStartedMs &&
+          body.primary_signals.persistence?.latency_p99_ms != null
           ? body
           : undefined;
       },
