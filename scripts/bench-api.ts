@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 
 import { startApiServer } from '../src/api/server.js';
 import {
@@ -27,8 +26,9 @@ import {
   stressedSignals,
 } from '../test/helpers/api-fixtures.js';
 import { LatencyHistogram } from '../src/load/histogram.js';
+import { scriptArgs } from './lib/script-args.js';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '30' },

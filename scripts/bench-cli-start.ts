@@ -11,13 +11,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './lib/script-args.js';
 
 const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../dist/.built', import.meta.url));
 const TIME = '/usr/bin/time';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     runs: { type: 'string', default: '5' },
     node: { type: 'string', default: process.execPath },

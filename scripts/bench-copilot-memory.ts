@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { freeStackPorts } from '../src/stack/ports.js';
 import type { StackRecord } from '../src/stack/state.js';
 import { createTestDatabase, startTestPostgres } from '../test/helpers/postgres.js';
+import { scriptArgs } from './lib/script-args.js';
 
 const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     seconds: { type: 'string', default: '120' },
     'store-url': { type: 'string' },

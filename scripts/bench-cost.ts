@@ -7,17 +7,18 @@
  *
  *   npm run bench:cost -- [--rate 50] [--duration 60s] [--ramp-up 10s] [--workers 4]
  *                         [--mode full|generator-only] [--type simple] [--runs 1] [--address H:P]
- *                         [--extra "--flag value ..."] [--headway OTHER/bin/headway.js]
+ *                         [--extra="--flag value ..."] [--headway OTHER/bin/headway.js]
  *
  * `--mode generator-only` runs the workers in a second process (`--worker-only`, not measured), so
- * the figures are the generator's own. Exit 1 when a run did not pass its thresholds.
+ * the figures are the generator's own. `--extra` adds flags to `bench run`; a value that starts
+ * with a dash needs the `=` form (`--extra="--eager-start"`). Exit 1 when a run did not pass its
+ * thresholds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import type { BenchResults } from '../src/bench/results.js';
 import { freshNamespace } from '../src/bench/run-benchmark.js';
@@ -33,8 +34,9 @@ import {
   readTimeFile,
   startDevServer,
 } from './lib/process-cost.js';
+import { scriptArgs } from './lib/script-args.js';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     rate: { type: 'string', default: '50' },
     duration: { type: 'string', default: '60s' },

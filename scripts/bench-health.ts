@@ -9,15 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { evaluate, type PreviousEvaluation } from '../src/health/index.js';
 import { makeSignals } from '../test/helpers/make-signals.js';
 import { collectSignals } from '../src/signals/collect.js';
 import { PrometheusClient } from '../src/signals/prometheus-client.js';
 import { freeStackPorts } from '../src/stack/ports.js';
+import { scriptArgs } from './lib/script-args.js';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     prometheus: { type: 'string' },
     collections: { type: 'string', default: '20' },

@@ -15,13 +15,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { parseDuration } from '../src/cli/duration.js';
 import { loadConfig } from '../src/config/load.js';
 import { readStackRecord } from '../src/stack/state.js';
+import { scriptArgs } from './lib/script-args.js';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     rates: { type: 'string', default: '20,40,60,80' },
     duration: { type: 'string', default: '40s' },

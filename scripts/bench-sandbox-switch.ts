@@ -10,7 +10,6 @@
  *   npm run bench:sandbox-switch [-- --workflows 50 --calls 20000 --rounds 5]
  */
 import { randomFillSync, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Workflow, WorkflowCreator } from '@temporalio/worker/lib/workflow/interface.js';
@@ -21,8 +20,9 @@ import { benchWorkflowBundle } from '../src/bench/worker.js';
 import { workflowCall } from '../src/bench/workflow-types.js';
 import { loadConfig } from '../src/config/load.js';
 import { ActivatorSwapCreator } from '../src/temporal/activator-swap.js';
+import { scriptArgs } from './lib/script-args.js';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     workflows: { type: 'string', default: '50' },
     calls: { type: 'string', default: '20000' },

@@ -9,13 +9,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { freeStackPorts } from '../src/stack/ports.js';
 import type { StackRecord } from '../src/stack/state.js';
+import { scriptArgs } from './lib/script-args.js';
 
 const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values } = scriptArgs(import.meta.url, {
+  options: { runs: { type: 'string', default: '3' } },
+});
 const runs = Math.max(1, Number(values.runs));
 
 const dir = mkdtempSync(join(tmpdir(), 'headway-bench-up-'));

@@ -16,7 +16,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { z } from 'zod';
 
@@ -26,8 +25,9 @@ import { resolveTemporalConnection } from '../src/config/temporal.js';
 import { connectClient } from '../src/temporal/connection.js';
 
 import { cpuSeconds, headwayCommand, readTimeFile, startDevServer } from './lib/process-cost.js';
+import { scriptArgs } from './lib/script-args.js';
 
-const { values } = parseArgs({
+const { values } = scriptArgs(import.meta.url, {
   options: {
     'go-runner': { type: 'string' },
     rate: { type: 'string', default: '50' },

@@ -15,7 +15,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { Client, Connection } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
@@ -33,6 +32,7 @@ import { startDevServer } from '../test/helpers/dev-server.js';
 import { makeSignals } from '../test/helpers/make-signals.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
 import { workflowsAt } from './workflows-at.js';
+import { scriptArgs } from './lib/script-args.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -40,7 +40,7 @@ const CLUSTER = 'rec';
 /** Part of every webhook URL: it must appear in no history. */
 const WEBHOOK_SECRET = 'hook-secret-3f9c2a';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: { source: { type: 'string' }, prefix: { type: 'string', default: '' } },
 });
 

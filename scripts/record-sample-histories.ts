@@ -11,7 +11,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
@@ -22,13 +21,14 @@ import { testBinaries } from '../test/helpers/binaries.js';
 import { startDevServer } from '../test/helpers/dev-server.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
 import { workflowsAt } from './workflows-at.js';
+import { scriptArgs } from './lib/script-args.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'test/fixtures/histories/samples');
 /** The server suggests continue-as-new from this many events (the default is 4,096). */
 const SUGGEST_AT = 30;
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: { source: { type: 'string' }, prefix: { type: 'string', default: '' } },
 });
 

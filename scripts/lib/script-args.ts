@@ -1,0 +1,27 @@
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/**
+ * Node's `parseArgs` for an `npm run` script, with bad input answered the way the CLI answers it:
+ * an unknown flag or a missing value ends the script with a one-line error and its fix (exit 2),
+ * not a stack trace. Pass the script's `import.meta.url`; its usage is in its header comment.
+ */
+export function scriptArgs<T extends ParseArgsConfig>(
+  scriptUrl: string,
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    // parseArgs takes a value that starts with a dash (`--extra --eager-start`) for a flag.
+    const dash = message.includes('ambiguous')
+      ? '; a value that starts with a dash takes the = form: --extra="--eager-start"'
+      : '';
+    process.stderr.write(
+      `error: ${message}\nfix: see the usage at the top of scripts/${basename(fileURLToPath(scriptUrl))}${dash}\n`,
+    );
+    process.exit(2);
+  }
+}
