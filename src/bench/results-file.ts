@@ -23,7 +23,7 @@ export function readBenchResults(file: string): BenchResults {
     throw new HeadwayError(
       ErrorCode.Usage,
       `cannot read bench results ${file}: ${errorMessage(err)}`,
-      {},
+      { hint: 'give a file that `headway bench run --json FILE` wrote' },
     );
   }
   if (!ResultsShapeSchema.safeParse(value).success) {

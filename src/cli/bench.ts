@@ -190,6 +190,7 @@ function parseRunSettings(flags: RunFlags) {
   if (!parsed.success) {
     throw new HeadwayError(ErrorCode.Usage, 'invalid bench settings', {
       details: parsed.error.issues.map((i) => i.message),
+      hint: 'change the flags listed above; `headway bench run --help` lists them',
     });
   }
   return parsed.data;

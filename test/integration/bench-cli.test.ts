@@ -48,6 +48,21 @@ function benchArgs(
 }
 
 describe('headway bench run from the command line', () => {
+  it('answers bad settings and an unreadable results file with the error and its fix, exit 2', async () => {
+    const bad = await runCli(['bench', 'run', '--address', server.address, '--workers', '0'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error[USAGE]: invalid bench settings');
+    expect(bad.stderr).toContain('--workers must be at least 1');
+    expect(bad.stderr).toContain('fix: change the flags listed above');
+    expect(bad.stdout).toBe('');
+
+    const missing = join(dir.path, 'no-such-results.json');
+    const compare = await runCli(['bench', 'compare', missing, missing], env);
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toContain(`error[USAGE]: cannot read bench results ${missing}`);
+    expect(compare.stderr).toContain('fix: give a file that `headway bench run --json FILE` wrote');
+  });
+
   it('runs the bench with a small young generation (V8 reads it only at start)', async () => {
     const json = join(dir.path, 'run.json');
     // No --ramp-up: a run shorter than the 30 s default ramps for a quarter of it.
