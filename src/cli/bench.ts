@@ -399,6 +399,7 @@ function findMaxCommand(io: Io): Command {
       if (!parsed.success) {
         throw new HeadwayError(ErrorCode.Usage, 'invalid find-max settings', {
           details: parsed.error.issues.map((i) => i.message),
+          hint: 'change the flags listed above; `headway bench find-max --help` lists them',
         });
       }
       const s = parsed.data;

@@ -55,6 +55,12 @@ describe('headway bench run from the command line', () => {
     expect(bad.stderr).toContain('--workers must be at least 1');
     expect(bad.stderr).toContain('fix: change the flags listed above');
     expect(bad.stdout).toBe('');
+    const badMax = await runCli(
+      ['bench', 'find-max', '--address', server.address, '--workers', '0'],
+      env,
+    );
+    expect(badMax.code).toBe(2);
+    expect(badMax.stderr).toContain('fix: change the flags listed above');
 
     const missing = join(dir.path, 'no-such-results.json');
     const compare = await runCli(['bench', 'compare', missing, missing], env);
