@@ -16,9 +16,11 @@ export function scriptArgs<T extends ParseArgsConfig>(
   } catch (err) {
     const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     // parseArgs takes a value that starts with a dash (`--extra --eager-start`) for a flag.
-    const dash = message.includes('ambiguous')
-      ? '; a value that starts with a dash takes the = form: --extra="--eager-start"'
-      : '';
+    const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message)?.[1];
+    const dash =
+      ambiguous === undefined
+        ? ''
+        : `; a value that starts with a dash takes the = form: ${ambiguous}="<value>"`;
     process.stderr.write(
       `error: ${message}\nfix: see the usage at the top of scripts/${basename(fileURLToPath(scriptUrl))}${dash}\n`,
     );

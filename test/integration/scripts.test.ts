@@ -46,7 +46,7 @@ describe('script flags', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe("error: Option '--extra' argument is ambiguous.");
     expect(lines[1]).toBe(
-      'fix: see the usage at the top of scripts/bench-cost.ts; a value that starts with a dash takes the = form: --extra="--eager-start"',
+      'fix: see the usage at the top of scripts/bench-cost.ts; a value that starts with a dash takes the = form: --extra="<value>"',
     );
   });
 });
