@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 
+import { HeadwayError } from '../../src/errors.js';
 import { stateLayout } from '../../src/stack/state.js';
 import { findFreePorts } from '../../src/os/ports.js';
 import { metricsUrl, temporalAddress, temporalService } from '../../src/stack/service-specs.js';
@@ -32,6 +33,22 @@ export interface DevServerOptions {
  * For any suite that needs a Temporal server but not the whole stack.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      // Free ports are picked, then bound by the server: another process on this machine can take
+      // one in between. Only that race is tried again; any other failure is the test's to report.
+      const said = err instanceof HeadwayError ? err.details.join('\n') : '';
+      if (attempt < 3 && /address already in use/i.test(said)) continue;
+      // The server's own last lines, which a test runner does not print from the error's details.
+      if (said !== '' && err instanceof Error) err.message += `\n${said}`;
+      throw err;
+    }
+  }
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const { temporal } = await testBinaries();
   const dir = makeTempDir('headway-dev-server-');
   const [grpc, http, metrics, ui] = await findFreePorts(4);
