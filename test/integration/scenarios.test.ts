@@ -95,7 +95,14 @@ describe('headway scenario run (CI subset, real stacks)', () => {
       for (const { phase } of full.phases) expect(observed.has(phase), phase).toBe(true);
       expect(full.observations.length).toBeGreaterThan(full.phases.length);
       const stateDirs = [...cli.stderr.matchAll(/starting a stack in (\S+)/g)].map((m) => m[1]!);
-      expect(stateDirs).toHaveLength(SUBSET.length);
+      // A stack that did not come up is started once more on fresh ports (a port taken between
+      // picking and binding, on this shared machine); the run's notes say so, and why.
+      const retries = report.runs
+        .flat()
+        .flatMap((r) =>
+          r.notes.filter((n) => n.startsWith('the stack came up on a second attempt')),
+        );
+      expect(stateDirs, retries.join('\n')).toHaveLength(SUBSET.length + retries.length);
       for (const stateDir of stateDirs) {
         expect(existsSync(stateDir), stateDir).toBe(false);
         expect(processesUsing(stateDir)).toEqual([]);
