@@ -189,6 +189,11 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
         namespace,
         idPrefix,
         onError: (err) => logger.debug({ err: errorMessage(err) }, 'completion list failed'),
+        onOverlapWidened: (overlapMs, lateMs) =>
+          logger.debug(
+            { overlapMs, lateMs },
+            'a closed workflow surfaced late: completion list overlap widened',
+          ),
       });
       let startRetries = 0;
       const driver = temporalDriver(client, tracker, {

@@ -1,7 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+
+import { Client, Connection, type WorkflowService } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CompletionTracker } from '../../src/bench/completion-tracker.js';
 import {
   freshNamespace,
   runBenchmark,
@@ -197,4 +201,142 @@ describe('honest counts at high rates', () => {
       }
     },
   );
+});
+
+describe('completion tracker: the lists’ overlap against a real dev server', () => {
+  /**
+   * A client on the test's server, and a workflow service for the tracker that hides the rows of
+   * `hidden` ids from its lists (not from its lookups by id): a visibility record that lags.
+   */
+  async function setUp(hidden: ReadonlySet<string>) {
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: server.namespace });
+    const queries: string[] = [];
+    const service = {
+      listWorkflowExecutions: async (
+        request: temporal.api.workflowservice.v1.IListWorkflowExecutionsRequest,
+      ) => {
+        queries.push(request.query ?? '');
+        const page = await client.workflowService.listWorkflowExecutions(request);
+        if (!(request.query ?? '').includes('WorkflowId IN')) {
+          page.executions = page.executions.filter(
+            (e) => !hidden.has(e.execution?.workflowId ?? ''),
+          );
+        }
+        return page;
+      },
+    } as unknown as WorkflowService;
+    const prefix = `tracker-${randomUUID()}-`;
+    // Nobody polls this queue: each workflow stays open until the test terminates it.
+    const start = (name: string) =>
+      client.workflow.start('simpleWorkflow', {
+        taskQueue: `${prefix}nobody`,
+        workflowId: `${prefix}${name}`,
+        args: [],
+      });
+    /** Terminates a workflow and returns its close time once the server's clock has passed it. */
+    const close = async (handle: Awaited<ReturnType<typeof start>>): Promise<number> => {
+      await handle.terminate();
+      const closedAt = (await handle.describe()).closeTime!.getTime();
+      // So that the next close is later by whole milliseconds (close times are in ms).
+      while (Date.now() <= closedAt + 2) await new Promise((r) => setTimeout(r, 1));
+      return closedAt;
+    };
+    return { connection, service, queries, prefix, start, close };
+  }
+
+  it('a workflow the lists miss is found by a lookup and doubles the overlap (a lagging record simulated by hiding its row)', async () => {
+    const hidden = new Set<string>();
+    const t = await setUp(hidden);
+    try {
+      const widened: number[] = [];
+      const tracker = new CompletionTracker({
+        service: t.service,
+        namespace: server.namespace,
+        idPrefix: t.prefix,
+        intervalMs: 20,
+        overlapMs: 1,
+        lookupAfterMs: 600_000,
+        onOverlapWidened: (_, lateMs) => widened.push(lateMs),
+      });
+      hidden.add(`${t.prefix}late`);
+      const [late, onTime] = [await t.start('late'), await t.start('on-time')];
+      const lateClosed = tracker.wait(late.workflowId);
+      const onTimeClosed = tracker.wait(onTime.workflowId);
+      const lateAt = await t.close(late);
+      const onTimeAt = await t.close(onTime);
+      // The lists show the later close; the earlier one stays hidden from them.
+      expect(await onTimeClosed).toEqual({ status: 'terminated', closeTimeMs: onTimeAt });
+      expect(tracker.overlapMs).toBe(1);
+      await tracker.finalCheck();
+      tracker.stop();
+      expect(await lateClosed).toEqual({ status: 'terminated', closeTimeMs: lateAt });
+      expect(widened).toEqual([onTimeAt - lateAt]);
+      expect(tracker.overlapMs).toBe(2);
+    } finally {
+      await t.connection.close();
+    }
+  });
+
+  it('a workflow waited for only after the lists passed its close does not widen it', async () => {
+    const t = await setUp(new Set());
+    try {
+      const tracker = new CompletionTracker({
+        service: t.service,
+        namespace: server.namespace,
+        idPrefix: t.prefix,
+        intervalMs: 20,
+        overlapMs: 1,
+        lookupAfterMs: 600_000,
+      });
+      const [early, later] = [await t.start('early'), await t.start('later')];
+      const earlyAt = await t.close(early);
+      const laterAt = await t.close(later);
+      expect(await tracker.wait(later.workflowId)).toEqual({
+        status: 'terminated',
+        closeTimeMs: laterAt,
+      });
+      // Accepted after the lists had shown a later close: only a lookup can find it.
+      const earlyClosed = tracker.wait(early.workflowId);
+      await tracker.finalCheck();
+      tracker.stop();
+      expect(await earlyClosed).toEqual({ status: 'terminated', closeTimeMs: earlyAt });
+      expect(tracker.overlapMs).toBe(1);
+    } finally {
+      await t.connection.close();
+    }
+  });
+
+  it('lists without a lower bound until a first close, so a local clock a minute ahead of the server’s changes nothing', async () => {
+    const t = await setUp(new Set());
+    try {
+      const tracker = new CompletionTracker({
+        service: t.service,
+        namespace: server.namespace,
+        idPrefix: t.prefix,
+        intervalMs: 20,
+        lookupAfterMs: 600_000,
+        now: () => Date.now() + 60_000,
+      });
+      const handles = [await t.start('0'), await t.start('1'), await t.start('2')];
+      const closed = handles.map((h) => tracker.wait(h.workflowId));
+      // One at a time, each seen by a list before the next closes.
+      const closedAt: number[] = [];
+      for (const [i, h] of handles.entries()) {
+        closedAt.push(await t.close(h));
+        expect(await closed[i]).toEqual({ status: 'terminated', closeTimeMs: closedAt[i] });
+      }
+      tracker.stop();
+      // All from the lists (no lookup by id), the first of them unbounded, the later ones from
+      // the server's close times less the overlap, which in-order closes left as it was.
+      expect(t.queries.some((q) => q.includes('WorkflowId IN'))).toBe(false);
+      expect(t.queries[0]).not.toContain('CloseTime');
+      expect(t.queries.at(-1)).toContain(
+        `CloseTime >= "${new Date(closedAt[1]! - 500).toISOString()}"`,
+      );
+      expect(tracker.overlapMs).toBe(500);
+    } finally {
+      await t.connection.close();
+    }
+  });
 });
