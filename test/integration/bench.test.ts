@@ -5,7 +5,10 @@ import type { temporal } from '@temporalio/proto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CompletionTracker } from '../../src/bench/completion-tracker.js';
+import {
+  CompletionTracker,
+  type CompletionTrackerOptions,
+} from '../../src/bench/completion-tracker.js';
 import {
   freshNamespace,
   runBenchmark,
@@ -206,11 +209,13 @@ describe('honest counts at high rates', () => {
 describe('completion tracker: the lists’ overlap against a real dev server', () => {
   /**
    * A client on the test's server, and a workflow service for the tracker that hides the rows of
-   * `hidden` ids from its lists (not from its lookups by id): a visibility record that lags.
+   * the workflows named in `hidden` from its lists (not from its lookups by id): a visibility record
+   * that lags.
    */
-  async function setUp(hidden: ReadonlySet<string>) {
+  async function setUp(...hidden: string[]) {
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });
+    const prefix = `tracker-${randomUUID()}-`;
     const queries: string[] = [];
     const service = {
       listWorkflowExecutions: async (
@@ -220,13 +225,12 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
         const page = await client.workflowService.listWorkflowExecutions(request);
         if (!(request.query ?? '').includes('WorkflowId IN')) {
           page.executions = page.executions.filter(
-            (e) => !hidden.has(e.execution?.workflowId ?? ''),
+            (e) => !hidden.some((name) => e.execution?.workflowId === `${prefix}${name}`),
           );
         }
         return page;
       },
     } as unknown as WorkflowService;
-    const prefix = `tracker-${randomUUID()}-`;
     // Nobody polls this queue: each workflow stays open until the test terminates it.
     const start = (name: string) =>
       client.workflow.start('simpleWorkflow', {
@@ -242,24 +246,28 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
       while (Date.now() <= closedAt + 2) await new Promise((r) => setTimeout(r, 1));
       return closedAt;
     };
-    return { connection, service, queries, prefix, start, close };
+    /** A tracker of this prefix's workflows on the hiding service, listing every 20 ms. */
+    const track = (extra: Partial<CompletionTrackerOptions>) =>
+      new CompletionTracker({
+        service,
+        namespace: server.namespace,
+        idPrefix: prefix,
+        intervalMs: 20,
+        lookupAfterMs: 600_000,
+        ...extra,
+      });
+    return { connection, queries, start, close, track };
   }
 
   it('a workflow the lists miss is found by a lookup and doubles the overlap (a lagging record simulated by hiding its row)', async () => {
-    const hidden = new Set<string>();
-    const t = await setUp(hidden);
+    const t = await setUp('late');
     try {
       const widened: number[] = [];
-      const tracker = new CompletionTracker({
-        service: t.service,
-        namespace: server.namespace,
-        idPrefix: t.prefix,
-        intervalMs: 20,
+      const tracker = t.track({
         overlapMs: 1,
-        lookupAfterMs: 600_000,
         onOverlapWidened: (_, lateMs) => widened.push(lateMs),
       });
-      hidden.add(`${t.prefix}late`);
+
       const [late, onTime] = [await t.start('late'), await t.start('on-time')];
       const lateClosed = tracker.wait(late.workflowId);
       const onTimeClosed = tracker.wait(onTime.workflowId);
@@ -279,15 +287,10 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
   });
 
   it('a workflow waited for only after the lists passed its close does not widen it', async () => {
-    const t = await setUp(new Set());
+    const t = await setUp();
     try {
-      const tracker = new CompletionTracker({
-        service: t.service,
-        namespace: server.namespace,
-        idPrefix: t.prefix,
-        intervalMs: 20,
+      const tracker = t.track({
         overlapMs: 1,
-        lookupAfterMs: 600_000,
       });
       const [early, later] = [await t.start('early'), await t.start('later')];
       const earlyAt = await t.close(early);
@@ -308,14 +311,9 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
   });
 
   it('lists without a lower bound until a first close, so a local clock a minute ahead of the server’s changes nothing', async () => {
-    const t = await setUp(new Set());
+    const t = await setUp();
     try {
-      const tracker = new CompletionTracker({
-        service: t.service,
-        namespace: server.namespace,
-        idPrefix: t.prefix,
-        intervalMs: 20,
-        lookupAfterMs: 600_000,
+      const tracker = t.track({
         now: () => Date.now() + 60_000,
       });
       const handles = [await t.start('0'), await t.start('1'), await t.start('2')];
