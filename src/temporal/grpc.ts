@@ -1,7 +1,12 @@
 import { isGrpcServiceError } from '@temporalio/client';
 
 /** gRPC status codes Headway tells apart (@grpc/grpc-js `status`). */
-export const GRPC = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+export const GRPC = {
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  UNAVAILABLE: 14,
+} as const;
 
 /** The gRPC error somewhere in an error's cause chain (the SDK wraps them). */
 export function grpcCause(err: unknown): { code: number } | undefined {
