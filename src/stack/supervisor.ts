@@ -179,14 +179,32 @@ export class Supervisor {
     onProgress: (message: string) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const running = this.#running.get(name);
+    let running = this.#running.get(name);
     if (running === undefined) throw new Error(`unknown service ${name}`);
     let exitReason: string | undefined;
-    void running.exited.then((reason) => {
-      exitReason = reason;
-    });
+    const watch = (r: Running): void => {
+      void r.exited.then((reason) => {
+        if (this.#running.get(name) === r) exitReason = reason;
+      });
+    };
+    watch(running);
+    let startedAgain = false;
     while (Date.now() < deadline) {
       if (signal?.aborted === true) throw startCancelled();
+      const lost = exitReason === undefined ? undefined : portLostToAnother(running);
+      if (lost !== undefined && !startedAgain && !this.#stopping) {
+        // The Temporal dev server picks ports for its internal services itself (free when it
+        // looked, bound a moment later); another process can take one in between. A new start
+        // picks new ones. A port of ours that is busy is a real conflict: not tried again.
+        startedAgain = true;
+        exitReason = undefined;
+        onProgress(
+          `${name} lost port ${lost}, which it had picked itself, to another process; starting it again`,
+        );
+        running = this.#spawn(running.spec, running);
+        watch(running);
+        continue;
+      }
       if (exitReason !== undefined) {
         throw new HeadwayError(ErrorCode.ServiceExited, `${name} ${exitReason} while starting`, {
           details: quoteTail(name, running.tail),
@@ -252,6 +270,20 @@ export class Supervisor {
       this.#options.onChange?.();
     });
   }
+}
+
+/**
+ * The port a service that exited could not bind because another process had it, when that port is
+ * not one of those Headway gave it (so the service picked it itself); undefined otherwise.
+ */
+function portLostToAnother(running: Running): number | undefined {
+  for (const line of [...running.tail].reverse()) {
+    const m = /listen tcp [^\s]*:(\d+): bind: address already in use/.exec(line);
+    if (m === null) continue;
+    const port = Number(m[1]);
+    return Object.values(running.spec.ports).includes(port) ? undefined : port;
+  }
+  return undefined;
 }
 
 /** The last lines a service wrote, compacted: errors first-class, noise trimmed. */
