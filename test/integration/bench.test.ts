@@ -15,6 +15,7 @@ import {
   type BenchRunOptions,
 } from '../../src/bench/run-benchmark.js';
 import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
+import { temporalDriver } from '../../src/bench/temporal-driver.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
 import { connectNative } from '../../src/temporal/connection.js';
 import { workflowStackTracesInstalled } from '../../src/temporal/workflow-stack-traces.js';
@@ -335,6 +336,83 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
       expect(tracker.overlapMs).toBe(500);
     } finally {
       await t.connection.close();
+    }
+  });
+});
+
+describe('the bench’s starts against a real dev server', () => {
+  it('a start whose answer was lost is sent again with the same request id and is one start (the lost answer simulated)', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection, namespace: server.namespace });
+      const prefix = `driver-${randomUUID()}-`;
+      const requests: temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest[] = [];
+      const service = {
+        startWorkflowExecution: async (
+          request: temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest,
+        ) => {
+          requests.push(request);
+          const answer = await client.workflowService.startWorkflowExecution(request);
+          // The server accepted the first one; its answer does not reach the bench.
+          if (requests.length === 1) throw Object.assign(new Error('lost'), { code: 14 });
+          return answer;
+        },
+      } as unknown as WorkflowService;
+      const tracker = new CompletionTracker({
+        service: client.workflowService,
+        namespace: server.namespace,
+        idPrefix: prefix,
+      });
+      const retries: unknown[] = [];
+      const driver = temporalDriver(
+        { options: client.options, workflowService: service },
+        tracker,
+        {
+          name: 'multiActivityWorkflow',
+          args: [3],
+          // Nobody polls it: the workflow stays open for the test to read and terminate.
+          taskQueue: `${prefix}nobody`,
+          idPrefix: prefix,
+          onStartRetry: (err) => retries.push(err),
+        },
+      );
+      await driver.start(0);
+      tracker.stop();
+      expect(retries).toHaveLength(1);
+      expect(requests).toHaveLength(2);
+      expect(requests[1]!.requestId).toBe(requests[0]!.requestId);
+
+      // One workflow on the server, started as the client would have started it.
+      const runs = await client.workflow.count(`WorkflowId = "${prefix}0"`);
+      expect(runs.count).toBe(1);
+      const handle = client.workflow.getHandle(`${prefix}0`);
+      const started = (await handle.fetchHistory()).events![0]!
+        .workflowExecutionStartedEventAttributes!;
+      expect(started.workflowType?.name).toBe('multiActivityWorkflow');
+      expect(started.taskQueue?.name).toBe(`${prefix}nobody`);
+      expect(started.identity).toBe(client.options.identity);
+      expect(
+        started.input?.payloads?.map((p) =>
+          client.options.loadedDataConverter.payloadConverter.fromPayload(p),
+        ),
+      ).toEqual([3]);
+
+      // Starting that id again is not a retry: the server's refusal is a start error.
+      const again = temporalDriver(client, tracker, {
+        name: 'simpleWorkflow',
+        args: [],
+        taskQueue: `${prefix}nobody`,
+        idPrefix: prefix,
+      });
+      const refused = await again.start(0).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).toBeDefined();
+      expect(again.classify(refused, 'start')).toBe('start_error');
+      await handle.terminate();
+    } finally {
+      await connection.close();
     }
   });
 });
