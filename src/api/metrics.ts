@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Gauge, Registry } from '../prometheus/prom-client.js';
 
 import type { HealthState } from '../health/types.js';
 import { exposition } from '../prometheus/exposition.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from '../prometheus/prom-client.js';
 
 import type { Outcome } from '../load/generator.js';
 import { exposition } from '../prometheus/exposition.js';

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Help } from 'commander';
@@ -134,6 +137,31 @@ describe('the command index', () => {
       // They do load the SDK's connection module: the check below is not vacuous.
       expect(files, args.join(' ')).toContain('@temporalio/worker/lib/connection.js');
       expect(files, args.join(' ')).not.toContain('@temporalio/worker/lib/worker.js');
+    }
+  });
+
+  it('the bench loads prom-client’s classes and the JS HdrHistogram without their indexes (push gateway, TLS; WebAssembly, pako), and yaml only when a config file is there', async () => {
+    const [closed] = await findFreePorts(1);
+    const args = ['bench', 'run', '--generator-only', '--duration', '1s'];
+    args.push('--address', `127.0.0.1:${closed}`, '--namespace', 'default', '--task-queue', 'q');
+    const env = { NODE_OPTIONS: '--max-semi-space-size=4', MALLOC_ARENA_MAX: '2' };
+    const dir = mkdtempSync(join(tmpdir(), 'headway-loads-'));
+    try {
+      const without = modulesLoadedBy(args, 1, { ...env, HEADWAY_CONFIG: '' });
+      expect(without.files).toContain('prom-client/lib/histogram.js');
+      expect(without.files).not.toContain('prom-client/index.js');
+      expect(without.files).not.toContain('prom-client/lib/pushgateway.js');
+      expect(without.files).toContain('hdr-histogram-js/dist/Float64Histogram.js');
+      expect(without.files).not.toContain('hdr-histogram-js/dist/index.js');
+      expect(without.packages).not.toContain('pako');
+      expect(without.packages).not.toContain('yaml');
+
+      const config = join(dir, 'headway.yml');
+      writeFileSync(config, 'log_level: info\n');
+      const withFile = modulesLoadedBy(args, 1, { ...env, HEADWAY_CONFIG: config });
+      expect(withFile.packages).toContain('yaml');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
 import { CONFIG_FILE_ENV, ENV_KEYS } from './env-keys.js';
 import { HeadwayConfigSchema, type HeadwayConfig } from './schema.js';
+import { parseYaml } from './yaml.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

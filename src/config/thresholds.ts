@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
@@ -9,6 +8,8 @@ import {
   resolveThresholds,
   type ResolvedThresholds,
 } from '../health/thresholds.js';
+
+import { parseYaml } from './yaml.js';
 
 /** Threshold overrides (the shape of `signals.thresholds`) resolved, or a CONFIG_INVALID error. */
 export function thresholdsFrom(

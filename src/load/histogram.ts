@@ -4,7 +4,19 @@
  * JSON shape, a sparse list of [bucket lowest value, count]. Percentiles of several runs come from
  * merging, never averaging.
  */
-import { build, JsHistogram } from 'hdr-histogram-js';
+// The pure-JS 64-bit histogram from its own module: the package's index also loads its WebAssembly
+// build (a base64 blob, and pako to inflate it), 40-50 ms of CPU at every start of the bench
+// against 6 ms (docs/bench.md, "Twelfth round").
+import { createRequire } from 'node:module';
+
+// Types only: the index is not loaded at run time.
+import type { JsHistogram } from 'hdr-histogram-js';
+
+// Required, not imported: a CommonJS module whose class is its `default` property, which Node's
+// and Vitest's ESM interop do not agree on.
+const { default: Float64Histogram } = createRequire(import.meta.url)(
+  'hdr-histogram-js/dist/Float64Histogram.js',
+) as { default: new (lowest: number, highest: number, digits: number) => JsHistogram };
 
 export interface HistogramSnapshot {
   /** Unit of the keys: microseconds. */
@@ -31,16 +43,10 @@ export interface LatencySummary {
 
 /** A fresh HdrHistogram of microseconds with 3 significant digits, resized as values grow. */
 function hdr(): JsHistogram {
-  const h = build({
-    bitBucketSize: 64,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 2,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
-  // The pure-JS build is a JsHistogram, whose per-bucket counts the JSON form reads.
-  if (!(h instanceof JsHistogram)) throw new TypeError('expected the pure-JS HdrHistogram build');
+  // What the package's `build` makes of { bitBucketSize: 64, autoResize: true }, the defaults
+  // otherwise (lowest 1, highest 2, 3 digits), without WebAssembly.
+  const h = new Float64Histogram(1, 2, 3);
+  h.autoResize = true;
   return h;
 }
 
