@@ -59,8 +59,8 @@ const START_ATTEMPTS = 10;
  * Starts go to the client's `StartWorkflowExecution` as one request made once, with only the id
  * and request id new each time: the arguments are the same for every workflow of a run, and the
  * client's `workflow.start` would encode them again, run its interceptor chain and build a handle
- * (a dozen closures) the bench never uses: 8-10 % of the generator's main thread and a sixth of
- * its garbage at 50/s (docs/bench.md, "Twelfth round"). The request is the one the client builds
+ * (a dozen closures) the bench never uses: 5 % of the generator's main thread and some 15 % of
+ * what it allocates at 50/s (docs/bench.md, "Twelfth round"). The request is the one the client builds
  * for these options (its namespace, identity and data converter; the bench has no payload codec).
  */
 function startRequest(
