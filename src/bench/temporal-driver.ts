@@ -10,8 +10,8 @@ import { toPayloads } from '@temporalio/common';
 import proto, { type temporal } from '@temporalio/proto';
 
 import { classifyError } from '../load/classify-error.js';
-import { GRPC, grpcCause } from '../temporal/grpc.js';
 import type { Outcome, ServerCompletion, WorkflowDriver } from '../load/generator.js';
+import { GRPC, grpcCause } from '../temporal/grpc.js';
 
 import {
   OutcomeUnknownError,
@@ -60,8 +60,9 @@ const START_ATTEMPTS = 10;
  * and request id new each time: the arguments are the same for every workflow of a run, and the
  * client's `workflow.start` would encode them again, run its interceptor chain and build a handle
  * (a dozen closures) the bench never uses: 5 % of the generator's main thread and some 15 % of
- * what it allocates at 50/s (docs/bench.md, "Twelfth round"). The request is the one the client builds
- * for these options (its namespace, identity and data converter; the bench has no payload codec).
+ * what it allocates at 50/s (docs/bench.md, "Twelfth round"). The request is the one the client
+ * builds for these options (its namespace, identity and data converter; the bench has no payload
+ * codec).
  */
 function startRequest(
   client: StartClient,

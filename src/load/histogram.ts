@@ -4,16 +4,15 @@
  * JSON shape, a sparse list of [bucket lowest value, count]. Percentiles of several runs come from
  * merging, never averaging.
  */
-// The pure-JS 64-bit histogram from its own module: the package's index also loads its WebAssembly
-// build (a base64 blob, and pako to inflate it), 40-50 ms of CPU at every start of the bench
-// against 6 ms (docs/bench.md, "Twelfth round").
 import { createRequire } from 'node:module';
 
 // Types only: the index is not loaded at run time.
 import type { JsHistogram } from 'hdr-histogram-js';
 
-// Required, not imported: a CommonJS module whose class is its `default` property, which Node's
-// and Vitest's ESM interop do not agree on.
+// The pure-JS 64-bit histogram from its own module: the package's index also loads its WebAssembly
+// build (a base64 blob, and pako to inflate it), 40-50 ms of CPU at every start of the bench
+// against 6 ms (docs/bench.md, "Twelfth round"). Required, not imported: a CommonJS module whose
+// class is its `default` property, which Node's and Vitest's ESM interop do not agree on.
 const { default: Float64Histogram } = createRequire(import.meta.url)(
   'hdr-histogram-js/dist/Float64Histogram.js',
 ) as { default: new (lowest: number, highest: number, digits: number) => JsHistogram };
