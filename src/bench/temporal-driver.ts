@@ -11,7 +11,7 @@ import proto, { type temporal } from '@temporalio/proto';
 
 import { classifyError } from '../load/classify-error.js';
 import type { Outcome, ServerCompletion, WorkflowDriver } from '../load/generator.js';
-import { GRPC, grpcCause } from '../temporal/grpc.js';
+import { GRPC, grpcCode } from '../temporal/grpc.js';
 
 import {
   OutcomeUnknownError,
@@ -113,8 +113,7 @@ export function temporalDriver(
       } catch (err) {
         // A retry of a start the server did accept (its answer was lost) finds it started: the
         // ids are this run's own, so that is this start, not someone else's workflow.
-        const code = (grpcCause(err) ?? (err as { code?: unknown } | null))?.code;
-        if (!(retried && code === GRPC.ALREADY_EXISTS)) throw err;
+        if (!(retried && grpcCode(err) === GRPC.ALREADY_EXISTS)) throw err;
       }
       const closed = tracker.wait(workflowId);
       return {

@@ -3,7 +3,7 @@
  * concurrency limits), UNAVAILABLE and DEADLINE_EXCEEDED. Jittered exponential backoff, so a
  * refused burst does not come back as one.
  */
-import { grpcCause } from '../temporal/grpc.js';
+import { grpcCode } from '../temporal/grpc.js';
 
 /** gRPC codes worth asking again. */
 const RETRYABLE = new Set([
@@ -11,8 +11,8 @@ const RETRYABLE = new Set([
 ]);
 
 export function isRetryableLoadError(err: unknown): boolean {
-  const code = grpcCause(err)?.code ?? (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' && RETRYABLE.has(code);
+  const code = grpcCode(err);
+  return code !== undefined && RETRYABLE.has(code);
 }
 
 export interface RetryOptions {

@@ -16,3 +16,12 @@ export function grpcCause(err: unknown): { code: number } | undefined {
   }
   return undefined;
 }
+
+/**
+ * An error's gRPC status code: from the gRPC error in its cause chain, else its own `code` (the
+ * native connection rejects with plain errors that carry one).
+ */
+export function grpcCode(err: unknown): number | undefined {
+  const code = grpcCause(err)?.code ?? (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}

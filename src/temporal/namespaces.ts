@@ -4,7 +4,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 
-import { GRPC, grpcCause } from './grpc.js';
+import { GRPC, grpcCause, grpcCode } from './grpc.js';
 
 /** Whether the namespace exists; server errors other than NOT_FOUND count as "yes". */
 export async function namespaceExists(connection: Connection, namespace: string): Promise<boolean> {
@@ -48,7 +48,7 @@ export async function ensureNamespace(
       await service.describeNamespace({ namespace });
       return true;
     } catch (err) {
-      if ((err as { code?: unknown }).code === GRPC.NOT_FOUND) return false;
+      if (grpcCode(err) === GRPC.NOT_FOUND) return false;
       throw err;
     }
   };
@@ -60,7 +60,7 @@ export async function ensureNamespace(
     });
   } catch (err) {
     if (
-      (err as { code?: unknown }).code === GRPC.ALREADY_EXISTS ||
+      grpcCode(err) === GRPC.ALREADY_EXISTS ||
       /already exists|already registered/i.test(errorMessage(err))
     ) {
       return 'existing';
@@ -88,7 +88,7 @@ export async function ensureNamespace(
       });
       return true;
     } catch (err) {
-      if ((err as { code?: unknown }).code === GRPC.NOT_FOUND) return false;
+      if (grpcCode(err) === GRPC.NOT_FOUND) return false;
       throw err;
     }
   };
