@@ -8,7 +8,7 @@ import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { ErrorCode, HeadwayError, errorMessage } from '../errors.js';
 import { redactSecrets } from '../log/redact.js';
 
-import { GRPC, grpcCause } from './grpc.js';
+import { GRPC, grpcCause, grpcCode } from './grpc.js';
 import { namespaceExists } from './namespaces.js';
 
 const UNAVAILABLE_HINT = 'is the server running? `headway up` starts a local one';
@@ -212,10 +212,9 @@ export function explainWorkerStartError(
 ): HeadwayError {
   if (err instanceof HeadwayError) return err;
   const message = errorMessage(err);
-  const code = (err as { code?: unknown } | null)?.code;
   if (
     err instanceof NamespaceNotFoundError ||
-    code === GRPC.NOT_FOUND ||
+    grpcCode(err) === GRPC.NOT_FOUND ||
     /namespace.*not found/i.test(message)
   ) {
     return namespaceNotFound(config);
