@@ -1,6 +1,7 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 
 import { cachedBundle } from '../temporal/bundle-cache.js';
+import { skipCodecWalksWithoutCodecs } from '../temporal/codec-walks.js';
 import {
   WorkerPool,
   bundleOnce,
@@ -26,12 +27,14 @@ export function benchWorkflowBundle(cacheDir?: string): ReturnType<typeof bundle
 }
 
 /**
- * The SDK's workflow API, evaluated once per sandbox instead of once per workflow: in a reused
- * V8 context every workflow otherwise re-runs `@temporalio/workflow`'s index and the modules only
- * it imports (metrics, random streams, nexus…), 0.2 ms each time. They keep no per-workflow state
- * at module scope; what they need of the workflow they ask the activator for at each call.
+ * Modules the sandbox evaluates once instead of once per workflow: in a reused V8 context every
+ * workflow otherwise re-runs `@temporalio/workflow`'s index and the modules only it imports
+ * (metrics, random streams, nexus…), 0.2 ms each time, and the bench's own workflows module (a
+ * fortieth of the main thread at 50/s with 4 workers). None keeps per-workflow state at module
+ * scope: what they need of the workflow they ask the activator for at each call (the bench
+ * module's activity proxies too).
  */
-export const BENCH_PRELOADED_MODULES = ['@temporalio/workflow'] as const;
+export const BENCH_PRELOADED_MODULES = ['@temporalio/workflow', BENCH_WORKFLOWS_PATH] as const;
 
 export interface BenchWorkersOptions extends Pick<
   WorkerPoolOptions,
@@ -105,6 +108,8 @@ export async function createBenchWorkers(options: BenchWorkersOptions): Promise<
   });
   // The bench workflows never need a stack trace; the hooks cost a fifth of the main thread.
   skipWorkflowStackTraces();
+  // The bench's workers have no payload codecs.
+  skipCodecWalksWithoutCodecs();
   await pool.create();
   return {
     workers: pool.workers,

@@ -4,6 +4,8 @@ import { DefaultLogger } from '@temporalio/worker/lib/logger.js';
 import { Runtime } from '@temporalio/worker/lib/runtime.js';
 import type { Logger } from 'pino';
 
+import { checkLevelBeforeComposing } from './composed-log-gate.js';
+
 export interface RuntimeSetup {
   /** Where SDK and workflow/activity logs go. */
   readonly logger: Logger;
@@ -30,10 +32,12 @@ export function installRuntime(setup: RuntimeSetup): void {
   const sdkLevel = (Object.keys(PINO_LEVEL) as LogLevel[]).find(
     (l) => PINO_LEVEL[l] === logger.level,
   );
+  const sdkLogger = new DefaultLogger(sdkLevel ?? 'INFO', (entry) => {
+    logger[PINO_LEVEL[entry.level]]({ ...entry.meta }, entry.message);
+  });
+  checkLevelBeforeComposing(sdkLogger);
   Runtime.install({
-    logger: new DefaultLogger(sdkLevel ?? 'INFO', (entry) => {
-      logger[PINO_LEVEL[entry.level]]({ ...entry.meta }, entry.message);
-    }),
+    logger: sdkLogger,
     shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
