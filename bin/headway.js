@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Checked before any import that needs a newer Node, so the user sees this and not a syntax error.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { nodeSettingsFor } from '../src/bench/node-settings.js';
+import { compiledIsCurrentIn } from '../src/bin/compiled-state.js';
 
 const HANDED_OVER = 'HEADWAY_HANDED_OVER';
 const settings = nodeSettingsFor(process.argv.slice(2), process.env);
@@ -101,19 +101,7 @@ async function start() {
 function compiledIsCurrent() {
   // Asked once per start at most (both the Node 20 check and start() need it); a property, since
   // a module-level variable would not be initialised yet when the top-level code calls this.
-  return (compiledIsCurrent.known ??= checkCompiled());
-}
-
-function checkCompiled() {
-  const built = statSync(new URL('../dist/.built', import.meta.url), { throwIfNoEntry: false });
-  if (built === undefined) return false;
-  const src = fileURLToPath(new URL('../src/', import.meta.url));
-  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.endsWith('.test.ts')) continue;
-    const file = join(entry.parentPath ?? entry.path, entry.name);
-    if (statSync(file).mtimeMs > built.mtimeMs) return false;
-  }
-  return true;
+  return (compiledIsCurrent.known ??= compiledIsCurrentIn(new URL('../', import.meta.url)));
 }
 
 /** Registers tsx and names the TypeScript entry point. */

@@ -18,10 +18,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { BenchResults } from '../src/bench/results.js';
 import { freshNamespace } from '../src/bench/run-benchmark.js';
+import { compiledIsCurrentIn } from '../src/bin/compiled-state.js';
 import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalConnection } from '../src/config/temporal.js';
 import { connectClient } from '../src/temporal/connection.js';
@@ -56,6 +57,13 @@ if (values.mode !== 'full' && values.mode !== 'generator-only') {
   process.exit(2);
 }
 const HEADWAY = values.headway ?? fileURLToPath(new URL('../bin/headway.js', import.meta.url));
+if (!compiledIsCurrentIn(new URL('../', pathToFileURL(HEADWAY)))) {
+  // Then bin/headway.js runs the sources through tsx: 0.3-0.5 s more CPU at each start.
+  console.error(
+    `warning: ${fileURLToPath(new URL('../', pathToFileURL(HEADWAY)))} has sources newer than its dist/: ` +
+      'the bench will compile TypeScript at start and the figures will be too high; run `npm run build` there first',
+  );
+}
 const connectionBase = resolveTemporalConnection(loadConfig({}).config.temporal, process.env);
 const dir = mkdtempSync(join(tmpdir(), 'headway-bench-cost-'));
 
