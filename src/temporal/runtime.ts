@@ -32,12 +32,11 @@ export function installRuntime(setup: RuntimeSetup): void {
   const sdkLevel = (Object.keys(PINO_LEVEL) as LogLevel[]).find(
     (l) => PINO_LEVEL[l] === logger.level,
   );
-  const sdkLogger = new DefaultLogger(sdkLevel ?? 'INFO', (entry) => {
-    logger[PINO_LEVEL[entry.level]]({ ...entry.meta }, entry.message);
-  });
-  checkLevelBeforeComposing(sdkLogger);
-  Runtime.install({
-    logger: sdkLogger,
+  const level = sdkLevel ?? 'INFO';
+  const runtime = Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      logger[PINO_LEVEL[entry.level]]({ ...entry.meta }, entry.message);
+    }),
     shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
@@ -46,4 +45,6 @@ export function installRuntime(setup: RuntimeSetup): void {
         : { metrics: { prometheus: { bindAddress: setup.metricsBindAddress } } }),
     },
   });
+  // The runtime's logger is the SDK's collector of forwarded logs, which ends in the one above.
+  checkLevelBeforeComposing(runtime.logger, level);
 }
