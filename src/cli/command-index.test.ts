@@ -109,6 +109,8 @@ describe('the command index', () => {
       expect(own).toEqual([
         // Plain JavaScript with no imports: which commands need start-only Node settings.
         'bench/node-settings',
+        // Plain JavaScript: whether dist/ is newer than every source.
+        'bin/compiled-state',
         'bin/headway',
         'cli/command-index',
         'cli/env-help',

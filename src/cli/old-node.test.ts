@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,14 +27,13 @@ describe('bin/headway.js on Node 20', () => {
     ).toBeLessThan(22);
     install = mkdtempSync(join(tmpdir(), 'headway-old-node-'));
     mkdirSync(join(install, 'bin'));
-    mkdirSync(join(install, 'src/bench'), { recursive: true });
     copyFileSync(join(ROOT, 'bin/headway.js'), join(install, 'bin/headway.js'));
-    // The one source file the entry point imports, older than the compiled tree it stands beside.
-    copyFileSync(
-      join(ROOT, 'src/bench/node-settings.js'),
-      join(install, 'src/bench/node-settings.js'),
-    );
-    utimesSync(join(install, 'src/bench/node-settings.js'), 0, 0);
+    // The source files the entry point imports, older than the compiled tree they stand beside.
+    for (const file of ['src/bench/node-settings.js', 'src/bin/compiled-state.js']) {
+      mkdirSync(dirname(join(install, file)), { recursive: true });
+      copyFileSync(join(ROOT, file), join(install, file));
+      utimesSync(join(install, file), 0, 0);
+    }
     symlinkSync(join(ROOT, 'dist'), join(install, 'dist'));
     symlinkSync(join(ROOT, 'package.json'), join(install, 'package.json'));
   });
