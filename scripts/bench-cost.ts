@@ -57,10 +57,11 @@ if (values.mode !== 'full' && values.mode !== 'generator-only') {
   process.exit(2);
 }
 const HEADWAY = values.headway ?? fileURLToPath(new URL('../bin/headway.js', import.meta.url));
-if (!compiledIsCurrentIn(new URL('../', pathToFileURL(HEADWAY)))) {
+const HEADWAY_ROOT = new URL('../', pathToFileURL(HEADWAY));
+if (!compiledIsCurrentIn(HEADWAY_ROOT)) {
   // Then bin/headway.js runs the sources through tsx: 0.3-0.5 s more CPU at each start.
   console.error(
-    `warning: ${fileURLToPath(new URL('../', pathToFileURL(HEADWAY)))} has sources newer than its dist/: ` +
+    `warning: ${fileURLToPath(HEADWAY_ROOT)} has sources newer than its dist/: ` +
       'the bench will compile TypeScript at start and the figures will be too high; run `npm run build` there first',
   );
 }

@@ -4,13 +4,6 @@ import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 import { LoggerWithComposedMetadata } from '@temporalio/common/lib/logger.js';
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
-const METHODS = {
-  trace: 'TRACE',
-  debug: 'DEBUG',
-  info: 'INFO',
-  warn: 'WARN',
-  error: 'ERROR',
-} as const;
 
 /** The parents whose composed loggers drop entries early, and the level they keep from. */
 const gated = new Map<Logger, LogLevel>();
@@ -42,7 +35,9 @@ function dropped(logger: Composed, level: LogLevel): boolean {
 
 function patchComposedLogger(): void {
   const proto = LoggerWithComposedMetadata.prototype;
-  for (const [method, level] of Object.entries(METHODS) as [keyof typeof METHODS, LogLevel][]) {
+  for (const level of Object.keys(SEVERITY) as LogLevel[]) {
+    // The logger's method for each level is the level's name in lower case.
+    const method = level.toLowerCase() as Lowercase<LogLevel>;
     // Called below with each logger as `this`.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const original = proto[method];
