@@ -80,16 +80,17 @@ function activationLoop(worker: WorkerInternals): Observable<void> {
     let pending = 0;
     let ended = false;
 
-    const end = (error?: unknown): void => {
+    // Whatever a rejection carries (even `undefined`) fails the worker; only a drain completes it.
+    const fail = (error: unknown): void => {
       if (ended) return;
       ended = true;
-      if (error === undefined) {
-        worker.logger.debug('Workflow Worker terminated');
-        subscriber.complete();
-      } else subscriber.error(error);
+      subscriber.error(error);
     };
     const settleIfDone = (): void => {
-      if (!polling && pending === 0) end();
+      if (ended || polling || pending > 0) return;
+      ended = true;
+      worker.logger.debug('Workflow Worker terminated');
+      subscriber.complete();
     };
     const track = (work: Promise<void>): void => {
       pending += 1;
@@ -98,7 +99,7 @@ function activationLoop(worker: WorkerInternals): Observable<void> {
           pending -= 1;
           settleIfDone();
         },
-        (error: unknown) => end(error),
+        (error: unknown) => fail(error),
       );
     };
     const counter = (subject: BehaviorSubject<number>, by: number): void =>
@@ -171,7 +172,7 @@ function activationLoop(worker: WorkerInternals): Observable<void> {
         if (!(error instanceof ShutdownError)) {
           worker.logger.trace('Workflow Poller changed state to FAILED');
           worker.workflowPollerStateSubject.next('FAILED');
-          end(error);
+          fail(error);
           return;
         }
         worker.logger.trace('Workflow Poller changed state to SHUTDOWN');

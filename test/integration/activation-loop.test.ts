@@ -125,7 +125,7 @@ describe('loopWorkflowActivations (the bench workers)', () => {
     expect(synthetic).toHaveLength(open);
   });
 
-  it('fails the worker when Core refuses a completion', async () => {
+  it('fails the worker when completing an activation reports an error (injected by the test after Core took it)', async () => {
     // One worker: the pool's run rejects at the first worker that fails.
     const bench = await benchWorkers('activation-loop-refused', 1);
     const refused = new Error('refused by the test');
