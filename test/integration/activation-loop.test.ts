@@ -2,7 +2,8 @@
  * The bench workers' plain loop of workflow activations (src/temporal/activation-loop.ts) on a real
  * dev server: workflows of every bench type complete through it, the worker's counts return to
  * zero, a worker with open workflows in its cache stops cleanly, an error reported when
- * completing an activation (injected by the test after Core took the completion) fails the worker, and replay keeps the SDK's own pipeline.
+ * completing an activation (injected by the test after Core took the completion) fails the
+ * worker, and replay keeps the SDK's own pipeline.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
