@@ -73,25 +73,29 @@ export function startCli(
   return { child, output: () => ({ stdout, stderr }), closed };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails at the deadline. */
+/**
+ * Polls `check` until it returns a value other than undefined, at most `patienceMs / intervalMs`
+ * times: bounded by a count of checks, not by the clock, so a slow check on a busy machine still
+ * gets every try.
+ */
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
+  patienceMs = 30_000,
   intervalMs = 250,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const tries = Math.max(1, Math.ceil(patienceMs / intervalMs));
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  for (let attempt = 1; attempt <= tries; attempt++) {
     try {
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
       lastError = err;
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    if (attempt < tries) await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `: ${errorMessage(lastError)}`}`,
+    `gave up after ${tries} checks ${intervalMs} ms apart waiting for ${what}${lastError === undefined ? '' : `: ${errorMessage(lastError)}`}`,
   );
 }

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 
+import type { TemporalConnectionConfig } from '../../src/config/temporal.js';
 import { HeadwayError } from '../../src/errors.js';
 import { stateLayout } from '../../src/stack/state.js';
 import { findFreePorts } from '../../src/os/ports.js';
@@ -88,5 +89,20 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
       await supervisor.stopAll();
       dir.remove();
     },
+  };
+}
+
+/** The connection settings of `server` for `namespace` (the server's own by default). */
+export function connectionConfig(
+  server: DevServer,
+  namespace = server.namespace,
+): TemporalConnectionConfig {
+  return {
+    address: server.address,
+    namespace,
+    connectTimeoutMs: 5_000,
+    apiKey: undefined,
+    tls: undefined,
+    metadata: undefined,
   };
 }

@@ -5,7 +5,7 @@
  * completing an activation (injected by the test after Core took the completion) fails the
  * worker, and replay keeps the SDK's own pipeline.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -15,18 +15,20 @@ import {
   type BenchWorkers,
 } from '../../src/bench/worker.js';
 import { WORKFLOW_TYPES, workflowCall } from '../../src/bench/workflow-types.js';
-import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { eventually } from '../helpers/cli.js';
+import { connectClient, type ConnectedClient } from '../../src/temporal/connection.js';
+import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
-let connection: Connection;
+let session: ConnectedClient;
 let client: Client;
 beforeAll(async () => {
   [server] = await Promise.all([startDevServer(), benchWorkflowBundle()]);
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: server.namespace });
+  session = await connectClient(connectionConfig(server));
+  client = session.client;
 });
 afterAll(async () => {
-  await connection?.close();
+  await session?.close();
   await server?.stop();
 });
 
@@ -46,14 +48,6 @@ function benchWorkers(taskQueue: string, count = 2): Promise<BenchWorkers> {
     count,
     identityPrefix: taskQueue,
   });
-}
-
-/** Polls a worker's status until `done` holds, at most 500 times, 10 ms apart. */
-async function until(worker: Worker, done: (s: ReturnType<Worker['getStatus']>) => boolean) {
-  for (let i = 0; i < 500 && !done(worker.getStatus()); i++) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return worker.getStatus();
 }
 
 describe('loopWorkflowActivations (the bench workers)', () => {
@@ -85,12 +79,17 @@ describe('loopWorkflowActivations (the bench workers)', () => {
       expect(handle.mock.calls.length).toBeGreaterThanOrEqual(2 * 21);
       // Every completed run was evicted from the cache; nothing is left in flight.
       for (const worker of bench.workers) {
-        const status = await until(
-          worker,
-          (s) => s.numCachedWorkflows === 0 && s.numInFlightWorkflowActivations === 0,
+        await eventually(
+          'the worker’s cache and activations to empty',
+          () => {
+            const s = worker.getStatus();
+            return s.numCachedWorkflows === 0 && s.numInFlightWorkflowActivations === 0
+              ? true
+              : undefined;
+          },
+          5_000,
+          10,
         );
-        expect(status.numCachedWorkflows).toBe(0);
-        expect(status.numInFlightWorkflowActivations).toBe(0);
       }
     } finally {
       bench.shutdown();
@@ -114,8 +113,12 @@ describe('loopWorkflowActivations (the bench workers)', () => {
       ),
     );
     const cached = () => bench.workers.reduce((n, w) => n + w.getStatus().numCachedWorkflows, 0);
-    for (let i = 0; i < 500 && cached() < open; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(cached()).toBe(open);
+    await eventually(
+      'the open workflows in the caches',
+      () => (cached() === open ? true : undefined),
+      5_000,
+      10,
+    );
 
     bench.shutdown();
     await running;

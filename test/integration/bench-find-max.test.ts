@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { findMaxRate } from '../../src/bench/find-max.js';
 import { freshNamespace } from '../../src/bench/run-benchmark.js';
-import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
 beforeAll(async () => {
@@ -19,14 +19,7 @@ describe('headway bench find-max against a real dev server', () => {
     const namespace = freshNamespace();
     const result = await findMaxRate({
       workflowType: 'simple',
-      connection: {
-        address: server.address,
-        namespace,
-        connectTimeoutMs: 5_000,
-        apiKey: undefined,
-        tls: undefined,
-        metadata: undefined,
-      },
+      connection: connectionConfig(server, namespace),
       taskQueue: 'find-max-it',
       startRate: 4,
       maxSteps: 2,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Client, Connection, type WorkflowService } from '@temporalio/client';
+import type { WorkflowService } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +17,9 @@ import {
 import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
 import { temporalDriver } from '../../src/bench/temporal-driver.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
-import { connectNative } from '../../src/temporal/connection.js';
+import { connectClient, connectNative } from '../../src/temporal/connection.js';
 import { workflowStackTracesInstalled } from '../../src/temporal/workflow-stack-traces.js';
-import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 import { recordingProxy } from '../helpers/grpc-wire.js';
 
 let server: DevServer;
@@ -41,14 +41,7 @@ function options(type: BenchWorkflowType, extra: Partial<BenchRunOptions> = {}):
     activityCount: 3,
     timerDurationMs: 200,
     childCount: 2,
-    connection: {
-      address: server.address,
-      namespace: freshNamespace(),
-      connectTimeoutMs: 5_000,
-      apiKey: undefined,
-      tls: undefined,
-      metadata: undefined,
-    },
+    connection: connectionConfig(server, freshNamespace()),
     taskQueue: `bench-${type}`,
     thresholds: { maxP99LatencyMs: 10_000, minThroughput: 1 },
     generatorOnly: false,
@@ -178,9 +171,10 @@ describe('honest counts at high rates', () => {
       expect(m.workflowsIntended).toBe(3 * rate);
       expect(m.workflowsStarted).toBe(3 * rate);
 
-      const connection = await Connection.connect({ address: server.address });
+      const { client, close: disconnect } = await connectClient(
+        connectionConfig(server, results.config.namespace),
+      );
       try {
-        const client = new Client({ connection, namespace: results.config.namespace });
         const query = (status: string): Promise<number> =>
           client.workflow
             .count(`WorkflowType = "simpleWorkflow" AND ExecutionStatus = "${status}"`)
@@ -201,7 +195,7 @@ describe('honest counts at high rates', () => {
         );
         expect(m.workflowsOutcomeUnknown).toBe(0);
       } finally {
-        await connection.close();
+        await disconnect();
       }
     },
   );
@@ -214,8 +208,7 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
    * that lags.
    */
   async function setUp(...hidden: string[]) {
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: server.namespace });
+    const { connection, client } = await connectClient(connectionConfig(server));
     const prefix = `tracker-${randomUUID()}-`;
     const queries: string[] = [];
     const service = {
@@ -342,9 +335,8 @@ describe('completion tracker: the lists’ overlap against a real dev server', (
 
 describe('the bench’s starts against a real dev server', () => {
   it('a start whose answer was lost is sent again with the same request id and is one start (the lost answer simulated)', async () => {
-    const connection = await Connection.connect({ address: server.address });
+    const { client, close: disconnect } = await connectClient(connectionConfig(server));
     try {
-      const client = new Client({ connection, namespace: server.namespace });
       const prefix = `driver-${randomUUID()}-`;
       const requests: temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest[] = [];
       const service = {
@@ -412,7 +404,7 @@ describe('the bench’s starts against a real dev server', () => {
       expect(again.classify(refused, 'start')).toBe('start_error');
       await handle.terminate();
     } finally {
-      await connection.close();
+      await disconnect();
     }
   });
 });

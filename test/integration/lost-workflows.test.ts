@@ -2,27 +2,28 @@
  * The scenarios' "no lost workflow" check against a real dev server: what the server says of each
  * accepted start decides, and while it drains only the workflows still open are looked up.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { createBenchActivities } from '../../src/bench/activities.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
 import { checkNoLostWorkflows, type StoppedLoad } from '../../src/scenarios/lost-workflows.js';
-import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { connectClient, type ConnectedClient } from '../../src/temporal/connection.js';
+import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
-let connection: Connection;
+let session: ConnectedClient;
 let client: Client;
 beforeAll(async () => {
   // Worker INFO lines would drown the output; warnings and errors still show.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   [server] = await Promise.all([startDevServer(), benchWorkflowBundle()]);
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: server.namespace });
+  session = await connectClient(connectionConfig(server));
+  client = session.client;
 });
 afterAll(async () => {
-  await connection?.close();
+  await session?.close();
   await server?.stop();
 });
 

@@ -6,7 +6,6 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInContext, type Context } from 'node:vm';
 
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker.js';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
@@ -17,7 +16,9 @@ import { benchWorkflowBundle, BENCH_WORKFLOWS_PATH } from '../../src/bench/worke
 import { WORKFLOW_TYPES, workflowCall } from '../../src/bench/workflow-types.js';
 import { ActivatorSwapCreator } from '../../src/temporal/activator-swap.js';
 import { WorkerPool, bundleOnce } from '../../src/temporal/worker-pool.js';
-import { startDevServer, type DevServer } from '../helpers/dev-server.js';
+import { eventually } from '../helpers/cli.js';
+import { connectClient } from '../../src/temporal/connection.js';
+import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
 beforeAll(async () => {
@@ -70,16 +71,17 @@ describe('WorkerPool sharedSandbox', () => {
     const p = pool('sandbox-shared-stop', true);
     await p.create();
     const running = p.run();
-    const connection = await Connection.connect({ address: server.address });
+    const { client, close: disconnect } = await connectClient(connectionConfig(server));
     try {
-      const client = new Client({ connection, namespace: server.namespace });
       const [first, second] = p.workers;
       second!.shutdown();
       // Stopped means its workflow creator was destroyed (the SDK does it on the way out).
-      for (let i = 0; i < 500 && second!.getState() !== 'STOPPED'; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      expect(second!.getState()).toBe('STOPPED');
+      await eventually(
+        'the second worker to stop',
+        () => (second!.getState() === 'STOPPED' ? true : undefined),
+        5_000,
+        10,
+      );
       // The first worker still runs workflows on the sandbox the stopped one shared.
       for (let i = 0; i < 5; i++) {
         await client.workflow.execute('multiActivityWorkflow', {
@@ -92,7 +94,7 @@ describe('WorkerPool sharedSandbox', () => {
     } finally {
       p.shutdown();
       await running;
-      await connection.close();
+      await disconnect();
     }
   });
 });
@@ -154,9 +156,8 @@ describe('WorkerPool globalsUntouchedSandbox (the bench workers)', () => {
       const creator = (await create.mock.results[0]!.value) as unknown as { context: Context };
       const before = globalsOf(creator.context);
       const running = p.run();
-      const connection = await Connection.connect({ address: server.address });
+      const { client, close: disconnect } = await connectClient(connectionConfig(server));
       try {
-        const client = new Client({ connection, namespace: server.namespace });
         const params = { activityCount: 2, timerDurationMs: 200, childCount: 2 };
         // Several of each at once, so the sandbox switches workflows between their activations.
         const results = await Promise.all(
@@ -180,7 +181,7 @@ describe('WorkerPool globalsUntouchedSandbox (the bench workers)', () => {
       } finally {
         p.shutdown();
         await running;
-        await connection.close();
+        await disconnect();
       }
     } finally {
       create.mockRestore();
