@@ -17,9 +17,21 @@ export const BENCH_SEMI_SPACE_MB = 4;
 export const BENCH_MALLOC_ARENAS = '2';
 
 /**
+ * Worker threads of the Temporal core's Tokio runtime in the bench process (its default: one per
+ * CPU). A quarter of those threads' time went to parking and waking each other; with one, 9
+ * alternated rounds at 50/s with 4 workers cost less CPU per 1,000 starts (docs/bench.md,
+ * "Sixteenth round"). At 50/s the core's threads use under a tenth of a core, so one is not a limit.
+ */
+export const BENCH_TOKIO_WORKER_THREADS = '1';
+
+/** What Tokio names its runtime's worker threads (Linux keeps 15 characters of a name). */
+export const TOKIO_WORKER_THREAD_NAME = 'tokio-runtime-w';
+
+/**
  * What `headway <args>` needs at process start (V8 and glibc read these only then): for
- * `bench run` and `bench find-max`, the semi-space flag (unless NODE_OPTIONS sets one) and the
- * malloc arena count (unless the environment sets one). Empty for every other command.
+ * `bench run` and `bench find-max`, the semi-space flag (unless NODE_OPTIONS sets one), the malloc
+ * arena count and the core's Tokio worker threads (each unless the environment sets it). Empty for
+ * every other command.
  * @param {readonly string[]} args the command line after `headway`
  * @param {Record<string, string | undefined>} env
  * @returns {{ flags: string[], env: Record<string, string> }}
@@ -32,6 +44,11 @@ export function nodeSettingsFor(args, env) {
     flags: (env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')
       ? []
       : [`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`],
-    env: env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS } : {},
+    env: {
+      ...(env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS } : {}),
+      ...(env.TOKIO_WORKER_THREADS === undefined
+        ? { TOKIO_WORKER_THREADS: BENCH_TOKIO_WORKER_THREADS }
+        : {}),
+    },
   };
 }

@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
 
-import { BENCH_MALLOC_ARENAS, BENCH_SEMI_SPACE_MB, nodeSettingsFor } from './node-settings.js';
+import {
+  BENCH_MALLOC_ARENAS,
+  BENCH_SEMI_SPACE_MB,
+  BENCH_TOKIO_WORKER_THREADS,
+  nodeSettingsFor,
+} from './node-settings.js';
 
 const BENCH = {
   flags: [`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`],
-  env: { MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS },
+  env: { MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS, TOKIO_WORKER_THREADS: BENCH_TOKIO_WORKER_THREADS },
 };
 const NONE = { flags: [], env: {} };
 
 describe('nodeSettingsFor: what a command needs at process start', () => {
-  it('bench run and bench find-max get the young-generation size and malloc arenas', () => {
+  it('bench run and bench find-max get the young-generation size, malloc arenas and Tokio threads', () => {
     expect(nodeSettingsFor(['bench', 'run', '--rate', '50'], {})).toEqual(BENCH);
     expect(nodeSettingsFor(['bench', 'find-max'], {})).toEqual(BENCH);
   });
@@ -23,12 +28,17 @@ describe('nodeSettingsFor: what a command needs at process start', () => {
     expect(nodeSettingsFor(['bench', 'find-max', '-h'], {})).toEqual(NONE);
   });
 
-  it("the user's own NODE_OPTIONS and MALLOC_ARENA_MAX win", () => {
+  it("the user's own NODE_OPTIONS, MALLOC_ARENA_MAX and TOKIO_WORKER_THREADS win", () => {
     expect(
       nodeSettingsFor(['bench', 'run'], {
         NODE_OPTIONS: '--max-semi-space-size=32',
         MALLOC_ARENA_MAX: '8',
+        TOKIO_WORKER_THREADS: '2',
       }),
     ).toEqual(NONE);
+    // Each setting on its own: the others are still given.
+    expect(nodeSettingsFor(['bench', 'run'], { TOKIO_WORKER_THREADS: '2' }).env).toEqual({
+      MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS,
+    });
   });
 });

@@ -138,6 +138,11 @@ export interface ProcessCost {
   readonly nodeFlags?: readonly string[];
   /** glibc's MALLOC_ARENA_MAX in the process's environment; null when unset. */
   readonly mallocArenaMax?: string | null;
+  /**
+   * The Temporal core's Tokio worker threads counted at the end of the run (the bench asks for
+   * one: src/bench/node-settings.js); null without Linux's /proc, absent in older results.
+   */
+  readonly tokioWorkerThreads?: number | null;
   /** Full collections the bench asked for (src/bench/heap-trim.ts); absent in older results. */
   readonly heapTrims?: number;
 }

@@ -23,6 +23,7 @@ import {
   type ConnectedClient,
 } from '../temporal/connection.js';
 import { ensureNamespace } from '../temporal/namespaces.js';
+import { countOwnThreads } from '../os/threads.js';
 
 import { CompletionTracker } from './completion-tracker.js';
 import { BenchMetrics } from './metrics.js';
@@ -42,6 +43,7 @@ import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
 import { BENCH_CONNECTION } from './bench-connection.js';
 import type { BenchWorkers } from './worker.js';
 import { startHeapTrim } from './heap-trim.js';
+import { TOKIO_WORKER_THREAD_NAME } from './node-settings.js';
 
 export interface BenchRunOptions {
   readonly workflowType: BenchWorkflowType;
@@ -280,6 +282,7 @@ export async function runBenchmark(options: BenchRunOptions): Promise<BenchResul
       heapLimitBytes: getHeapStatistics().heap_size_limit,
       nodeFlags: process.execArgv,
       mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+      tokioWorkerThreads: countOwnThreads(TOKIO_WORKER_THREAD_NAME),
       heapTrims: trim.collections(),
     };
     return {

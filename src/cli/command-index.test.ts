@@ -130,7 +130,11 @@ describe('the command index', () => {
     const address = `127.0.0.1:${closed}`;
     const common = ['--address', address, '--namespace', 'default', '--task-queue', 'q'];
     // The bench's start-only settings given, so it runs in this process instead of a child.
-    const benchSettings = { NODE_OPTIONS: '--max-semi-space-size=4', MALLOC_ARENA_MAX: '2' };
+    const benchSettings = {
+      NODE_OPTIONS: '--max-semi-space-size=4',
+      MALLOC_ARENA_MAX: '2',
+      TOKIO_WORKER_THREADS: '1',
+    };
     for (const [args, env] of [
       [['workflow', 'list', ...common.slice(0, 4)], {}],
       [['bench', 'run', '--generator-only', '--duration', '1s', ...common], benchSettings],
@@ -146,7 +150,11 @@ describe('the command index', () => {
     const [closed] = await findFreePorts(1);
     const args = ['bench', 'run', '--generator-only', '--duration', '1s'];
     args.push('--address', `127.0.0.1:${closed}`, '--namespace', 'default', '--task-queue', 'q');
-    const env = { NODE_OPTIONS: '--max-semi-space-size=4', MALLOC_ARENA_MAX: '2' };
+    const env = {
+      NODE_OPTIONS: '--max-semi-space-size=4',
+      MALLOC_ARENA_MAX: '2',
+      TOKIO_WORKER_THREADS: '1',
+    };
     const dir = mkdtempSync(join(tmpdir(), 'headway-loads-'));
     try {
       const without = modulesLoadedBy(args, 1, { ...env, HEADWAY_CONFIG: '' });

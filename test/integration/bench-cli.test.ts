@@ -7,7 +7,11 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BENCH_MALLOC_ARENAS, BENCH_SEMI_SPACE_MB } from '../../src/bench/node-settings.js';
+import {
+  BENCH_MALLOC_ARENAS,
+  BENCH_TOKIO_WORKER_THREADS,
+  BENCH_SEMI_SPACE_MB,
+} from '../../src/bench/node-settings.js';
 import type { BenchResults } from '../../src/bench/results.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
@@ -80,6 +84,7 @@ describe('headway bench run from the command line', () => {
     expect(results.results.workflowsCompleted).toBe(results.results.workflowsIntended);
     expect(results.process!.nodeFlags).toContain(`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`);
     expect(results.process!.mallocArenaMax).toBe(BENCH_MALLOC_ARENAS);
+    expect(results.process!.tokioWorkerThreads).toBe(Number(BENCH_TOKIO_WORKER_THREADS));
   });
 
   it('a Ctrl-C in the terminal stops the bench gracefully: results kept, not a kill', async () => {
