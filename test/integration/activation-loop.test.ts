@@ -5,7 +5,6 @@
  * completing an activation (injected by the test after Core took the completion) fails the
  * worker, and replay keeps the SDK's own pipeline.
  */
-import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -15,17 +14,15 @@ import {
   type BenchWorkers,
 } from '../../src/bench/worker.js';
 import { WORKFLOW_TYPES, workflowCall } from '../../src/bench/workflow-types.js';
-import { eventually } from '../helpers/cli.js';
 import { connectClient, type ConnectedClient } from '../../src/temporal/connection.js';
+import { eventually } from '../helpers/cli.js';
 import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 
 let server: DevServer;
 let session: ConnectedClient;
-let client: Client;
 beforeAll(async () => {
   [server] = await Promise.all([startDevServer(), benchWorkflowBundle()]);
   session = await connectClient(connectionConfig(server));
-  client = session.client;
 });
 afterAll(async () => {
   await session?.close();
@@ -63,7 +60,7 @@ describe('loopWorkflowActivations (the bench workers)', () => {
         WORKFLOW_TYPES.flatMap((type) =>
           [0, 1, 2].map((i) => {
             const call = workflowCall(type, params);
-            return client.workflow.execute(call.name, {
+            return session.client.workflow.execute(call.name, {
               taskQueue: 'activation-loop-types',
               workflowId: `activation-loop-${type}-${i}`,
               args: call.args,
@@ -105,7 +102,7 @@ describe('loopWorkflowActivations (the bench workers)', () => {
     // Timers of an hour: after their first task the workflows wait in the workers' caches.
     await Promise.all(
       Array.from({ length: open }, (_, i) =>
-        client.workflow.start('timerWorkflow', {
+        session.client.workflow.start('timerWorkflow', {
           taskQueue: 'activation-loop-shutdown',
           workflowId: `activation-loop-open-${i}`,
           args: [3_600_000],
@@ -143,7 +140,7 @@ describe('loopWorkflowActivations (the bench workers)', () => {
       });
     }
     const running = bench.run();
-    await client.workflow.start('simpleWorkflow', {
+    await session.client.workflow.start('simpleWorkflow', {
       taskQueue: 'activation-loop-refused',
       workflowId: 'activation-loop-refused',
     });
@@ -155,7 +152,7 @@ describe('loopWorkflowActivations (the bench workers)', () => {
     const bench = await benchWorkers('activation-loop-replay');
     const running = bench.run();
     try {
-      await client.workflow.execute('multiActivityWorkflow', {
+      await session.client.workflow.execute('multiActivityWorkflow', {
         taskQueue: 'activation-loop-replay',
         workflowId: 'activation-loop-replay',
         args: [2],
@@ -164,7 +161,9 @@ describe('loopWorkflowActivations (the bench workers)', () => {
       bench.shutdown();
       await running;
     }
-    const history = await client.workflow.getHandle('activation-loop-replay').fetchHistory();
+    const history = await session.client.workflow
+      .getHandle('activation-loop-replay')
+      .fetchHistory();
     const pipeline = vi.spyOn(sdk, 'handleWorkflowActivations');
     await Worker.runReplayHistory({ workflowBundle: await benchWorkflowBundle() }, history);
     expect(pipeline).toHaveBeenCalled();

@@ -2,7 +2,6 @@
  * The scenarios' "no lost workflow" check against a real dev server: what the server says of each
  * accepted start decides, and while it drains only the workflows still open are looked up.
  */
-import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -14,13 +13,11 @@ import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev
 
 let server: DevServer;
 let session: ConnectedClient;
-let client: Client;
 beforeAll(async () => {
   // Worker INFO lines would drown the output; warnings and errors still show.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   [server] = await Promise.all([startDevServer(), benchWorkflowBundle()]);
   session = await connectClient(connectionConfig(server));
-  client = session.client;
 });
 afterAll(async () => {
   await session?.close();
@@ -55,20 +52,20 @@ async function worker(taskQueue: string): Promise<{ stop: () => Promise<void> }>
 async function closedInVisibility(ids: readonly string[]): Promise<void> {
   const query = `WorkflowId IN (${ids.map((id) => JSON.stringify(id)).join(', ')}) AND ExecutionStatus = "Completed"`;
   for (let look = 0; look < 200; look++) {
-    if ((await client.workflow.count(query)).count === ids.length) return;
+    if ((await session.client.workflow.count(query)).count === ids.length) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${ids.join(', ')} not listed completed after 200 looks`);
 }
 
 const start = (workflowId: string, taskQueue: string) =>
-  client.workflow.start('simpleWorkflow', { workflowId, taskQueue, args: [] });
+  session.client.workflow.start('simpleWorkflow', { workflowId, taskQueue, args: [] });
 
 /** Records the check's list queries; `afterFirst` runs once the first list has been read. */
 function spyQueries(afterFirst: () => void = () => undefined): string[] {
   const queries: string[] = [];
-  const list = client.workflow.list.bind(client.workflow);
-  vi.spyOn(client.workflow, 'list').mockImplementation((options) => {
+  const list = session.client.workflow.list.bind(session.client.workflow);
+  vi.spyOn(session.client.workflow, 'list').mockImplementation((options) => {
     queries.push(options?.query ?? '');
     const listed = list(options);
     if (queries.length > 1) return listed;
@@ -91,7 +88,7 @@ describe('checkNoLostWorkflows on a real server', () => {
       polling = worker(queue);
     });
     const result = await checkNoLostWorkflows(
-      client,
+      session.client,
       stoppedLoad(['lost-drain-1', 'lost-drain-2']),
       'lost-drain-',
       () => undefined,
@@ -117,7 +114,7 @@ describe('checkNoLostWorkflows on a real server', () => {
     const w = await worker(queue);
     try {
       // Completed, and the client never heard its start was accepted.
-      await client.workflow.execute('simpleWorkflow', {
+      await session.client.workflow.execute('simpleWorkflow', {
         workflowId: 'lost-fail-unaccepted',
         taskQueue: queue,
         args: [],
@@ -125,7 +122,7 @@ describe('checkNoLostWorkflows on a real server', () => {
       // Accepted, and nobody polls its queue.
       await start('lost-fail-stuck', 'lost-fail-nobody-polls');
       // Accepted and completed.
-      await client.workflow.execute('simpleWorkflow', {
+      await session.client.workflow.execute('simpleWorkflow', {
         workflowId: 'lost-fail-done',
         taskQueue: queue,
         args: [],
@@ -136,7 +133,7 @@ describe('checkNoLostWorkflows on a real server', () => {
     await closedInVisibility(['lost-fail-unaccepted', 'lost-fail-done']);
     const queries = spyQueries();
     const result = await checkNoLostWorkflows(
-      client,
+      session.client,
       stoppedLoad(['lost-fail-done', 'lost-fail-stuck', 'lost-fail-never-created']),
       'lost-fail-',
       () => undefined,
@@ -151,6 +148,6 @@ describe('checkNoLostWorkflows on a real server', () => {
     );
     // Three lookups of the two open ones, between the two lists of the run.
     expect(queries).toHaveLength(5);
-    await client.workflow.getHandle('lost-fail-stuck').terminate('test over');
+    await session.client.workflow.getHandle('lost-fail-stuck').terminate('test over');
   });
 });
