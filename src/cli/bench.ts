@@ -87,6 +87,10 @@ const RunSettingsSchema = z
       '--ramp-up must be shorter than --duration (or leave it out: 30 s, or a quarter of a shorter run)',
   });
 
+/** Where both bench commands connect when no address is given. */
+const DEFAULT_ADDRESS_HELP =
+  '\nDefault address: temporal.address / $TEMPORAL_ADDRESS, else the local stack (headway up).';
+
 export function benchCommand(io: Io): Command {
   const bench = new Command('bench').description(
     'Benchmark a Temporal cluster with open-loop load and honest results (docs/bench.md).',
@@ -145,9 +149,10 @@ function runCommand(io: Io): Command {
     .option('--json <file>', 'write the results as JSON to FILE')
     .addHelpText(
       'after',
-      '\nDefault address: temporal.address / $TEMPORAL_ADDRESS, else the local stack (headway up).\n' +
-        'Default namespace: a fresh bench-<id>, registered for the run (--generator-only and\n' +
-        '--worker-only need an explicit --namespace so the two sides meet).',
+      `${DEFAULT_ADDRESS_HELP}\n` +
+        'Default namespace: a fresh bench-<id>, registered for the run ($TEMPORAL_NAMESPACE is\n' +
+        'not used; --generator-only and --worker-only need an explicit --namespace so the two\n' +
+        'sides meet).',
     )
     .action(async (flags: RunFlags) => {
       await runAction(io, flags);
@@ -383,6 +388,12 @@ function findMaxCommand(io: Io): Command {
       "the server's process on this host, for its CPU share (default: the local stack's)",
     )
     .option('--json', 'print the result as JSON (progress stays on stderr)')
+    .addHelpText(
+      'after',
+      `${DEFAULT_ADDRESS_HELP}\n` +
+        'Default namespace: a fresh bench-<id>, registered for the search ($TEMPORAL_NAMESPACE is\n' +
+        'not used); each step runs on a task queue of its own, <task queue>-<step>.',
+    )
     .action(async (flags: FindMaxFlags) => {
       const parsed = FindMaxSettingsSchema.safeParse({
         workflowType: flags.workflowType,
