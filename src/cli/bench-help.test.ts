@@ -17,10 +17,12 @@ function helpOf(name: string): string {
 
 describe('bench help', () => {
   it.each(['run', 'find-max'])(
-    'bench %s says its namespace is a fresh one, not $TEMPORAL_NAMESPACE, and where it connects',
+    'bench %s: a fresh namespace, not $TEMPORAL_NAMESPACE, and where it connects',
     (name) => {
       const text = helpOf(name);
       expect(text).toMatch(/Default namespace: a fresh bench-<id>/);
+      expect(text).toMatch(/--namespace <name>\s+namespace \(default: a fresh bench-<id>/);
+      expect(text).not.toMatch(/default: \$TEMPORAL_NAMESPACE/);
       expect(text).toMatch(/\$TEMPORAL_NAMESPACE is\s+not used/);
       expect(text).toMatch(/Default address: temporal\.address \/ \$TEMPORAL_ADDRESS/);
     },

@@ -87,6 +87,9 @@ const RunSettingsSchema = z
       '--ramp-up must be shorter than --duration (or leave it out: 30 s, or a quarter of a shorter run)',
   });
 
+/** The bench's own namespace when none is given (not $TEMPORAL_NAMESPACE): runs never mix. */
+const BENCH_NAMESPACE_HELP = 'namespace (default: a fresh bench-<id>, registered for the run)';
+
 /** Where both bench commands connect when no address is given. */
 const DEFAULT_ADDRESS_HELP =
   '\nDefault address: temporal.address / $TEMPORAL_ADDRESS, else the local stack (headway up).';
@@ -110,7 +113,7 @@ function configure(io: Io, command: Command): Command {
 }
 
 function runCommand(io: Io): Command {
-  return withWorkloadShape(withTemporalOptions(new Command('run')))
+  return withWorkloadShape(withTemporalOptions(new Command('run'), BENCH_NAMESPACE_HELP))
     .description(
       'Start workflows at a fixed rate (linear ramp-up, then constant) whatever the server does, ' +
         'run them on in-process workers, and report start rate, completion rate, drain time and ' +
@@ -369,7 +372,7 @@ function withWorkloadShape(command: Command): Command {
 }
 
 function findMaxCommand(io: Io): Command {
-  return withWorkloadShape(withTemporalOptions(new Command('find-max')))
+  return withWorkloadShape(withTemporalOptions(new Command('find-max'), BENCH_NAMESPACE_HELP))
     .description(
       'Find the highest rate the cluster sustains: short generator-only runs against workers in ' +
         'a separate process, the rate doubling until a step fails (start rate < 99% of the target, ' +
@@ -391,8 +394,9 @@ function findMaxCommand(io: Io): Command {
     .addHelpText(
       'after',
       `${DEFAULT_ADDRESS_HELP}\n` +
-        'Default namespace: a fresh bench-<id>, registered for the search ($TEMPORAL_NAMESPACE is\n' +
-        'not used); each step runs on a task queue of its own, <task queue>-<step>.',
+        'Default namespace: a fresh bench-<id>, registered for the search\n' +
+        '($TEMPORAL_NAMESPACE is not used); each step runs on a task queue of its own,\n' +
+        '<task queue>-<step>.',
     )
     .action(async (flags: FindMaxFlags) => {
       const parsed = FindMaxSettingsSchema.safeParse({

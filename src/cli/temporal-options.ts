@@ -19,14 +19,20 @@ export interface TemporalOptions extends CommonOptions {
   profile?: string;
 }
 
-/** Connection flags shared by `headway worker` and `headway workflow …`. */
-export function withTemporalOptions(command: Command): Command {
+/** What `--namespace` is when not given, for commands that take the connection's. */
+const NAMESPACE_HELP = 'namespace (default: $TEMPORAL_NAMESPACE or default)';
+
+/**
+ * Connection flags shared by `headway worker`, `headway workflow …` and `headway bench …`;
+ * `namespaceHelp` for a command whose namespace defaults otherwise (the bench's fresh one).
+ */
+export function withTemporalOptions(command: Command, namespaceHelp = NAMESPACE_HELP): Command {
   return withCommonOptions(command)
     .option(
       '--address <host:port>',
       'Temporal frontend (default: $TEMPORAL_ADDRESS, temporal.address, else the local stack’s server)',
     )
-    .option('-n, --namespace <name>', 'namespace (default: $TEMPORAL_NAMESPACE or default)')
+    .option('-n, --namespace <name>', namespaceHelp)
     .option('--tls', 'connect with TLS (implied by an API key, e.g. Temporal Cloud)')
     .option('--profile <name>', 'profile of the Temporal SDK config file (temporal.toml)');
 }
