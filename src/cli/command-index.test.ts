@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 
+import { nodeSettingsFor } from '../bench/node-settings.js';
 import { findFreePorts } from '../os/ports.js';
 
 import { COMMANDS, commandNamed, misnamedCommand } from './command-index.js';
@@ -14,6 +15,15 @@ import { buildProgram } from './program.js';
 
 const io = { out: (): void => undefined, err: (): void => undefined };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The bench's start-only settings (src/bench/node-settings.js), given up front so `bench run` runs
+ * in the process the test spawns instead of handing over to a child with them.
+ */
+const BENCH_START_ENV: Record<string, string> = (() => {
+  const settings = nodeSettingsFor(['bench', 'run'], {});
+  return { NODE_OPTIONS: settings.flags.join(' '), ...settings.env };
+})();
 
 /**
  * Runs bin/headway.js with `args` and returns the package names and Headway modules it loaded,
@@ -129,15 +139,9 @@ describe('the command index', () => {
     const [closed] = await findFreePorts(1);
     const address = `127.0.0.1:${closed}`;
     const common = ['--address', address, '--namespace', 'default', '--task-queue', 'q'];
-    // The bench's start-only settings given, so it runs in this process instead of a child.
-    const benchSettings = {
-      NODE_OPTIONS: '--max-semi-space-size=4',
-      MALLOC_ARENA_MAX: '2',
-      TOKIO_WORKER_THREADS: '1',
-    };
     for (const [args, env] of [
       [['workflow', 'list', ...common.slice(0, 4)], {}],
-      [['bench', 'run', '--generator-only', '--duration', '1s', ...common], benchSettings],
+      [['bench', 'run', '--generator-only', '--duration', '1s', ...common], BENCH_START_ENV],
     ] as const) {
       const { files } = modulesLoadedBy(args, 1, env);
       // They do load the SDK's connection module: the check below is not vacuous.
@@ -150,11 +154,7 @@ describe('the command index', () => {
     const [closed] = await findFreePorts(1);
     const args = ['bench', 'run', '--generator-only', '--duration', '1s'];
     args.push('--address', `127.0.0.1:${closed}`, '--namespace', 'default', '--task-queue', 'q');
-    const env = {
-      NODE_OPTIONS: '--max-semi-space-size=4',
-      MALLOC_ARENA_MAX: '2',
-      TOKIO_WORKER_THREADS: '1',
-    };
+    const env = BENCH_START_ENV;
     const dir = mkdtempSync(join(tmpdir(), 'headway-loads-'));
     try {
       const without = modulesLoadedBy(args, 1, { ...env, HEADWAY_CONFIG: '' });
