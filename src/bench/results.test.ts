@@ -199,6 +199,23 @@ describe('summary, report and compare', () => {
     );
   });
 
+  it('lines up the throughput rows, state transitions included', () => {
+    const r = results();
+    const text = formatSummary({
+      ...r,
+      results: { ...r.results, stateTransitionsPerSecond: 30 },
+    });
+    const rows = text
+      .split('\n')
+      .filter((l) =>
+        /^ {2}(start rate|completion rate|drain time|workflows|state transitions) /.test(l),
+      );
+    expect(rows).toHaveLength(5);
+    // Every value starts with a digit, in one column.
+    const columns = rows.map((l) => l.search(/\d/));
+    expect(new Set(columns).size).toBe(1);
+  });
+
   it('renders markdown that references an SVG chart', () => {
     const report = renderReport(results(), 'r.svg');
     expect(report.markdown).toContain('![latency and throughput](r.svg)');

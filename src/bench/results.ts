@@ -442,17 +442,19 @@ export function formatSummary(r: BenchResults): string {
       `${c.iterations} iteration(s)${c.eagerStart === true ? ', eager start' : ''}`,
     '',
     'Throughput (measured window: after ramp-up, before drain)',
-    `  start rate       ${m.achievedStartRate.toFixed(2)}/s achieved vs ${m.intendedRate}/s intended ` +
+    `  ${label('start rate')}${m.achievedStartRate.toFixed(2)}/s achieved vs ${m.intendedRate}/s intended ` +
       `(${pct(m.achievedStartRate, m.intendedRate)})`,
-    `  completion rate  ${m.completionRate.toFixed(2)}/s`,
-    `  drain time       ${(m.drainTimeMs / 1_000).toFixed(2)} s`,
-    `  workflows        ${m.workflowsStarted}/${m.workflowsIntended} started, ` +
+    `  ${label('completion rate')}${m.completionRate.toFixed(2)}/s`,
+    `  ${label('drain time')}${(m.drainTimeMs / 1_000).toFixed(2)} s`,
+    `  ${label('workflows')}${m.workflowsStarted}/${m.workflowsIntended} started, ` +
       `${m.workflowsCompleted} completed, ${m.workflowsFailed} not completed` +
       (errors === '' ? '' : ` (${errors})`) +
       (m.workflowsOutcomeUnknown > 0 ? `, ${m.workflowsOutcomeUnknown} outcome unknown` : ''),
     ...(m.stateTransitionsPerSecond === null
       ? []
-      : [`  state transitions ${m.stateTransitionsPerSecond.toFixed(1)}/s (Prometheus)`]),
+      : [
+          `  ${label('state transitions')}${m.stateTransitionsPerSecond.toFixed(1)}/s (Prometheus)`,
+        ]),
     '',
     'Latency (from the intended start time)',
     `  end-to-end  ${lat(m.latency)}`,
@@ -462,7 +464,7 @@ export function formatSummary(r: BenchResults): string {
       (m.generator.cpuMsPer1000Starts === null
         ? ''
         : // Process CPU: it includes in-process workers unless the run was --generator-only.
-          `, process CPU ${m.generator.cpuMsPer1000Starts.toFixed(0)} ms per 1,000 starts`),
+          `, process CPU ${(m.generator.cpuMsPer1000Starts / 1_000).toFixed(2)} s per 1,000 starts`),
     `              its thread ${share(m.generator.mainThreadCpuShare)} of a core, process ` +
       `${share(m.generator.processCpuShare)}, event-loop lag p99 ` +
       `${m.generator.eventLoopLagP99Ms ?? '?'} ms (max ${m.generator.eventLoopLagMaxMs ?? '?'} ms), ` +
@@ -504,6 +506,11 @@ export function formatSummary(r: BenchResults): string {
 
 function ms(n: number): string {
   return n >= 1_000 ? `${(n / 1_000).toFixed(2)}s` : `${n.toFixed(1)}ms`;
+}
+
+/** A throughput row's label, padded so the values line up (the longest is "state transitions"). */
+function label(name: string): string {
+  return name.padEnd('state transitions'.length + 1);
 }
 
 function share(n: number | null): string {
