@@ -199,6 +199,46 @@ describe('GET /status/summary', () => {
     );
   });
 
+  it.each([
+    { then: true, now: false, says: 'Now happy, no longer idle; last assessment (' },
+    { then: false, now: true, says: 'Now happy (idle); last assessment (' },
+  ])(
+    'says so when the cluster is idle or busy since the last assessment (idle then: $then, now: $now)',
+    async ({ then, now, says }) => {
+      const h = await harness({ seed: false });
+      await h.store.saveAssessment(
+        assessmentInput(ago(10), {
+          health_state: 'happy',
+          summary: 'It is happy.',
+          metrics_snapshot: { primary_signals: {}, is_idle: then },
+        }),
+      );
+      await h.store.saveSnapshot(stressedSignals(ago(1)), ago(1), {
+        observation: observation({ health_state: 'happy', is_idle: now }),
+      });
+      const text = (await h.json<Json>('/status/summary')).summary as string;
+      expect(text.startsWith(says)).toBe(true);
+      expect(text.endsWith(', happy): It is happy.')).toBe(true);
+    },
+  );
+
+  it('is the assessment as it is when idleness then and now agree, or was not recorded', async () => {
+    for (const then of [true, undefined]) {
+      const h = await harness({ seed: false });
+      await h.store.saveAssessment(
+        assessmentInput(ago(10), {
+          health_state: 'happy',
+          summary: 'It is happy.',
+          metrics_snapshot: then === undefined ? { primary_signals: {} } : { is_idle: then },
+        }),
+      );
+      await h.store.saveSnapshot(stressedSignals(ago(1)), ago(1), {
+        observation: observation({ health_state: 'happy', is_idle: true }),
+      });
+      expect((await h.json<Json>('/status/summary')).summary).toBe('It is happy.');
+    }
+  });
+
   it('says why when the state is unknown', async () => {
     const h = await harness();
     h.setNow(new Date(NOW.getTime() + 210_000));

@@ -257,9 +257,27 @@ export function summaryText(current: CurrentState, assessment: Assessment | unde
     return `Health unknown: ${sentence(why)} ${last('Last assessment')}`;
   }
   if (assessment === undefined) return 'No assessment yet.';
-  if (assessment.health_state === current.health_state) return assessment.summary;
-  const idle = current.observation?.is_idle === true ? ' (idle)' : '';
+  const nowIdle = current.observation?.is_idle;
+  const thenIdle = idleOf(assessment.metrics_snapshot);
+  if (assessment.health_state === current.health_state) {
+    // A state holds across idle and busy (happy at rest, happy at work), and it is assessed again
+    // only on a change of state or on schedule: an idle account must not stand for a busy cluster.
+    if (thenIdle === undefined || nowIdle === undefined || thenIdle === nowIdle) {
+      return assessment.summary;
+    }
+    return nowIdle
+      ? `Now ${current.health_state} (idle); ${last('last assessment')}`
+      : `Now ${current.health_state}, no longer idle; ${last('last assessment')}`;
+  }
+  const idle = nowIdle === true ? ' (idle)' : '';
   return `Now ${current.health_state}${idle}; ${last('last assessment')}`;
+}
+
+/** Whether the cluster was idle when an assessment was made; undefined for one stored without it. */
+function idleOf(snapshot: unknown): boolean | undefined {
+  if (snapshot === null || typeof snapshot !== 'object') return undefined;
+  const idle = (snapshot as { is_idle?: unknown }).is_idle;
+  return typeof idle === 'boolean' ? idle : undefined;
 }
 
 /** Ends a clause with a full stop unless it already ends with punctuation. */

@@ -210,6 +210,10 @@ describe('copilot workflows on a real dev server (1 s cadence)', () => {
     const stored = await storedChanges(back.assessments_started);
     expect(stored).toHaveLength(back.assessments_started);
     expect(new Set(stored.map((a) => a.id)).size).toBe(stored.length);
+    // Each records whether the cluster was idle: the API's summary compares it with the present.
+    for (const a of stored) {
+      expect(typeof (a.metrics_snapshot as { is_idle?: unknown }).is_idle).toBe('boolean');
+    }
     // … unknown, happy, unknown, happy at least; any extra came from real changes.
     const states = stored.map((a) => a.health_state as string);
     expect(states.at(-1)).toBe('happy');
