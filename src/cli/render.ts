@@ -52,6 +52,16 @@ function invalid(what: string, err: z.ZodError): HeadwayError {
   });
 }
 
+/** A plan request from flags: a usage error that names each flag, as for any other flag. */
+function badPlanFlags(err: z.ZodError, command: string): HeadwayError {
+  return new HeadwayError(ErrorCode.Usage, 'invalid sizing flags', {
+    details: err.issues.map(
+      (i) => `--${String(i.path[0] ?? '').replaceAll('_', '-')} ${i.message}`,
+    ),
+    hint: `change the flags listed above; \`headway ${command} --help\` lists them`,
+  });
+}
+
 function readPlan(
   options: { plan?: string; targetWps?: string },
   persistence: string,
@@ -63,7 +73,7 @@ function readPlan(
   }
   if (options.targetWps !== undefined) {
     const request = PlanRequestSchema.safeParse({ target_wps: options.targetWps, persistence });
-    if (!request.success) throw invalid('--target-wps', request.error);
+    if (!request.success) throw badPlanFlags(request.error, 'render');
     return plan(request.data);
   }
   return undefined;
@@ -134,7 +144,7 @@ export function planCommand(io: Io): Command {
         target_wps: options.targetWps,
         persistence: options.persistence,
       });
-      if (!request.success) throw invalid('the plan request', request.error);
+      if (!request.success) throw badPlanFlags(request.error, 'plan');
       const result = plan(request.data);
       if (options.json === true) printJson(io, result);
       else io.out(formatPlan(result));

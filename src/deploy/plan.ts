@@ -71,8 +71,13 @@ export const REFERENCES: readonly ReferenceRun[] = [
 export const DSQL_LIMITS = { maxConnections: 10_000, connectionsPerSecond: 100, burst: 1_000 };
 
 export const PlanRequestSchema = z.strictObject({
-  target_wps: z.coerce.number().positive().max(5000),
-  persistence: z.enum(['postgres', 'dsql']).default('postgres'),
+  target_wps: z.coerce
+    .number({ error: 'must be a number of workflows per second' })
+    .positive({ error: 'must be above 0' })
+    .max(5000, { error: 'must be at most 5000 (the largest reference run is 400)' }),
+  persistence: z
+    .enum(['postgres', 'dsql'], { error: 'must be postgres or dsql' })
+    .default('postgres'),
 });
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 

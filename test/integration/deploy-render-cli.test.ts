@@ -102,6 +102,23 @@ describe('headway plan', () => {
       temporal: { history: { replicas: number } };
     };
     expect(values.temporal.history.replicas).toBe(plan.topology.services.history.replicas);
+    // A bad flag value is a usage error (exit 2) that names the flag, for plan and render alike.
+    for (const [args, says] of [
+      [['plan', '--target-wps', 'abc'], '--target-wps must be a number of workflows per second'],
+      [['plan', '--target-wps', '0'], '--target-wps must be above 0'],
+      [
+        ['plan', '--target-wps', '100', '--persistence', 'mysql'],
+        '--persistence must be postgres or dsql',
+      ],
+      [
+        ['render', 'helm', '--target-wps', '-1', '--out', join(dir.path, 'z')],
+        '--target-wps must be above 0',
+      ],
+    ] as const) {
+      const refused = await runCli([...args], env);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(says);
+    }
     expect(
       readFileSync(join(out, 'headway', 'files', 'temporal', 'history.yaml'), 'utf8'),
     ).toContain('numHistoryShards: 4096');
