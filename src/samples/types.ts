@@ -336,3 +336,19 @@ export interface LongRunningResult {
   readonly runs: number;
   readonly stoppedBySignal: boolean;
 }
+
+/**
+ * Each sample's input, for checking at the command line before anything starts (the workflow
+ * checks it again: a client may be anyone).
+ */
+export const SAMPLE_INPUTS: Readonly<Record<SampleWorkflowType, z.ZodType>> = {
+  workLoop: WorkLoopInputSchema,
+  pipeline: PipelineInputSchema,
+  subTask: SubTaskInputSchema,
+  fanOutFanIn: FanOutFanInInputSchema,
+  fanOutBatch: FanOutBatchInputSchema,
+  retriesWithFallback: RetriesWithFallbackInputSchema,
+  fireAndForget: FireAndForgetInputSchema,
+  backgroundTask: BackgroundTaskInputSchema,
+  longRunning: LongRunningInputSchema,
+};

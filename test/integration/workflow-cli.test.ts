@@ -242,8 +242,31 @@ describe('headway workflow: start → status --follow → signal → query → c
     expect(JSON.parse(history.stdout)).toMatchObject({ step: 'pass', passed: true });
   });
 
-  it('status --follow exits 1 and shows the failure type when the input is invalid', async () => {
-    await headway(['workflow', 'start', 'fanOutFanIn', '{"values":[]}', '--id', 'cli-bad']);
+  it('refuses a bad sample input before starting; sent anyway, the workflow fails on it', async () => {
+    const refused = await headway([
+      'workflow',
+      'start',
+      'fanOutFanIn',
+      '{"values":[]}',
+      '--id',
+      'cli-bad',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error[USAGE]: invalid input for the fanOutFanIn sample');
+    expect(refused.stderr).toMatch(/^ {2}values: /m);
+    const none = await headway(['workflow', 'status', 'cli-bad']);
+    expect(none.stderr).toContain('error[WORKFLOW_NOT_FOUND]');
+    // --no-check sends it as it is: the workflow checks its input too, and fails on it.
+    const sent = await headway([
+      'workflow',
+      'start',
+      'fanOutFanIn',
+      '{"values":[]}',
+      '--id',
+      'cli-bad',
+      '--no-check',
+    ]);
+    expect(sent.code, sent.stderr).toBe(0);
     const follow = await headway([
       'workflow',
       'status',
@@ -317,7 +340,7 @@ describe('headway workflow: errors name the workflow, the namespace or the serve
     );
     const byEnv = await headway(['workflow', 'list'], { TEMPORAL_NAMESPACE: 'nope' });
     expect(byEnv.stderr).toContain('error[NAMESPACE_NOT_FOUND]: namespace nope not found');
-    const start = await headway(['workflow', 'start', 'workLoop', '-n', 'nope']);
+    const start = await headway(['workflow', 'start', 'workLoop', '{"step":"pass"}', '-n', 'nope']);
     expect(start.stderr).toContain('error[NAMESPACE_NOT_FOUND]');
   });
 

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 
 import type { HeadwayConfig } from '../../config/schema.js';
-import { SampleWorkflow, type ActivityDefaults } from '../../samples/types.js';
+import { ErrorCode, HeadwayError } from '../../errors.js';
+import {
+  SAMPLE_INPUTS,
+  SampleWorkflow,
+  type ActivityDefaults,
+  type SampleWorkflowType,
+} from '../../samples/types.js';
 import { printJson, type Io } from '../output.js';
 import { parsePayload, withTemporalOptions, type TemporalOptions } from '../temporal-options.js';
 
@@ -14,6 +20,8 @@ interface StartOptions extends TemporalOptions, JsonOption {
   taskQueue?: string;
   executionTimeout?: number;
   runTimeout?: number;
+  /** false with --no-check. */
+  check?: boolean;
 }
 
 const SAMPLE_TYPES = new Set<string>(Object.values(SampleWorkflow));
@@ -31,6 +39,11 @@ export function startCommand(io: Io): Command {
     .option('--execution-timeout <seconds>', 'bound on the whole execution', Number)
     .option('--run-timeout <seconds>', 'bound on one run', Number)
     .option('--json', 'print the started workflow as JSON')
+    .option(
+      '--no-check',
+      "send a sample type's arguments as they are: not checked against the sample's input and " +
+        "no activity defaults added (for a workflow of your own that shares a sample's name)",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -55,7 +68,10 @@ export function startCommand(io: Io): Command {
           const handle = await client.workflow.start(type, {
             taskQueue,
             workflowId,
-            args: sampleArgs(type, rawArgs.map(parsePayload), config),
+            args:
+              options.check === false
+                ? rawArgs.map(parsePayload)
+                : checkedSampleArgs(type, sampleArgs(type, rawArgs.map(parsePayload), config)),
             ...(timeouts.workflow_execution_s === undefined
               ? {}
               : { workflowExecutionTimeout: timeouts.workflow_execution_s * 1_000 }),
@@ -95,6 +111,27 @@ export function sampleArgs(type: string, args: unknown[], config: HeadwayConfig)
   }
   if ('activity' in input) return [input];
   return [{ ...input, activity: activityDefaults(config) }];
+}
+
+/**
+ * A sample's arguments, checked against its input before anything starts: a mistake is a usage
+ * error here, not a workflow that fails a moment later. Other types pass as they are.
+ */
+export function checkedSampleArgs(type: string, args: unknown[]): unknown[] {
+  if (!SAMPLE_TYPES.has(type)) return args;
+  const problems =
+    args.length > 1
+      ? [`the samples take one object, not ${String(args.length)} arguments`]
+      : (SAMPLE_INPUTS[type as SampleWorkflowType].safeParse(args[0]).error?.issues ?? []).map(
+          (i) => `${i.path.length === 0 ? '(input)' : i.path.join('.')}: ${i.message}`,
+        );
+  if (problems.length > 0) {
+    throw new HeadwayError(ErrorCode.Usage, `invalid input for the ${type} sample`, {
+      details: problems,
+      hint: `docs/samples.md shows each sample's input; --no-check sends it as is`,
+    });
+  }
+  return args;
 }
 
 function activityDefaults(config: HeadwayConfig): ActivityDefaults {
