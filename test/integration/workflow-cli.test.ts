@@ -267,6 +267,8 @@ describe('headway workflow: start → status --follow → signal → query → c
       '--no-check',
     ]);
     expect(sent.code, sent.stderr).toBe(0);
+    // The suite's worker polls this queue: no note.
+    expect(sent.stderr).not.toContain('no worker has polled');
     const follow = await headway([
       'workflow',
       'status',
@@ -277,6 +279,24 @@ describe('headway workflow: start → status --follow → signal → query → c
     ]);
     expect(follow.code).toBe(1);
     expect(follow.stdout).toMatch(/FAILED +INVALID_INPUT: invalid input for fanOutFanIn: values:/);
+  });
+
+  it('start says so when no worker polls the task queue', async () => {
+    const started = await headway([
+      'workflow',
+      'start',
+      'workLoop',
+      '{"step":"pass"}',
+      '--id',
+      'cli-unpolled',
+      '-q',
+      'nobody-polls-this',
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stderr).toContain(
+      'note: no worker has polled task queue nobody-polls-this (namespace default) lately',
+    );
+    await headway(['workflow', 'terminate', 'cli-unpolled', '--reason', 'test over']);
   });
 
   it('terminate needs a reason; a second start of a running id is refused', async () => {

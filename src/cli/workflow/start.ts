@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { Command } from 'commander';
 
 import type { HeadwayConfig } from '../../config/schema.js';
@@ -79,6 +81,14 @@ export function startCommand(io: Io): Command {
               ? {}
               : { workflowRunTimeout: timeouts.workflow_run_s * 1_000 }),
           });
+          if ((await pollerCount(client, connection.namespace, taskQueue)) === 0) {
+            // The most common reason a started workflow never moves: no worker on its queue.
+            io.err(
+              `note: no worker has polled task queue ${taskQueue} (namespace ` +
+                `${connection.namespace}) lately: the workflow waits until one does ` +
+                '(`headway worker` runs the samples)\n',
+            );
+          }
           if (options.json === true) {
             printJson(io, {
               workflow_id: workflowId,
@@ -132,6 +142,28 @@ export function checkedSampleArgs(type: string, args: unknown[]): unknown[] {
     });
   }
   return args;
+}
+
+/** Workers that polled a queue's workflow tasks lately, as the server saw; undefined if it cannot say. */
+async function pollerCount(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+): Promise<number | undefined> {
+  try {
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: {
+        name: taskQueue,
+        kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+      },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return answer.pollers?.length ?? 0;
+  } catch {
+    // A hint only: a server or role that does not answer it is no reason to fail a started workflow.
+    return undefined;
+  }
 }
 
 function activityDefaults(config: HeadwayConfig): ActivityDefaults {
