@@ -81,14 +81,6 @@ export function startCommand(io: Io): Command {
               ? {}
               : { workflowRunTimeout: timeouts.workflow_run_s * 1_000 }),
           });
-          if ((await pollerCount(client, connection.namespace, taskQueue)) === 0) {
-            // The most common reason a started workflow never moves: no worker on its queue.
-            io.err(
-              `note: no worker has polled task queue ${taskQueue} (namespace ` +
-                `${connection.namespace}) lately: the workflow waits until one does ` +
-                '(`headway worker` runs the samples)\n',
-            );
-          }
           if (options.json === true) {
             printJson(io, {
               workflow_id: workflowId,
@@ -102,6 +94,14 @@ export function startCommand(io: Io): Command {
               `Started ${type} workflow ${workflowId} (run ${handle.firstExecutionRunId}) on task ` +
                 `queue ${taskQueue}, namespace ${connection.namespace}.\n` +
                 `Follow it: headway workflow status ${workflowId} --follow\n`,
+            );
+          }
+          if ((await pollerCount(client, connection.namespace, taskQueue)) === 0) {
+            // The most common reason a started workflow never moves: no worker on its queue.
+            io.err(
+              `note: no worker has polled task queue ${taskQueue} (namespace ` +
+                `${connection.namespace}) lately: the workflow waits until one does ` +
+                '(`headway worker` runs the samples)\n',
             );
           }
         },
