@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
@@ -64,6 +64,18 @@ for (const dir of BUNDLED) {
       `headway: bundling the ${dir} workflows failed; its worker will bundle at start (${String(err)})\n`,
     );
   }
+}
+
+// The bench's bundle, with the modules its sandbox evaluates once and its source map, as JSON
+// (src/bench/worker.ts reads it; the bench's workers take { code, sourceMap }).
+try {
+  const bench = await import(pathToFileURL(join(dist, 'bench', 'worker.js')).href);
+  const { code, sourceMap } = await bench.benchWorkflowBundle();
+  writeFileSync(bench.PREBUILT_BENCH_BUNDLE, JSON.stringify({ code, sourceMap }));
+} catch (err) {
+  process.stderr.write(
+    `headway: bundling the bench workflows failed; the first bench run will bundle (${String(err)})\n`,
+  );
 }
 
 const stamp = join(dist, '.built');

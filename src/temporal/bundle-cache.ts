@@ -42,14 +42,8 @@ async function load(
 ): Promise<WorkflowBundleWithSourceMap> {
   const dir = join(cacheDir, 'workflow-bundles');
   const file = join(dir, `${bundleKey(workflowsPath, options.preloadModules ?? [])}.json`);
-  try {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<WorkflowBundleWithSourceMap>;
-    if (typeof stored.code === 'string' && typeof stored.sourceMap === 'string') {
-      return { code: stored.code, sourceMap: stored.sourceMap };
-    }
-  } catch {
-    // Not there yet, or unreadable: built below.
-  }
+  const stored = readStoredBundle(file);
+  if (stored !== undefined) return stored;
   const bundle = await bundleOnce(workflowsPath, options);
   try {
     mkdirSync(dir, { recursive: true });
@@ -61,6 +55,22 @@ async function load(
     // A cache that cannot be written costs the next start a bundling, nothing more.
   }
   return bundle;
+}
+
+/**
+ * A bundle stored as JSON `{ code, sourceMap }` (this cache's files, and the bench's bundle that
+ * `npm ci` builds); undefined when the file is missing, unreadable or not that shape.
+ */
+export function readStoredBundle(file: string): WorkflowBundleWithSourceMap | undefined {
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<WorkflowBundleWithSourceMap>;
+    if (typeof stored.code === 'string' && typeof stored.sourceMap === 'string') {
+      return { code: stored.code, sourceMap: stored.sourceMap };
+    }
+  } catch {
+    // Not there, or unreadable: the caller bundles.
+  }
+  return undefined;
 }
 
 /** Exported for its test: what makes two bundles the same. */

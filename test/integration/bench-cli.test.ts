@@ -2,7 +2,7 @@
  * `headway bench run` as a user runs it: bin/headway.js starts the bench again with its memory
  * settings (which V8 and glibc read only at start), mirrors its exit, and hands a Ctrl-C over.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   BENCH_SEMI_SPACE_MB,
 } from '../../src/bench/node-settings.js';
 import type { BenchResults } from '../../src/bench/results.js';
+import { compiledIsCurrentIn } from '../../src/bin/compiled-state.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startDevServer, type DevServer } from '../helpers/dev-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -75,8 +76,9 @@ describe('headway bench run from the command line', () => {
 
   it('runs the bench with a small young generation (V8 reads it only at start)', async () => {
     const json = join(dir.path, 'run.json');
+    const cacheDir = join(dir.path, 'cache');
     // No --ramp-up: a run shorter than the 30 s default ramps for a quarter of it.
-    const run = await runCli(benchArgs(json, '4s', []), env);
+    const run = await runCli(benchArgs(json, '4s', []), { ...env, HEADWAY_CACHE_DIR: cacheDir });
     expect(run.stderr).not.toMatch(/error\[/);
     expect(run.code).toBe(0);
     const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
@@ -85,6 +87,10 @@ describe('headway bench run from the command line', () => {
     expect(results.process!.nodeFlags).toContain(`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`);
     expect(results.process!.mallocArenaMax).toBe(BENCH_MALLOC_ARENAS);
     expect(results.process!.tokioWorkerThreads).toBe(Number(BENCH_TOKIO_WORKER_THREADS));
+    // From dist/ (as after `npm ci`) the bundle built at install serves even a first run; from
+    // the sources (an edited checkout), the bundle is built once and kept in the cache.
+    const cached = existsSync(join(cacheDir, 'workflow-bundles'));
+    expect(cached).toBe(!compiledIsCurrentIn(new URL('../../', import.meta.url)));
   });
 
   it('a Ctrl-C in the terminal stops the bench gracefully: results kept, not a kill', async () => {
