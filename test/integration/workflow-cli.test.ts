@@ -125,6 +125,16 @@ describe('headway worker', () => {
   });
 });
 
+/** `workflow status ID --follow`, polling every 200 ms. */
+const followArgs = (id: string): string[] => [
+  'workflow',
+  'status',
+  id,
+  '--follow',
+  '--interval',
+  '200',
+];
+
 describe('headway workflow: start → status --follow → signal → query → cancel', () => {
   it('controls a running workLoop end to end', async () => {
     const started = await headway([
@@ -222,14 +232,7 @@ describe('headway workflow: start → status --follow → signal → query → c
       'cli-pass',
     ]);
     expect(started.stdout).toContain('Started workLoop workflow cli-pass');
-    const follow = await headway([
-      'workflow',
-      'status',
-      'cli-pass',
-      '--follow',
-      '--interval',
-      '200',
-    ]);
+    const follow = await headway(followArgs('cli-pass'));
     expect(follow.code, follow.stderr).toBe(0);
     expect(follow.stdout).toMatch(/COMPLETED +result: \{"outcome":"passed","iterations":1/);
 
@@ -243,40 +246,19 @@ describe('headway workflow: start → status --follow → signal → query → c
   });
 
   it('refuses a bad sample input before starting; sent anyway, the workflow fails on it', async () => {
-    const refused = await headway([
-      'workflow',
-      'start',
-      'fanOutFanIn',
-      '{"values":[]}',
-      '--id',
-      'cli-bad',
-    ]);
+    const start = ['workflow', 'start', 'fanOutFanIn', '{"values":[]}', '--id', 'cli-bad'];
+    const refused = await headway(start);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('error[USAGE]: invalid input for the fanOutFanIn sample');
     expect(refused.stderr).toMatch(/^ {2}values: /m);
     const none = await headway(['workflow', 'status', 'cli-bad']);
     expect(none.stderr).toContain('error[WORKFLOW_NOT_FOUND]');
     // --no-check sends it as it is: the workflow checks its input too, and fails on it.
-    const sent = await headway([
-      'workflow',
-      'start',
-      'fanOutFanIn',
-      '{"values":[]}',
-      '--id',
-      'cli-bad',
-      '--no-check',
-    ]);
+    const sent = await headway([...start, '--no-check']);
     expect(sent.code, sent.stderr).toBe(0);
     // The suite's worker polls this queue: no note.
     expect(sent.stderr).not.toContain('no worker has polled');
-    const follow = await headway([
-      'workflow',
-      'status',
-      'cli-bad',
-      '--follow',
-      '--interval',
-      '200',
-    ]);
+    const follow = await headway(followArgs('cli-bad'));
     expect(follow.code).toBe(1);
     expect(follow.stdout).toMatch(/FAILED +INVALID_INPUT: invalid input for fanOutFanIn: values:/);
   });
