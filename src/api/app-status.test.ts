@@ -200,7 +200,7 @@ describe('GET /status/summary', () => {
   });
 
   it.each([
-    { then: true, now: false, says: 'Now happy, no longer idle; last assessment (' },
+    { then: true, now: false, says: 'Now happy, no longer idle (' },
     { then: false, now: true, says: 'Now happy (idle); last assessment (' },
   ])(
     'says so when the cluster is idle or busy since the last assessment (idle then: $then, now: $now)',
@@ -218,6 +218,9 @@ describe('GET /status/summary', () => {
       });
       const text = (await h.json<Json>('/status/summary')).summary as string;
       expect(text.startsWith(says)).toBe(true);
+      // Busy now: how busy, from the latest observation.
+      if (!now)
+        expect(text).toMatch(/^Now happy, no longer idle \(\d+\.\d state transitions\/s\); last/);
       expect(text.endsWith(', happy): It is happy.')).toBe(true);
     },
   );

@@ -265,9 +265,13 @@ export function summaryText(current: CurrentState, assessment: Assessment | unde
     if (thenIdle === undefined || nowIdle === undefined || thenIdle === nowIdle) {
       return assessment.summary;
     }
-    return nowIdle
-      ? `Now ${current.health_state} (idle); ${last('last assessment')}`
-      : `Now ${current.health_state}, no longer idle; ${last('last assessment')}`;
+    if (nowIdle) return `Now ${current.health_state} (idle); ${last('last assessment')}`;
+    const st =
+      current.snapshot === undefined
+        ? null
+        : readSignal(current.snapshot.signals, FIELD.throughput);
+    const rate = st === null ? '' : ` (${st.toFixed(1)} state transitions/s)`;
+    return `Now ${current.health_state}, no longer idle${rate}; ${last('last assessment')}`;
   }
   const idle = nowIdle === true ? ' (idle)' : '';
   return `Now ${current.health_state}${idle}; ${last('last assessment')}`;
