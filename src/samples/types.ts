@@ -337,6 +337,13 @@ export interface LongRunningResult {
   readonly stoppedBySignal: boolean;
 }
 
+/** One line per problem with a sample's input, as the workflow's failure and the CLI list them. */
+export function inputProblems(error: z.ZodError): string[] {
+  return error.issues.map(
+    (i) => `${i.path.length === 0 ? '(input)' : i.path.join('.')}: ${i.message}`,
+  );
+}
+
 /**
  * Each sample's input, for checking at the command line before anything starts (the workflow
  * checks it again: a client may be anyone).

@@ -9,6 +9,7 @@ import { ErrorCode, HeadwayError } from '../../errors.js';
 import {
   SAMPLE_INPUTS,
   SampleWorkflow,
+  inputProblems,
   type ActivityDefaults,
   type SampleWorkflowType,
 } from '../../samples/types.js';
@@ -129,12 +130,16 @@ export function sampleArgs(type: string, args: unknown[], config: HeadwayConfig)
  */
 export function checkedSampleArgs(type: string, args: unknown[]): unknown[] {
   if (!SAMPLE_TYPES.has(type)) return args;
+  const error =
+    args.length > 1
+      ? undefined
+      : SAMPLE_INPUTS[type as SampleWorkflowType].safeParse(args[0]).error;
   const problems =
     args.length > 1
       ? [`the samples take one object, not ${String(args.length)} arguments`]
-      : (SAMPLE_INPUTS[type as SampleWorkflowType].safeParse(args[0]).error?.issues ?? []).map(
-          (i) => `${i.path.length === 0 ? '(input)' : i.path.join('.')}: ${i.message}`,
-        );
+      : error === undefined
+        ? []
+        : inputProblems(error);
   if (problems.length > 0) {
     throw new HeadwayError(ErrorCode.Usage, `invalid input for the ${type} sample`, {
       details: problems,

@@ -1,7 +1,7 @@
 import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { z } from 'zod';
 
-import { SampleFailure, type ActivityDefaults } from '../types.js';
+import { SampleFailure, inputProblems, type ActivityDefaults } from '../types.js';
 
 /**
  * Validates a workflow input. Bad input is the caller's mistake and will not improve on retry, so
@@ -16,9 +16,7 @@ export function parseInput<S extends z.ZodType>(
   if (!parsed.success) {
     throw ApplicationFailure.create({
       type: SampleFailure.InvalidInput,
-      message: `invalid input for ${workflow}: ${parsed.error.issues
-        .map((i) => `${i.path.length === 0 ? '(input)' : i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
+      message: `invalid input for ${workflow}: ${inputProblems(parsed.error).join('; ')}`,
       nonRetryable: true,
     });
   }
