@@ -125,6 +125,12 @@ describe('headway worker', () => {
   });
 });
 
+/** `workflow start` of a workLoop that passes at once, with the given id. */
+const passingLoop = (id: string, ...more: string[]): string[] => [
+  ...['workflow', 'start', 'workLoop', '{"step":"pass"}', '--id', id],
+  ...more,
+];
+
 /** `workflow status ID --follow`, polling every 200 ms. */
 const followArgs = (id: string): string[] => [
   'workflow',
@@ -223,14 +229,7 @@ describe('headway workflow: start → status --follow → signal → query → c
   });
 
   it('status --follow exits 0 with the result when the workflow completes', async () => {
-    const started = await headway([
-      'workflow',
-      'start',
-      'workLoop',
-      '{"step":"pass"}',
-      '--id',
-      'cli-pass',
-    ]);
+    const started = await headway(passingLoop('cli-pass'));
     expect(started.stdout).toContain('Started workLoop workflow cli-pass');
     const follow = await headway(followArgs('cli-pass'));
     expect(follow.code, follow.stderr).toBe(0);
@@ -264,16 +263,7 @@ describe('headway workflow: start → status --follow → signal → query → c
   });
 
   it('start says so when no worker polls the task queue', async () => {
-    const started = await headway([
-      'workflow',
-      'start',
-      'workLoop',
-      '{"step":"pass"}',
-      '--id',
-      'cli-unpolled',
-      '-q',
-      'nobody-polls-this',
-    ]);
+    const started = await headway(passingLoop('cli-unpolled', '-q', 'nobody-polls-this'));
     expect(started.code, started.stderr).toBe(0);
     expect(started.stderr).toContain(
       'note: no worker has polled task queue nobody-polls-this (namespace default) lately',
