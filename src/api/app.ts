@@ -22,6 +22,7 @@ import {
   validQuery,
 } from './query.js';
 import { bearerAuth, corsMiddleware, corsPolicy, hostGuard } from './security.js';
+import { readStoredSnapshot } from './stored-snapshot.js';
 import {
   currentState,
   DEFAULT_CADENCE_S,
@@ -357,7 +358,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
         timestamp: a.timestamp,
         trigger: a.trigger,
         health_state: a.health_state,
-        primary_signals: primaryOf(a.metrics_snapshot),
+        primary_signals: readStoredSnapshot(a.metrics_snapshot).primary_signals,
         issue_count: a.issues.length,
       })),
     });
@@ -436,13 +437,6 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   return app;
-}
-
-/** The primary signals an assessment was made on, whichever shape the copilot stored. */
-function primaryOf(snapshot: unknown): unknown {
-  if (snapshot === null || typeof snapshot !== 'object') return {};
-  const primary = (snapshot as { primary_signals?: unknown }).primary_signals;
-  return primary !== null && typeof primary === 'object' ? primary : {};
 }
 
 /** Rows read in one query while the whole window is read. */

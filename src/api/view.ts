@@ -19,6 +19,8 @@ import type {
   LogPatternCount,
 } from '../store/repository.js';
 
+import { readStoredSnapshot } from './stored-snapshot.js';
+
 /**
  * How the API turns the latest snapshot and assessment into its answers. Pure: the routes load the
  * rows and pass the clock in, so every rule here is tested without a server.
@@ -258,7 +260,7 @@ export function summaryText(current: CurrentState, assessment: Assessment | unde
   }
   if (assessment === undefined) return 'No assessment yet.';
   const nowIdle = current.observation?.is_idle;
-  const thenIdle = idleOf(assessment.metrics_snapshot);
+  const thenIdle = readStoredSnapshot(assessment.metrics_snapshot).is_idle;
   if (assessment.health_state === current.health_state) {
     // A state holds across idle and busy (happy at rest, happy at work), and it is assessed again
     // only on a change of state or on schedule: an idle account must not stand for a busy cluster.
@@ -275,13 +277,6 @@ export function summaryText(current: CurrentState, assessment: Assessment | unde
   }
   const idle = nowIdle === true ? ' (idle)' : '';
   return `Now ${current.health_state}${idle}; ${last('last assessment')}`;
-}
-
-/** Whether the cluster was idle when an assessment was made; undefined for one stored without it. */
-function idleOf(snapshot: unknown): boolean | undefined {
-  if (snapshot === null || typeof snapshot !== 'object') return undefined;
-  const idle = (snapshot as { is_idle?: unknown }).is_idle;
-  return typeof idle === 'boolean' ? idle : undefined;
 }
 
 /** Ends a clause with a full stop unless it already ends with punctuation. */

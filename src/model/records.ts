@@ -3,7 +3,7 @@
  * once here so workflow code can `import type` them without reaching into the store. Field names
  * are snake_case because they are serialized as they are.
  */
-import type { HealthState, ScaleBand } from './signals.js';
+import type { HealthState, NestedValues, ScaleBand, SignalValue } from './signals.js';
 
 /** A narrative log pattern count (the reference API's `log_patterns` entry). Strings are untrusted. */
 export interface LogPatternCount {
@@ -34,6 +34,21 @@ export interface Observation {
   readonly log_patterns: readonly LogPatternCount[];
   /** Dependencies that failed this cycle (Prometheus, Loki, store), sanitized, secret-free. */
   readonly errors: readonly string[];
+}
+
+/**
+ * What an assessment keeps of the signals and judgement it was made on (its `metrics_snapshot`).
+ * Rows stored by older builds may lack fields: readers take it as untrusted JSON.
+ */
+export interface AssessmentSnapshot {
+  readonly primary_signals: NestedValues;
+  readonly amplifiers: NestedValues;
+  readonly worker_signals: { readonly [field: string]: SignalValue };
+  readonly log_patterns: readonly LogPatternCount[];
+  readonly fired_gates: readonly string[];
+  readonly scale_band: ScaleBand;
+  /** Whether the cluster was idle: an idle account does not hold once work arrives. */
+  readonly is_idle: boolean;
 }
 
 export type IssueSeverity = 'critical' | 'warning' | 'info';

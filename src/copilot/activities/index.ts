@@ -14,7 +14,7 @@ import { collectSignals as collect, type CollectOptions } from '../../signals/co
 import type { LogSource } from '../../signals/log-patterns.js';
 import type { PrometheusClient } from '../../signals/prometheus-client.js';
 import { FailureType } from '../../model/failures.js';
-import type { Observation } from '../../model/records.js';
+import type { AssessmentSnapshot, Observation } from '../../model/records.js';
 import { retentionCutoff } from '../../store/repository.js';
 import type { AssessmentStore, PruneResult } from '../../store/repository.js';
 import { alertTargets, sendAlert, type AlertConfig } from './alerts.js';
@@ -80,7 +80,7 @@ export interface SaveAssessmentInput {
   readonly at: string;
   readonly trigger: string;
   readonly draft: AssessmentDraft & { readonly explanation?: unknown };
-  readonly metrics_snapshot: unknown;
+  readonly metrics_snapshot: AssessmentSnapshot;
 }
 
 /**

@@ -57,7 +57,6 @@ export async function assessHealthWorkflow(input: AssessInput): Promise<AssessRe
         log_patterns: input.log_patterns,
         fired_gates: input.evaluation.fired_gates,
         scale_band: input.evaluation.scale_band,
-        // Read by the API's summary: an idle cluster's account does not hold once work arrives.
         is_idle: input.evaluation.is_idle,
       },
     });
