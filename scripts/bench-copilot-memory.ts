@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { freeStackPorts } from '../src/stack/ports.js';
 import type { StackRecord } from '../src/stack/state.js';
 import { createTestDatabase, startTestPostgres } from '../test/helpers/postgres.js';
+import { residentByKind, type ResidentKinds } from './lib/resident-memory.js';
 import { scriptArgs } from './lib/script-args.js';
 
 const BIN = fileURLToPath(new URL('../bin/headway.js', import.meta.url));
@@ -49,6 +50,18 @@ function memory(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** MiB, and the same in decimal megabytes (the unit `ps` users often read). */
+function mib(value: number): string {
+  return `${value.toFixed(0)} MiB (${((value * 2 ** 20) / 1e6).toFixed(0)} MB)`;
+}
+
+function kinds(k: ResidentKinds): string {
+  return (
+    `WebAssembly ${k.wasm.toFixed(0)}, mapped files ${k.files.toFixed(0)}, ` +
+    `anonymous ${k.anonymous.toFixed(0)} MiB`
+  );
+}
+
 const started = process.hrtime.bigint();
 const up = spawnSync(process.execPath, [BIN, 'up', '--detach', '--json'], {
   env,
@@ -69,10 +82,12 @@ try {
     highest = Math.max(highest, last.rss);
     if (s % 30 === 0) {
       process.stderr.write(
-        `${s} s: RSS ${last.rss.toFixed(0)} MiB, peak ${last.peak.toFixed(0)}\n`,
+        `${s} s: RSS ${last.rss.toFixed(0)} MiB, peak ${last.peak.toFixed(0)}; ` +
+          `${kinds(residentByKind(copilot.pid))}\n`,
       );
     }
   }
+  const byKind = residentByKind(copilot.pid);
   const others = Object.fromEntries(
     record.services
       .filter((s) => s.name !== 'copilot')
@@ -80,10 +95,11 @@ try {
   );
   const store = storeUrl === undefined ? 'PGlite' : 'PostgreSQL';
   console.log(`copilot run (${store} store), stack ready in ${readyS.toFixed(1)} s`);
-  console.log(`  RSS once ready            ${atReady.rss.toFixed(0)} MiB`);
-  console.log(`  RSS after ${String(seconds).padEnd(4)} s          ${last.rss.toFixed(0)} MiB`);
-  console.log(`  highest RSS sampled       ${highest.toFixed(0)} MiB`);
-  console.log(`  peak RSS (VmHWM)          ${last.peak.toFixed(0)} MiB`);
+  console.log(`  RSS once ready            ${mib(atReady.rss)}`);
+  console.log(`  RSS after ${String(seconds).padEnd(4)} s          ${mib(last.rss)}`);
+  console.log(`  highest RSS sampled       ${mib(highest)}`);
+  console.log(`  peak RSS (VmHWM)          ${mib(last.peak)}`);
+  console.log(`  at the end, by kind       ${kinds(byKind)}`);
   for (const [name, rss] of Object.entries(others)) console.log(`  ${name.padEnd(26)}${rss} MiB`);
   console.log(
     JSON.stringify({
@@ -94,6 +110,7 @@ try {
       rss_end_mib: last.rss,
       rss_highest_mib: highest,
       vmhwm_mib: last.peak,
+      resident_by_kind_mib: byKind,
       others_rss_mib: others,
     }),
   );

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTarget } from '../../src/prometheus/scrape-targets.js';
 import { isPortFree } from '../../src/os/ports.js';
 import { freeStackPorts } from '../../src/stack/ports.js';
+import { COPILOT_NODE_FLAGS } from '../../src/stack/service-specs.js';
 import { isRunning } from '../../src/os/process-identity.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
@@ -112,6 +113,15 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
     expect(file).toBe(join(dir.path, 'copilot-config.json'));
     expect(statSync(file!).mode & 0o777).toBe(0o600);
     expect(environ.join('\n')).not.toContain('"state_dir"');
+  });
+
+  it('starts the copilot with its memory settings (docs/bench.md, "Copilot memory")', () => {
+    const copilot = record.services.find((s) => s.name === 'copilot')!;
+    const argv = readFileSync(`/proc/${String(copilot.pid)}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(1, 1 + COPILOT_NODE_FLAGS.length)).toEqual([...COPILOT_NODE_FLAGS]);
+    expect(COPILOT_NODE_FLAGS).toContain('--optimize-for-size');
+    const environ = readFileSync(`/proc/${String(copilot.pid)}/environ`, 'utf8').split('\0');
+    expect(environ.some((e) => e.startsWith('MALLOC_ARENA_MAX='))).toBe(true);
   });
 
   it('keeps Prometheus’ lifecycle endpoints off (no web page can reload or stop it)', async () => {
