@@ -36,12 +36,20 @@ function resolveCommand(argv: readonly string[]): { command: Command; unknown: s
 }
 
 describe('Dockerfile', () => {
-  it('copies only paths that exist', () => {
-    const copies = instructions.filter((l) => l.startsWith('COPY '));
+  it('copies only paths that exist and the build context keeps (.dockerignore)', () => {
+    const ignored = readFileSync(`${root}.dockerignore`, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    // `COPY --from=<stage>` copies out of an earlier stage, not the build context.
+    const copies = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from='));
     expect(copies.length).toBeGreaterThan(3);
     for (const line of copies) {
       const sources = line.split(/\s+/).slice(1, -1);
-      for (const source of sources) expect(existsSync(`${root}${source}`), source).toBe(true);
+      for (const source of sources) {
+        expect(existsSync(`${root}${source}`), source).toBe(true);
+        expect(ignored, source).not.toContain(source.split('/')[0]);
+      }
     }
   });
 

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { compiledIsCurrentIn } from '../../src/bin/compiled-state.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const instructions = readFileSync(join(root, 'Dockerfile'), 'utf8')
+  .replace(/\\\n\s*/g, ' ')
+  .split('\n')
+  .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+const stageEnd = instructions.findIndex((l, i) => i > 0 && l.startsWith('FROM '));
+const buildStage = instructions.slice(0, stageEnd);
+
+/**
+ * The image's build stage without Docker (there is no engine here): its COPY instructions from
+ * this checkout into an empty directory, then its RUN line, with npm offline (the packages come
+ * from the cache this checkout's own `npm ci` filled).
+ */
+describe('Dockerfile build stage, run without Docker', () => {
+  const dir = makeTempDir('headway-image-');
+  afterAll(() => dir.remove());
+
+  it('builds dist/ and the workflow bundles, then drops the dev dependencies', () => {
+    expect(buildStage[0]).toMatch(/^FROM node:24-\S+ AS build$/);
+    for (const line of buildStage.filter((l) => l.startsWith('COPY '))) {
+      const words = line.split(/\s+/).slice(1);
+      const dest = words.at(-1)!;
+      for (const source of words.slice(0, -1)) {
+        const to = dest.endsWith('/') ? join(dir.path, dest, source) : join(dir.path, dest);
+        cpSync(join(root, source), to, { recursive: true });
+      }
+    }
+    const run = buildStage.find((l) => l.startsWith('RUN '))!.slice(4);
+    const built = spawnSync('sh', ['-c', run], {
+      cwd: dir.path,
+      env: { ...process.env, npm_config_offline: 'true' },
+      encoding: 'utf8',
+    });
+    expect(built.status, built.stderr).toBe(0);
+    expect(compiledIsCurrentIn(pathToFileURL(`${dir.path}/`))).toBe(true);
+    expect(existsSync(join(dir.path, 'dist/copilot/workflows.bundle.js'))).toBe(true);
+    expect(existsSync(join(dir.path, 'dist/bench/workflows.bundle.json'))).toBe(true);
+    expect(existsSync(join(dir.path, 'node_modules/typescript'))).toBe(false);
+    expect(existsSync(join(dir.path, 'node_modules/@temporalio/worker'))).toBe(true);
+  });
+
+  it('starts the image command from what the build left', () => {
+    const help = spawnSync(process.execPath, ['bin/headway.js', 'copilot', 'run', '--help'], {
+      cwd: dir.path,
+      env: { ...process.env, NODE_ENV: 'production' },
+      encoding: 'utf8',
+    });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain('copilot run');
+  });
+});
