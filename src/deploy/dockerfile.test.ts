@@ -1,20 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
+import { dockerfileInstructions, REPO_ROOT as root } from '../../test/helpers/dockerfile.js';
 import { buildProgram } from '../cli/program.js';
 
 import { COPILOT_ARGS, benchWorkerArgs } from './common.js';
 import { DeploySchema } from './model.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8');
-const instructions = dockerfile
-  .replace(/\\\n\s*/g, ' ')
-  .split('\n')
-  .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+const instructions = dockerfileInstructions();
 
 // Every command loaded (no argv): the test walks the whole tree.
 const program = await buildProgram({ out: () => undefined, err: () => undefined });

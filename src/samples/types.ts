@@ -337,9 +337,12 @@ export interface LongRunningResult {
   readonly stoppedBySignal: boolean;
 }
 
-/** One line per problem with a sample's input, as the workflow's failure and the CLI list them. */
-export function inputProblems(error: z.ZodError): string[] {
-  return error.issues.map(
+/**
+ * One line per problem with a sample's input, as the workflow's failure and the CLI list them;
+ * none when the input parsed (no error).
+ */
+export function inputProblems(error: z.ZodError | undefined): string[] {
+  return (error?.issues ?? []).map(
     (i) => `${i.path.length === 0 ? '(input)' : i.path.join('.')}: ${i.message}`,
   );
 }

@@ -1,18 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { compiledIsCurrentIn } from '../../src/bin/compiled-state.js';
+import { dockerfileInstructions, REPO_ROOT as root } from '../helpers/dockerfile.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const instructions = readFileSync(join(root, 'Dockerfile'), 'utf8')
-  .replace(/\\\n\s*/g, ' ')
-  .split('\n')
-  .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+const instructions = dockerfileInstructions();
 const stageEnd = instructions.findIndex((l, i) => i > 0 && l.startsWith('FROM '));
 const buildStage = instructions.slice(0, stageEnd);
 

@@ -130,16 +130,10 @@ export function sampleArgs(type: string, args: unknown[], config: HeadwayConfig)
  */
 export function checkedSampleArgs(type: string, args: unknown[]): unknown[] {
   if (!SAMPLE_TYPES.has(type)) return args;
-  const error =
-    args.length > 1
-      ? undefined
-      : SAMPLE_INPUTS[type as SampleWorkflowType].safeParse(args[0]).error;
   const problems =
     args.length > 1
       ? [`the samples take one object, not ${String(args.length)} arguments`]
-      : error === undefined
-        ? []
-        : inputProblems(error);
+      : inputProblems(SAMPLE_INPUTS[type as SampleWorkflowType].safeParse(args[0]).error);
   if (problems.length > 0) {
     throw new HeadwayError(ErrorCode.Usage, `invalid input for the ${type} sample`, {
       details: problems,

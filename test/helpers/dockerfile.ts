@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root directory, ending in `/`. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The Dockerfile's instructions, one per entry: continuation lines joined, comments dropped. */
+export function dockerfileInstructions(): string[] {
+  return readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8')
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+}
