@@ -16,9 +16,12 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 
+# MALLOC_ARENA_MAX: two glibc malloc arenas, what the copilot and the bench run with
+# (src/os/node-settings.js); set for the image so its commands need no second process to get it.
 ENV NODE_ENV=production \
     HEADWAY_STATE_DIR=/data \
-    HEADWAY_CACHE_DIR=/opt/headway/cache
+    HEADWAY_CACHE_DIR=/opt/headway/cache \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 
 COPY --from=build /app/package.json /app/package-lock.json ./
@@ -40,4 +43,6 @@ RUN node bin/headway.js install temporal \
 # The image's `node` user, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8081
-CMD ["headway", "copilot", "run"]
+# `headway copilot run` with the copilot's memory flags (src/os/node-settings.js; Node refuses them
+# in NODE_OPTIONS), as `headway render` writes it.
+CMD ["node", "--liftoff-only", "--optimize-for-size", "--max-semi-space-size=2", "/app/bin/headway.js", "copilot", "run"]

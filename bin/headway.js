@@ -6,7 +6,7 @@ import module from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-import { nodeSettingsFor } from '../src/bench/node-settings.js';
+import { nodeSettingsFor } from '../src/os/node-settings.js';
 import { compiledIsCurrentIn } from '../src/bin/compiled-state.js';
 
 const HANDED_OVER = 'HEADWAY_HANDED_OVER';

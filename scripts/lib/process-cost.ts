@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { nodeSettingsFor } from '../../src/bench/node-settings.js';
+import { nodeSettingsFor } from '../../src/os/node-settings.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findFreePorts } from '../../src/os/ports.js';
 import { devServerArgs } from '../../src/stack/service-specs.js';

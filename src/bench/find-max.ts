@@ -17,7 +17,7 @@ import type { TemporalConnectionConfig } from '../config/temporal.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureNamespace } from '../temporal/namespaces.js';
 
-import { nodeSettingsFor } from './node-settings.js';
+import { nodeSettingsFor } from '../os/node-settings.js';
 import { runBenchmark } from './run-benchmark.js';
 import type { BenchWorkflowType } from './workflow-types.js';
 

@@ -134,13 +134,13 @@ export interface ProcessCost {
   readonly maxRssBytes: number;
   /** V8's heap limit; absent in older results (as are the three below). */
   readonly heapLimitBytes?: number;
-  /** The Node flags the process ran with (the bench's memory settings: src/bench/node-settings.js). */
+  /** The Node flags the process ran with (the bench's memory settings: src/os/node-settings.js). */
   readonly nodeFlags?: readonly string[];
   /** glibc's MALLOC_ARENA_MAX in the process's environment; null when unset. */
   readonly mallocArenaMax?: string | null;
   /**
    * The Temporal core's Tokio worker threads counted at the end of the run (the bench asks for
-   * one: src/bench/node-settings.js); null without Linux's /proc, absent in older results.
+   * one: src/os/node-settings.js); null without Linux's /proc, absent in older results.
    */
   readonly tokioWorkerThreads?: number | null;
   /** Full collections the bench asked for (src/bench/heap-trim.ts); absent in older results. */

@@ -43,7 +43,7 @@ import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
 import { BENCH_CONNECTION } from './bench-connection.js';
 import type { BenchWorkers } from './worker.js';
 import { startHeapTrim } from './heap-trim.js';
-import { TOKIO_WORKER_THREAD_NAME } from './node-settings.js';
+import { TOKIO_WORKER_THREAD_NAME } from '../os/node-settings.js';
 
 export interface BenchRunOptions {
   readonly workflowType: BenchWorkflowType;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { nodeSettingsFor } from '../bench/node-settings.js';
+import { nodeSettingsFor } from '../os/node-settings.js';
 import { findFreePorts } from '../os/ports.js';
 
 import { COMMANDS, commandNamed, misnamedCommand } from './command-index.js';
@@ -17,7 +17,7 @@ const io = { out: (): void => undefined, err: (): void => undefined };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The bench's start-only settings (src/bench/node-settings.js), given up front so `bench run` runs
+ * The bench's start-only settings (src/os/node-settings.js), given up front so `bench run` runs
  * in the process the test spawns instead of handing over to a child with them.
  */
 const BENCH_START_ENV: Record<string, string> = (() => {
@@ -117,8 +117,6 @@ describe('the command index', () => {
       const { packages, own } = modulesLoadedBy(args);
       expect(packages).toEqual(['commander']);
       expect(own).toEqual([
-        // Plain JavaScript with no imports: which commands need start-only Node settings.
-        'bench/node-settings',
         // Plain JavaScript: whether dist/ is newer than every source.
         'bin/compiled-state',
         'bin/headway',
@@ -129,6 +127,8 @@ describe('the command index', () => {
         'config/env-keys',
         'errors',
         'model/failures',
+        // Plain JavaScript with no imports: which commands need start-only Node settings.
+        'os/node-settings',
         'stack/daemon-command',
       ]);
     }

@@ -29,7 +29,7 @@ describe('bin/headway.js on Node 20', () => {
     mkdirSync(join(install, 'bin'));
     copyFileSync(join(ROOT, 'bin/headway.js'), join(install, 'bin/headway.js'));
     // The source files the entry point imports, older than the compiled tree they stand beside.
-    for (const file of ['src/bench/node-settings.js', 'src/bin/compiled-state.js']) {
+    for (const file of ['src/os/node-settings.js', 'src/bin/compiled-state.js']) {
       mkdirSync(dirname(join(install, file)), { recursive: true });
       copyFileSync(join(ROOT, file), join(install, file));
       utimesSync(join(install, file), 0, 0);

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 
 import { ErrorCode, HeadwayError } from '../errors.js';
+import { nodeSettingsFor } from '../os/node-settings.js';
 import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { CONFIG_ENV, roleEnvironment } from '../topology/static-config.js';
 import { SCHEMA_VERSIONS, TEMPORAL_ROLES, type TemporalRole } from '../topology/model.js';
@@ -241,6 +242,7 @@ export function copilotEnvironment(deploy: Deploy, at: CopilotPlacement): Record
     HEADWAY_API_HOST: '0.0.0.0',
     HEADWAY_API_PORT: String(COPILOT_API_PORT),
     HEADWAY_API_ALLOWED_HOSTS: at.apiHost,
+    ...COPILOT_COMMAND.env,
   };
   if (deploy.metrics.kind === 'amp') {
     env.HEADWAY_PROMETHEUS_AUTH = 'sigv4';
@@ -281,17 +283,33 @@ export const COPILOT_TEMPORAL_ARGS: readonly string[] = [
   'json',
 ];
 
+/** Where the image keeps the CLI's entry point (Dockerfile: WORKDIR /app, bin/ copied there). */
+export const IMAGE_HEADWAY_BIN = '/app/bin/headway.js';
+
 /**
- * Commands of the Headway image: `headway` is on its PATH (Dockerfile), and the image keeps Node's
- * entrypoint, so a target's command (Compose `command`, Kubernetes `args`, ECS `command`, Render
- * `dockerCommand`) is the whole command line.
+ * A Headway command as a container runs it: the image keeps Node's entrypoint, so `command` is the
+ * whole command line (Compose `command`, Kubernetes `args`, ECS `command`, Render `dockerCommand`),
+ * and `env` what the container's environment adds. The start-only settings a command needs
+ * (src/os/node-settings.js: the copilot's memory flags, the bench's) are given on the command line
+ * and in the environment, so bin/headway.js runs the command in that process instead of keeping a
+ * second node process (some 45 MB) in every container to hand it over.
  */
-export const COPILOT_ARGS = ['headway', 'copilot', 'run'] as const;
+export interface ImageCommand {
+  readonly command: string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export function imageCommand(args: readonly string[]): ImageCommand {
+  const settings = nodeSettingsFor(args, {});
+  return { command: ['node', ...settings.flags, IMAGE_HEADWAY_BIN, ...args], env: settings.env };
+}
+
+/** The copilot: `headway copilot run`, with its memory settings. */
+export const COPILOT_COMMAND: ImageCommand = imageCommand(['copilot', 'run']);
 
 /** A benchmark worker replica: `headway bench run --worker-only` on the bench namespace. */
-export function benchWorkerArgs(deploy: Deploy): string[] {
-  return [
-    'headway',
+export function benchWorkerCommand(deploy: Deploy): ImageCommand {
+  return imageCommand([
     'bench',
     'run',
     '--worker-only',
@@ -301,7 +319,7 @@ export function benchWorkerArgs(deploy: Deploy): string[] {
     deploy.bench.task_queue,
     '--workers',
     String(deploy.bench.workers_per_replica),
-  ];
+  ]);
 }
 
 /** Renders need a database host unless the target runs its own PostgreSQL. */

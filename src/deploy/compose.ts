@@ -12,12 +12,12 @@ import { CONFIG_ENV, renderStaticConfig } from '../topology/static-config.js';
 import { TEMPORAL_ROLES, type TemporalRole } from '../topology/model.js';
 
 import {
-  COPILOT_ARGS,
+  COPILOT_COMMAND,
   COPILOT_TEMPORAL_ARGS,
   GENERATED_HEADER,
   GRAFANA_DASHBOARD_DIR,
   GRAFANA_PLUGINS,
-  benchWorkerArgs,
+  benchWorkerCommand,
   containerEnvironment,
   copilotEnvironment,
   copilotSecrets,
@@ -234,7 +234,7 @@ export function renderCompose(deploy: Deploy, assets: RenderAssets): RenderedFil
     services.copilot = {
       image: deploy.images.headway,
       restart: 'unless-stopped',
-      command: [...COPILOT_ARGS],
+      command: [...COPILOT_COMMAND.command],
       environment: copilotEnv,
       volumes: ['copilot-data:/data'],
       ports: [`127.0.0.1:${String(COPILOT_API_PORT)}:${String(COPILOT_API_PORT)}`],
@@ -248,12 +248,14 @@ export function renderCompose(deploy: Deploy, assets: RenderAssets): RenderedFil
   }
 
   if (deploy.bench.replicas > 0) {
+    const bench = benchWorkerCommand(deploy);
     services['bench-worker'] = {
       image: deploy.images.headway,
       restart: 'unless-stopped',
-      command: benchWorkerArgs(deploy),
+      command: bench.command,
       environment: {
         TEMPORAL_ADDRESS: `${roleService('frontend')}:${String(CONTAINER_PORTS.frontend.grpc)}`,
+        ...bench.env,
       },
       deploy: { replicas: deploy.bench.replicas },
       depends_on: { [roleService('frontend')]: { condition: 'service_healthy' } },

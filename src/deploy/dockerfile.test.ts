@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { dockerfileInstructions, REPO_ROOT as root } from '../../test/helpers/dockerfile.js';
 import { buildProgram } from '../cli/program.js';
 
-import { COPILOT_ARGS, benchWorkerArgs } from './common.js';
+import { COPILOT_COMMAND, IMAGE_HEADWAY_BIN, benchWorkerCommand } from './common.js';
 import { DeploySchema } from './model.js';
 
 const instructions = dockerfileInstructions();
@@ -56,15 +56,17 @@ describe('Dockerfile', () => {
   it('starts real headway commands, and the renders do too', () => {
     const cmd = instructions.find((l) => l.startsWith('CMD '));
     const argv = JSON.parse(cmd!.slice(4)) as string[];
-    expect(argv[0]).toBe('headway');
+    // The image's own command is the copilot's, as the renders write it.
+    expect(argv).toEqual(COPILOT_COMMAND.command);
     const run = instructions.find((l) => l.includes('node bin/headway.js'))!;
     const install = /node bin\/headway\.js ([^&]+)/.exec(run)![1]!.trim().split(/\s+/);
     const deploy = DeploySchema.parse({ bench: { replicas: 1 } });
+    const afterBin = (command: readonly string[]): string[] =>
+      command.slice(command.indexOf(IMAGE_HEADWAY_BIN) + 1);
     const cases: [readonly string[], string][] = [
-      [argv.slice(1), 'copilot run'],
       [install, 'install'],
-      [COPILOT_ARGS.slice(1), 'copilot run'],
-      [benchWorkerArgs(deploy).slice(1), 'bench run'],
+      [afterBin(COPILOT_COMMAND.command), 'copilot run'],
+      [afterBin(benchWorkerCommand(deploy).command), 'bench run'],
     ];
     for (const [words, path] of cases) {
       const { command, unknown } = resolveCommand(words);
@@ -76,6 +78,24 @@ describe('Dockerfile', () => {
       expect(unknown, words.join(' ')).toEqual([]);
     }
     expect(install).toEqual(['install', 'temporal']);
+  });
+
+  it('keeps the CLI where the commands run it, and the copilot’s environment in the image', () => {
+    // The last stage's WORKDIR, bin/ copied into it, and the `headway` link to the same file.
+    const final = instructions.slice(instructions.findLastIndex((l) => l.startsWith('FROM ')));
+    const workdir = final.find((l) => l.startsWith('WORKDIR '))!.split(/\s+/)[1];
+    expect(`${workdir!}/bin/headway.js`).toBe(IMAGE_HEADWAY_BIN);
+    expect(final.some((l) => /^COPY .*\/bin \.\/bin$/.test(l))).toBe(true);
+    expect(final.find((l) => l.startsWith('RUN '))).toContain(`ln -s ${IMAGE_HEADWAY_BIN} `);
+    // Each variable the copilot starts with is the image's too: `docker run` without a command
+    // gets it, and bin/headway.js needs no second process to set it.
+    const env = final
+      .filter((l) => l.startsWith('ENV '))
+      .flatMap((l) => l.slice(4).trim().split(/\s+/));
+    expect(Object.keys(COPILOT_COMMAND.env).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(COPILOT_COMMAND.env)) {
+      expect(env, name).toContain(`${name}=${value}`);
+    }
   });
 
   it('has a command check that notices a command headway lacks', () => {

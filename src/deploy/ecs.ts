@@ -14,11 +14,11 @@ import { CONFIG_ENV, renderStaticConfig } from '../topology/static-config.js';
 import { TEMPORAL_ROLES, type TemporalRole, type Topology } from '../topology/model.js';
 
 import {
-  COPILOT_ARGS,
+  COPILOT_COMMAND,
   COPILOT_TEMPORAL_ARGS,
   GENERATED_HEADER,
   SERVER_JOB,
-  benchWorkerArgs,
+  benchWorkerCommand,
   containerEnvironment,
   copilotEnvironment,
   copilotSecrets,
@@ -478,7 +478,7 @@ export function renderEcs(deploy: Deploy): RenderedFile[] {
             name: 'copilot',
             image: raw('var.images.headway'),
             essential: true,
-            command: [...COPILOT_ARGS],
+            command: [...COPILOT_COMMAND.command],
             environment: envList(env),
             secrets: secretList(copilotSecrets(deploy)),
             portMappings: [{ name: 'http', containerPort: COPILOT_API_PORT, protocol: 'tcp' }],
@@ -496,6 +496,7 @@ export function renderEcs(deploy: Deploy): RenderedFile[] {
   }
 
   if (deploy.bench.replicas > 0) {
+    const bench = benchWorkerCommand(deploy);
     tf.push(
       taskDefinition(
         'bench-worker',
@@ -505,8 +506,8 @@ export function renderEcs(deploy: Deploy): RenderedFile[] {
             name: 'bench-worker',
             image: raw('var.images.headway'),
             essential: true,
-            command: benchWorkerArgs(deploy),
-            environment: envList({ TEMPORAL_ADDRESS: frontend }),
+            command: bench.command,
+            environment: envList({ TEMPORAL_ADDRESS: frontend, ...bench.env }),
             logConfiguration: logConfig('bench-worker'),
           },
         ],

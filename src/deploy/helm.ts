@@ -13,12 +13,12 @@ import { CONFIG_ENV, renderStaticConfig } from '../topology/static-config.js';
 import { TEMPORAL_ROLES, TEMPORAL_SERVER_VERSION, type TemporalRole } from '../topology/model.js';
 
 import {
-  COPILOT_ARGS,
+  COPILOT_COMMAND,
   COPILOT_TEMPORAL_ARGS,
   GENERATED_HEADER,
   GRAFANA_DASHBOARD_DIR,
   GRAFANA_PLUGINS,
-  benchWorkerArgs,
+  benchWorkerCommand,
   containerEnvironment,
   copilotEnvironment,
   copilotSecrets,
@@ -582,7 +582,7 @@ export function renderHelm(deploy: Deploy, assets: RenderAssets): RenderedFile[]
               {
                 name: 'copilot',
                 image: '{{ .Values.images.headway }}',
-                args: [...COPILOT_ARGS],
+                args: [...COPILOT_COMMAND.command],
                 env: [...plainEnv(env), ...copilotSecrets(deploy).map(secretRef)],
                 ports: [{ name: 'http', containerPort: COPILOT_API_PORT }],
                 readinessProbe: { tcpSocket: { port: COPILOT_API_PORT }, periodSeconds: 5 },
@@ -601,6 +601,7 @@ export function renderHelm(deploy: Deploy, assets: RenderAssets): RenderedFile[]
 
   {
     const r = new RawExpressions();
+    const bench = benchWorkerCommand(deploy);
     add(
       'templates/bench-worker.yaml',
       manifest(
@@ -611,9 +612,10 @@ export function renderHelm(deploy: Deploy, assets: RenderAssets): RenderedFile[]
               {
                 name: 'bench-worker',
                 image: '{{ .Values.images.headway }}',
-                args: benchWorkerArgs(deploy),
+                args: bench.command,
                 env: plainEnv({
                   TEMPORAL_ADDRESS: `${roleName('frontend')}:${String(CONTAINER_PORTS.frontend.grpc)}`,
+                  ...bench.env,
                 }),
                 securityContext: { runAsNonRoot: true, ...restricted },
               },

@@ -14,10 +14,10 @@ import { CONFIG_ENV, renderStaticConfig } from '../topology/static-config.js';
 import { TEMPORAL_ROLES, type TemporalRole } from '../topology/model.js';
 
 import {
-  COPILOT_ARGS,
+  COPILOT_COMMAND,
   COPILOT_TEMPORAL_ARGS,
   GENERATED_HEADER,
-  benchWorkerArgs,
+  benchWorkerCommand,
   containerEnvironment,
   copilotEnvironment,
   copilotSecrets,
@@ -199,7 +199,7 @@ export function renderRender(deploy: Deploy): RenderedFile[] {
       name: 'copilot',
       runtime: 'image',
       image: { url: deploy.images.headway },
-      dockerCommand: COPILOT_ARGS.join(' '),
+      dockerCommand: COPILOT_COMMAND.command.join(' '),
       envVars: [
         // Render's private host names come from the service (fromService), not from its name.
         ...Object.entries(env)
@@ -213,14 +213,18 @@ export function renderRender(deploy: Deploy): RenderedFile[] {
   }
 
   if (deploy.bench.replicas > 0) {
+    const bench = benchWorkerCommand(deploy);
     services.push({
       type: 'worker',
       name: 'bench-worker',
       runtime: 'image',
       image: { url: deploy.images.headway },
       numInstances: deploy.bench.replicas,
-      dockerCommand: benchWorkerArgs(deploy).join(' '),
-      envVars: [hostport('TEMPORAL_ADDRESS', 'temporal-frontend')],
+      dockerCommand: bench.command.join(' '),
+      envVars: [
+        hostport('TEMPORAL_ADDRESS', 'temporal-frontend'),
+        ...Object.entries(bench.env).map(([key, value]) => ({ key, value })),
+      ],
     });
   }
 

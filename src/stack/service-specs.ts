@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { HeadwayConfig, TemporalServerConfig } from '../config/schema.js';
 import { isPrometheusReady } from '../signals/prometheus-client.js';
+import { nodeSettingsFor } from '../os/node-settings.js';
 import { LOOPBACK } from '../os/ports.js';
 import { devServerSqliteArgs } from '../temporal/dev-server.js';
 import { isTemporalServing } from '../temporal/reachability.js';
@@ -138,12 +139,7 @@ export function temporalService(
   };
 }
 
-/** The copilot child's Node flags, all for memory (see copilotService). */
-export const COPILOT_NODE_FLAGS: readonly string[] = [
-  '--liftoff-only',
-  '--optimize-for-size',
-  '--max-semi-space-size=2',
-];
+const COPILOT_COMMAND = ['copilot', 'run'];
 
 /** The CLI entry point, run with this Node for the copilot child. */
 const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
@@ -155,20 +151,16 @@ const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.ur
 export function copilotService(config: HeadwayConfig, layout: StateLayout): ServiceSpec {
   const url = copilotApiUrl(config);
   const token = config.copilot.api.token;
+  const settings = nodeSettingsFor(COPILOT_COMMAND, process.env);
   return {
     name: 'copilot',
     command: process.execPath,
-    // V8 flags for memory (docs/bench.md): compile PGlite's WebAssembly once, with the baseline
-    // compiler, not again optimised (70 MB less; the store's few queries a cycle do not need the
-    // faster code), let the heap grow less between collections (--optimize-for-size: some
-    // 10 MiB less; the copilot is idle between cycles) and keep the young generation small (it
-    // allocates little per cycle).
-    args: COPILOT_NODE_FLAGS.concat([HEADWAY_BIN, 'copilot', 'run']),
+    // The copilot's memory settings (V8 flags, malloc arenas) given here, so bin/headway.js runs
+    // the command in this process instead of handing it to a second one.
+    args: [...settings.flags, HEADWAY_BIN, ...COPILOT_COMMAND],
     cwd: layout.root,
     env: {
-      // glibc gives each thread that allocates (the Temporal core's runtime, libuv) its own malloc
-      // arena; two keep ~15 MB less resident for a process that allocates little (docs/bench.md).
-      MALLOC_ARENA_MAX: '2',
+      ...settings.env,
       ...process.env,
       // writeStackConfig puts it there before the stack starts the copilot.
       [STACK_CONFIG_FILE_ENV]: layout.copilotConfig,

@@ -11,7 +11,7 @@ import {
   BENCH_MALLOC_ARENAS,
   BENCH_TOKIO_WORKER_THREADS,
   BENCH_SEMI_SPACE_MB,
-} from '../../src/bench/node-settings.js';
+} from '../../src/os/node-settings.js';
 import type { BenchResults } from '../../src/bench/results.js';
 import { compiledIsCurrentIn } from '../../src/bin/compiled-state.js';
 import { runCli, startCli } from '../helpers/cli.js';

@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { compiledIsCurrentIn } from '../../src/bin/compiled-state.js';
+import { benchWorkerCommand, IMAGE_HEADWAY_BIN } from '../../src/deploy/common.js';
+import { DeploySchema } from '../../src/deploy/model.js';
 import { dockerfileInstructions, REPO_ROOT as root } from '../helpers/dockerfile.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -46,13 +48,24 @@ describe('Dockerfile build stage, run without Docker', () => {
     expect(existsSync(join(dir.path, 'node_modules/@temporalio/worker'))).toBe(true);
   });
 
-  it('starts the image command from what the build left', () => {
-    const help = spawnSync(process.execPath, ['bin/headway.js', 'copilot', 'run', '--help'], {
-      cwd: dir.path,
-      env: { ...process.env, NODE_ENV: 'production' },
-      encoding: 'utf8',
-    });
-    expect(help.status, help.stderr).toBe(0);
-    expect(help.stdout).toContain('copilot run');
+  it('starts the image command, and the renders’ commands, from what the build left', () => {
+    const cmd = JSON.parse(instructions.find((l) => l.startsWith('CMD '))!.slice(4)) as string[];
+    const bench = benchWorkerCommand(DeploySchema.parse({ bench: { replicas: 1 } })).command;
+    for (const command of [cmd, bench]) {
+      // Node's flags as written (a flag this Node refuses fails here), the CLI where the build
+      // left it instead of /app.
+      expect(command[0]).toBe('node');
+      const args = command
+        .slice(1)
+        .map((word) => (word === IMAGE_HEADWAY_BIN ? 'bin/headway.js' : word));
+      const help = spawnSync(process.execPath, [...args, '--help'], {
+        cwd: dir.path,
+        env: { ...process.env, NODE_ENV: 'production' },
+        encoding: 'utf8',
+      });
+      expect(help.status, help.stderr).toBe(0);
+      const [group, sub] = args.slice(args.indexOf('bin/headway.js') + 1);
+      expect(help.stdout).toContain(`Usage: headway ${group!} ${sub!}`);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTarget } from '../../src/prometheus/scrape-targets.js';
 import { isPortFree } from '../../src/os/ports.js';
 import { freeStackPorts } from '../../src/stack/ports.js';
-import { COPILOT_NODE_FLAGS } from '../../src/stack/service-specs.js';
+import { COPILOT_MALLOC_ARENAS, COPILOT_NODE_FLAGS } from '../../src/os/node-settings.js';
 import { isRunning } from '../../src/os/process-identity.js';
 import type { StackRecord } from '../../src/stack/state.js';
 import { instantQuery } from '../../src/signals/prometheus-client.js';
@@ -117,11 +117,23 @@ describe('headway up --detach (real Temporal dev servers and Prometheus)', () =>
 
   it('starts the copilot with its memory settings (docs/bench.md, "Copilot memory")', () => {
     const copilot = record.services.find((s) => s.name === 'copilot')!;
-    const argv = readFileSync(`/proc/${String(copilot.pid)}/cmdline`, 'utf8').split('\0');
+    const pid = String(copilot.pid);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(argv.slice(1, 1 + COPILOT_NODE_FLAGS.length)).toEqual([...COPILOT_NODE_FLAGS]);
     expect(COPILOT_NODE_FLAGS).toContain('--optimize-for-size');
-    const environ = readFileSync(`/proc/${String(copilot.pid)}/environ`, 'utf8').split('\0');
-    expect(environ.some((e) => e.startsWith('MALLOC_ARENA_MAX='))).toBe(true);
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`MALLOC_ARENA_MAX=${COPILOT_MALLOC_ARENAS}`);
+    // Given on its command line, the settings need no second process (bin/headway.js hands a
+    // command that lacks them to a child node of its own).
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    const handedOver = children.filter((child) => {
+      try {
+        return readFileSync(`/proc/${child}/environ`, 'utf8').includes('HEADWAY_HANDED_OVER=');
+      } catch {
+        return false; // '' (no children), or a child that ended since
+      }
+    });
+    expect(handedOver).toEqual([]);
   });
 
   it('keeps Prometheus’ lifecycle endpoints off (no web page can reload or stop it)', async () => {

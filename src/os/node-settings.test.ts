@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  COPILOT_MALLOC_ARENAS,
+  COPILOT_NODE_FLAGS,
   BENCH_MALLOC_ARENAS,
   BENCH_SEMI_SPACE_MB,
   BENCH_TOKIO_WORKER_THREADS,
@@ -12,6 +14,7 @@ const BENCH = {
   env: { MALLOC_ARENA_MAX: BENCH_MALLOC_ARENAS, TOKIO_WORKER_THREADS: BENCH_TOKIO_WORKER_THREADS },
 };
 const NONE = { flags: [], env: {} };
+const COPILOT = { flags: COPILOT_NODE_FLAGS, env: { MALLOC_ARENA_MAX: COPILOT_MALLOC_ARENAS } };
 
 describe('nodeSettingsFor: what a command needs at process start', () => {
   it('bench run and bench find-max get the young-generation size, malloc arenas and Tokio threads', () => {
@@ -19,10 +22,22 @@ describe('nodeSettingsFor: what a command needs at process start', () => {
     expect(nodeSettingsFor(['bench', 'find-max'], {})).toEqual(BENCH);
   });
 
+  it('copilot run gets its memory flags and malloc arenas', () => {
+    expect(nodeSettingsFor(['copilot', 'run', '--cadence', '30s'], {})).toEqual(COPILOT);
+    expect(COPILOT_NODE_FLAGS).toEqual(
+      expect.arrayContaining(['--liftoff-only', '--optimize-for-size']),
+    );
+    // A young-generation size in NODE_OPTIONS is the user's; Node refuses the other two there.
+    expect(
+      nodeSettingsFor(['copilot', 'run'], { NODE_OPTIONS: '--max-semi-space-size=8' }).flags,
+    ).toEqual(['--liftoff-only', '--optimize-for-size']);
+  });
+
   it('every other command, and --help, needs nothing (no second process)', () => {
     expect(nodeSettingsFor(['bench', 'report', 'r.json'], {})).toEqual(NONE);
     expect(nodeSettingsFor(['up'], {})).toEqual(NONE);
-    expect(nodeSettingsFor(['copilot', 'run'], {})).toEqual(NONE);
+    expect(nodeSettingsFor(['copilot', 'worker'], {})).toEqual(NONE);
+    expect(nodeSettingsFor(['copilot', 'run', '--help'], {})).toEqual(NONE);
     expect(nodeSettingsFor([], {})).toEqual(NONE);
     expect(nodeSettingsFor(['bench', 'run', '--help'], {})).toEqual(NONE);
     expect(nodeSettingsFor(['bench', 'find-max', '-h'], {})).toEqual(NONE);
