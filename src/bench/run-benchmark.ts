@@ -43,6 +43,7 @@ import { workflowCall, type BenchWorkflowType } from './workflow-types.js';
 import { BENCH_CONNECTION } from './bench-connection.js';
 import type { BenchWorkers } from './worker.js';
 import { startHeapTrim } from './heap-trim.js';
+import { cleanupNamespace } from './cleanup.js';
 import { TOKIO_WORKER_THREAD_NAME } from '../os/node-settings.js';
 
 export interface BenchRunOptions {
@@ -387,42 +388,5 @@ async function stateTransitionsPerSecond(
   } catch (err) {
     logger.debug({ err: errorMessage(err) }, 'no state transitions from Prometheus');
     return null;
-  }
-}
-
-/** Terminates what is still running on the run's task queue, in the run's namespace. */
-async function cleanupNamespace(
-  client: Client,
-  taskQueue: string,
-  progress: (message: string) => void,
-  logger: Logger,
-): Promise<void> {
-  let terminated = 0;
-  try {
-    const ids: string[] = [];
-    for await (const wf of client.workflow.list({
-      query: `ExecutionStatus="Running" AND TaskQueue="${taskQueue}"`,
-    })) {
-      ids.push(wf.workflowId);
-    }
-    for (let i = 0; i < ids.length; i += 10) {
-      await Promise.all(
-        ids.slice(i, i + 10).map(async (id) => {
-          try {
-            await client.workflow.getHandle(id).terminate('headway bench cleanup');
-            terminated += 1;
-          } catch (err) {
-            logger.warn({ workflowId: id, err: errorMessage(err) }, 'cannot terminate');
-          }
-        }),
-      );
-    }
-    if (terminated > 0) {
-      progress(
-        `cleanup: terminated ${terminated} workflow(s) still running in ${client.options.namespace}`,
-      );
-    }
-  } catch (err) {
-    logger.warn({ err: errorMessage(err) }, 'cleanup could not list running workflows');
   }
 }

@@ -15,3 +15,8 @@ export function workflowIdIn(ids: readonly string[]): string {
 export function workflowIdStartsWith(prefix: string): string {
   return `WorkflowId STARTS_WITH ${JSON.stringify(prefix)}`;
 }
+
+/** `TaskQueue = "q"`: the workflows on task queue `queue` (quoted as the ids are). */
+export function taskQueueIs(queue: string): string {
+  return `TaskQueue = ${JSON.stringify(queue)}`;
+}

@@ -5,6 +5,7 @@ import type { temporal } from '@temporalio/proto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { cleanupNamespace, terminateEach } from '../../src/bench/cleanup.js';
 import {
   CompletionTracker,
   type CompletionTrackerOptions,
@@ -18,7 +19,9 @@ import type { BenchWorkflowType } from '../../src/bench/workflow-types.js';
 import { temporalDriver } from '../../src/bench/temporal-driver.js';
 import { benchWorkflowBundle } from '../../src/bench/worker.js';
 import { connectClient, connectNative } from '../../src/temporal/connection.js';
+import { taskQueueIs } from '../../src/temporal/visibility-query.js';
 import { workflowStackTracesInstalled } from '../../src/temporal/workflow-stack-traces.js';
+import { eventually } from '../helpers/cli.js';
 import { connectionConfig, startDevServer, type DevServer } from '../helpers/dev-server.js';
 import { recordingProxy } from '../helpers/grpc-wire.js';
 
@@ -405,6 +408,67 @@ describe('the bench’s starts against a real dev server', () => {
       await handle.terminate();
     } finally {
       await disconnect();
+    }
+  });
+});
+
+describe('the bench’s cleanup against a real dev server', () => {
+  /** A pino logger whose entries at warn and above the test can read. */
+  function warnings() {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const warned = () =>
+      lines
+        .map((l) => JSON.parse(l) as { level: number; msg: string })
+        .filter((e) => e.level >= 40);
+    return { logger, warned };
+  }
+
+  it('a workflow that closed after the list is counted apart, not warned about', async () => {
+    const { connection, client } = await connectClient(connectionConfig(server));
+    try {
+      const prefix = `cleanup-${randomUUID()}-`;
+      // Nobody polls this queue: both stay open until terminated.
+      const start = (name: string) =>
+        client.workflow.start('simpleWorkflow', {
+          taskQueue: `${prefix}nobody`,
+          workflowId: `${prefix}${name}`,
+          args: [],
+        });
+      const [open, closed] = await Promise.all([start('open'), start('closed')]);
+      await closed.terminate();
+      const { logger, warned } = warnings();
+      const counts = await terminateEach(client, [open.workflowId, closed.workflowId], logger);
+      expect(counts).toEqual({ terminated: 1, closedMeanwhile: 1, failed: 0 });
+      expect(warned()).toEqual([]);
+      expect((await open.describe()).status.name).toBe('TERMINATED');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('finds what still runs on the run’s task queue, terminates it and says so', async () => {
+    const { connection, client } = await connectClient(connectionConfig(server));
+    try {
+      const queue = `cleanup ${randomUUID()}`;
+      const handle = await client.workflow.start('simpleWorkflow', {
+        taskQueue: queue,
+        workflowId: `cleanup-${randomUUID()}`,
+        args: [],
+      });
+      const { logger, warned } = warnings();
+      const progress: string[] = [];
+      // Visibility can lag the start by a moment: cleanup runs once the list shows the workflow.
+      await eventually('the workflow in the list', async () => {
+        const { count } = await client.workflow.count(taskQueueIs(queue));
+        return count === 1 ? count : undefined;
+      });
+      await cleanupNamespace(client, queue, (m) => progress.push(m), logger);
+      expect(warned()).toEqual([]);
+      expect(progress).toEqual([`cleanup in default: terminated 1 workflow(s) still running`]);
+      expect((await handle.describe()).status.name).toBe('TERMINATED');
+    } finally {
+      await connection.close();
     }
   });
 });
