@@ -292,7 +292,7 @@ export const IMAGE_HEADWAY_BIN = '/app/bin/headway.js';
  * and `env` what the container's environment adds. The start-only settings a command needs
  * (src/os/node-settings.js: the copilot's memory flags, the bench's) are given on the command line
  * and in the environment, so bin/headway.js runs the command in that process instead of keeping a
- * second node process (some 45 MB) in every container to hand it over.
+ * second node process (about 48 MiB) in every container to hand it over.
  */
 export interface ImageCommand {
   readonly command: string[];
