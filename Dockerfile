@@ -2,17 +2,22 @@
 # (`headway bench run`) and the Temporal CLI for the copilot's own small Temporal. Non-root,
 # Node 24. `headway render` references it as headway:0.1.0 (images.headway in the deploy file).
 #   docker build -t headway:0.1.0 .
-# The build: `npm ci` runs the `prepare` script (scripts/build-dist.mjs), which compiles src/ to
-# dist/ and bundles the workflows, so the copilot starts without TypeScript or webpack (docs/bench.md,
-# "Copilot memory": 415 MiB from the sources against about 230). It needs the dev dependencies;
-# `npm prune` drops them again.
+# The build: scripts/build-dist.mjs (the package's `prepare`, which `npm ci` runs elsewhere) compiles
+# src/ to dist/ and bundles the workflows, so the copilot starts without TypeScript or webpack
+# (docs/bench.md, "Copilot memory": 415 MiB from the sources against about 230). It needs the dev
+# dependencies; `npm prune` drops them again. The dependencies are installed from the package files
+# alone, in a layer a change to the sources reuses: `--ignore-scripts` holds the package's own
+# `prepare` back until the sources are there, and `npm rebuild` then runs the dependencies' install
+# scripts it skipped.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild
+COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY bin ./bin
 COPY src ./src
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 
