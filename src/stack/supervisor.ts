@@ -40,7 +40,14 @@ interface Running {
   readonly tail: string[];
 }
 
-const TAIL_LINES = 40;
+/**
+ * Lines of each service's output kept for its error: enough for a Go panic, whose message comes
+ * before a goroutine trace that is often longer than 40 lines.
+ */
+const TAIL_LINES = 200;
+
+/** The lines of a service's output quoted in its error. */
+const QUOTED_LINES = 12;
 
 /**
  * Runs the stack's services as child processes. Each child gets its own process group, so a Ctrl-C
@@ -286,9 +293,15 @@ function portLostToAnother(running: Running): number | undefined {
   return undefined;
 }
 
-/** The last lines a service wrote, compacted: errors first-class, noise trimmed. */
+/**
+ * The last lines a service wrote, compacted: errors first-class, noise trimmed. After a Go panic
+ * the lines from its message on: the bottom of its goroutine trace says nothing of the cause.
+ */
 function quoteTail(name: ServiceName, tail: readonly string[]): string[] {
-  return tail.slice(-12).map((line) => compactLogLine(name, line).trim());
+  const panicAt = tail.findLastIndex((line) => line.startsWith('panic: '));
+  const lines =
+    panicAt === -1 ? tail.slice(-QUOTED_LINES) : tail.slice(panicAt, panicAt + QUOTED_LINES);
+  return lines.map((line) => compactLogLine(name, line).trim());
 }
 
 export function startCancelled(): HeadwayError {
