@@ -299,7 +299,7 @@ export interface ImageCommand {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export function imageCommand(args: readonly string[]): ImageCommand {
+function imageCommand(args: readonly string[]): ImageCommand {
   const settings = nodeSettingsFor(args, {});
   return { command: ['node', ...settings.flags, IMAGE_HEADWAY_BIN, ...args], env: settings.env };
 }

@@ -139,7 +139,8 @@ export function temporalService(
   };
 }
 
-const COPILOT_COMMAND = ['copilot', 'run'];
+/** The command line after `headway` that runs the copilot. */
+const COPILOT_RUN = ['copilot', 'run'];
 
 /** The CLI entry point, run with this Node for the copilot child. */
 const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.url));
@@ -151,13 +152,13 @@ const HEADWAY_BIN = fileURLToPath(new URL('../../bin/headway.js', import.meta.ur
 export function copilotService(config: HeadwayConfig, layout: StateLayout): ServiceSpec {
   const url = copilotApiUrl(config);
   const token = config.copilot.api.token;
-  const settings = nodeSettingsFor(COPILOT_COMMAND, process.env);
+  const settings = nodeSettingsFor(COPILOT_RUN, process.env);
   return {
     name: 'copilot',
     command: process.execPath,
     // The copilot's memory settings (V8 flags, malloc arenas) given here, so bin/headway.js runs
     // the command in this process instead of handing it to a second one.
-    args: [...settings.flags, HEADWAY_BIN, ...COPILOT_COMMAND],
+    args: [...settings.flags, HEADWAY_BIN, ...COPILOT_RUN],
     cwd: layout.root,
     env: {
       ...settings.env,

@@ -8,7 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compiledIsCurrentIn } from '../../src/bin/compiled-state.js';
 import { benchWorkerCommand, IMAGE_HEADWAY_BIN } from '../../src/deploy/common.js';
 import { DeploySchema } from '../../src/deploy/model.js';
-import { dockerfileInstructions, REPO_ROOT as root } from '../helpers/dockerfile.js';
+import {
+  dockerfileCommand,
+  dockerfileInstructions,
+  REPO_ROOT as root,
+} from '../helpers/dockerfile.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const instructions = dockerfileInstructions();
@@ -61,7 +65,7 @@ describe('Dockerfile build stage, run without Docker', () => {
   });
 
   it('starts the image command, and the renders’ commands, from what the build left', () => {
-    const cmd = JSON.parse(instructions.find((l) => l.startsWith('CMD '))!.slice(4)) as string[];
+    const cmd = dockerfileCommand();
     const bench = benchWorkerCommand(DeploySchema.parse({ bench: { replicas: 1 } })).command;
     for (const command of [cmd, bench]) {
       // Node's flags as written (a flag this Node refuses fails here), the CLI where the build
