@@ -182,7 +182,10 @@ async function sender(transport: Transport, address: string): Promise<Sender> {
   }
 }
 
-/** The child's part: paced starts, then one line of JSON with the CPU they cost. */
+/**
+ * The child's part (`--child=<transport> --address=H:P`): paced starts, then one line of JSON with
+ * the CPU they cost and their workflow ids' prefix (`<prefix>warm`, `<prefix>0`…).
+ */
 async function measure(transport: Transport, address: string): Promise<void> {
   const send = await sender(transport, address);
   const prefix = `rpc-${transport}-${Date.now().toString(36)}-`;
@@ -200,7 +203,7 @@ async function measure(transport: Transport, address: string): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   await send.close();
   process.stdout.write(
-    `${JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1_000, systemMs: cpu.system / 1_000 })}\n`,
+    `${JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1_000, systemMs: cpu.system / 1_000, idPrefix: prefix })}\n`,
   );
 }
 
