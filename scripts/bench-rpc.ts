@@ -31,9 +31,9 @@ import { Client as GrpcClient, Metadata, credentials } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, toPayloads } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { NativeConnection } from '@temporalio/worker/lib/connection.js';
 
 import { BENCH_CONNECTION } from '../src/bench/bench-connection.js';
+import { connectNative } from '../src/temporal/connection.js';
 
 import { startDevServer } from './lib/process-cost.js';
 import { scriptArgs } from './lib/script-args.js';
@@ -104,10 +104,18 @@ async function sender(transport: Transport, address: string): Promise<Sender> {
     case 'null':
       return { start: () => Promise.resolve(), close: () => Promise.resolve() };
     case 'native': {
-      const connection = await NativeConnection.connect({
-        address,
-        ...(BENCH_CONNECTION.gzip === false ? { grpcCompression: { codec: 'none' } as const } : {}),
-      });
+      // The bench's own connection, as its generator opens it.
+      const connection = await connectNative(
+        {
+          address,
+          namespace: NAMESPACE,
+          connectTimeoutMs: 10_000,
+          apiKey: undefined,
+          tls: undefined,
+          metadata: undefined,
+        },
+        BENCH_CONNECTION,
+      );
       const service = new Client({ connection, namespace: NAMESPACE }).workflowService;
       return {
         start: (workflowId) =>
