@@ -236,7 +236,11 @@ async function runChild(transport: Transport, address: string): Promise<{ cpuMs:
 }
 
 if (values.child !== undefined) {
-  await measure(values.child as Transport, values.address!);
+  if (!(TRANSPORTS as readonly string[]).includes(values.child) || values.address === undefined) {
+    console.error(`--child takes one of ${TRANSPORTS.join(', ')}, with --address`);
+    process.exit(2);
+  }
+  await measure(values.child as Transport, values.address);
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'headway-bench-rpc-'));
   const server = await startDevServer(dir);
