@@ -26,7 +26,7 @@ import {
   stressedSignals,
 } from '../test/helpers/api-fixtures.js';
 import { LatencyHistogram } from '../src/load/histogram.js';
-import { scriptArgs } from './lib/script-args.js';
+import { numberFlag, scriptArgs } from './lib/script-args.js';
 
 const { values } = scriptArgs(import.meta.url, {
   options: {
@@ -45,12 +45,7 @@ const { values } = scriptArgs(import.meta.url, {
 });
 
 function positive(name: string, text: string | undefined, min = 0): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min) {
-    console.error(`--${name} must be a number ≥ ${String(min)} (got ${String(text)})`);
-    process.exit(2);
-  }
-  return n;
+  return numberFlag(import.meta.url, `--${name}`, text, { min });
 }
 
 // ---- The server child -----------------------------------------------------------------------

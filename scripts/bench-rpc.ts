@@ -36,7 +36,7 @@ import { BENCH_CONNECTION } from '../src/bench/bench-connection.js';
 import { connectNative } from '../src/temporal/connection.js';
 
 import { startDevServer } from './lib/process-cost.js';
-import { scriptArgs } from './lib/script-args.js';
+import { numberFlag, scriptArgs } from './lib/script-args.js';
 
 const TRANSPORTS = ['null', 'native', 'grpc-js', 'grpc-js-raw', 'http2'] as const;
 type Transport = (typeof TRANSPORTS)[number];
@@ -52,19 +52,9 @@ const { values } = scriptArgs(import.meta.url, {
     address: { type: 'string' },
   },
 });
-const RATE = Number(values.rate);
-const STARTS = Number(values.starts);
-const ROUNDS = Number(values.rounds);
-for (const [name, n] of [
-  ['--rate', RATE],
-  ['--starts', STARTS],
-  ['--rounds', ROUNDS],
-] as const) {
-  if (!(n > 0) || (name !== '--rate' && !Number.isInteger(n))) {
-    console.error(`${name} must be a number above 0${name === '--rate' ? '' : ', whole'}`);
-    process.exit(2);
-  }
-}
+const RATE = numberFlag(import.meta.url, '--rate', values.rate, { min: 1 });
+const STARTS = numberFlag(import.meta.url, '--starts', values.starts, { min: 1, whole: true });
+const ROUNDS = numberFlag(import.meta.url, '--rounds', values.rounds, { min: 1, whole: true });
 const chosen = values.transports.split(',').map((t) => t.trim());
 const unknown = chosen.filter((t) => !(TRANSPORTS as readonly string[]).includes(t));
 if (unknown.length > 0) {

@@ -20,7 +20,7 @@ import { benchWorkflowBundle } from '../src/bench/worker.js';
 import { workflowCall } from '../src/bench/workflow-types.js';
 import { loadConfig } from '../src/config/load.js';
 import { ActivatorSwapCreator } from '../src/temporal/activator-swap.js';
-import { scriptArgs } from './lib/script-args.js';
+import { numberFlag, scriptArgs } from './lib/script-args.js';
 
 const { values } = scriptArgs(import.meta.url, {
   options: {
@@ -29,19 +29,10 @@ const { values } = scriptArgs(import.meta.url, {
     rounds: { type: 'string', default: '5' },
   },
 });
-const WORKFLOWS = Number(values.workflows);
-const CALLS = Number(values.calls);
-const ROUNDS = Number(values.rounds);
-for (const [name, n] of [
-  ['--workflows', WORKFLOWS],
-  ['--calls', CALLS],
-  ['--rounds', ROUNDS],
-] as const) {
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`${name} must be a whole number ≥ 1`);
-    process.exit(2);
-  }
-}
+const whole = { min: 1, whole: true };
+const WORKFLOWS = numberFlag(import.meta.url, '--workflows', values.workflows, whole);
+const CALLS = numberFlag(import.meta.url, '--calls', values.calls, whole);
+const ROUNDS = numberFlag(import.meta.url, '--rounds', values.rounds, whole);
 
 const bundle = await benchWorkflowBundle(loadConfig({}).config.cache_dir);
 // The bundle carries its source map inline; a creator takes it apart, as the SDK's worker does

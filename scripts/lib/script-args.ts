@@ -27,3 +27,31 @@ export function scriptArgs<T extends ParseArgsConfig>(
     process.exit(2);
   }
 }
+
+/**
+ * A numeric flag's value (`name` with its dashes): a number of at least `min` (0 unless given),
+ * `whole` when asked; anything else ends the script as a wrong flag does (one-line error, its fix,
+ * exit 2).
+ */
+export function numberFlag(
+  scriptUrl: string,
+  name: string,
+  text: string | undefined,
+  { min = 0, whole = false }: { readonly min?: number; readonly whole?: boolean } = {},
+): number {
+  const n = Number(text);
+  if (
+    text === undefined ||
+    text.trim() === '' ||
+    !Number.isFinite(n) ||
+    n < min ||
+    (whole && !Number.isInteger(n))
+  ) {
+    process.stderr.write(
+      `error: ${name} must be a ${whole ? 'whole ' : ''}number ≥ ${String(min)} (got ${String(text)})\n` +
+        `fix: see the usage at the top of scripts/${basename(fileURLToPath(scriptUrl))}\n`,
+    );
+    process.exit(2);
+  }
+  return n;
+}

@@ -39,6 +39,25 @@ describe('script flags', () => {
     expect(lines[1]).toBe('fix: see the usage at the top of scripts/bench-up.ts');
   });
 
+  it('a numeric flag that is not a number the script can use is a one-line error and its fix', () => {
+    for (const [script, args, said] of [
+      ['bench-rpc.ts', ['--rounds', '0'], '--rounds must be a whole number ≥ 1 (got 0)'],
+      [
+        'bench-sandbox-switch.ts',
+        ['--calls', '1.5'],
+        '--calls must be a whole number ≥ 1 (got 1.5)',
+      ],
+      ['bench-api.ts', ['--rate', 'abc'], '--rate must be a number ≥ 1 (got abc)'],
+    ] as const) {
+      const run = runScript(script, args);
+      expect(run.code, script).toBe(2);
+      expect(run.stderr.trim().split('\n'), script).toEqual([
+        `error: ${said}`,
+        `fix: see the usage at the top of scripts/${script}`,
+      ]);
+    }
+  });
+
   it('bench:cost says how to pass bench flags that start with a dash', () => {
     const run = runScript('bench-cost.ts', ['--extra', '--eager-start']);
     expect(run.code).toBe(2);
